@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { runStep } from '../../shared/action/runner.js';
+import { collectResult, runnerFiles, type StepResult } from './runner-files.js';
+
+export type { StepResult } from './runner-files.js';
+
+const root = new URL('../..', import.meta.url).pathname;
+
+/**
+ * Runs an action step in this process the way the runner would (INPUT_* env, output/state/summary
+ * files), capturing the workflow commands it prints. For tests of an action's behaviour.
+ */
+export async function runInProcess(
+  run: () => Promise<void>,
+  inputs: Record<string, string>,
+  options: { state?: Record<string, string>; env?: Record<string, string> } = {},
+): Promise<StepResult> {
+  const files = runnerFiles(inputs, options.state);
+  const env = { ...files.env, ...options.env };
+  const saved = { ...process.env };
+  const savedExitCode = process.exitCode;
+  const writes: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_') || key.startsWith('STATE_')) delete process.env[key];
+  Object.assign(process.env, env);
+  process.exitCode = undefined;
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    writes.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    await runStep(run);
+  } finally {
+    process.stdout.write = write;
+  }
+  const failed = process.exitCode === 1;
+  process.exitCode = savedExitCode;
+  for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+  Object.assign(process.env, saved);
+  return collectResult(files, writes.join(''), failed);
+}
+
+/** Runs a bundled `dist/<action>/<step>.js` in a child Node process exactly as the runner does. */
+export async function runBundled(
+  action: string,
+  step: 'main' | 'post',
+  inputs: Record<string, string>,
+  options: { state?: Record<string, string>; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<StepResult & { exitCode: number | null; stderr: string; ms: number }> {
+  const files = runnerFiles(inputs, options.state);
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...files.env, ...options.env };
+  const started = performance.now();
+  const child = spawn(process.execPath, [join(root, 'dist', action, `${step}.js`)], { env, cwd: files.dir });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+  const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  clearTimeout(timer);
+  return { ...collectResult(files, stdout, exitCode !== 0), exitCode, stderr, ms: performance.now() - started };
+}

@@ -1,0 +1,4 @@
+export interface Inputs {}
+export function getInputs(): Inputs {
+  return {};
+}

@@ -1,0 +1,7 @@
+import { getInputs } from './inputs.js';
+import { notBuiltYet } from '../../shared/action/not-built.js';
+
+export async function run(): Promise<void> {
+  getInputs();
+  notBuiltYet('model-validate');
+}

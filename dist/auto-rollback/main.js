@@ -1,0 +1,2 @@
+import { runAction } from '../index.js';
+await runAction('auto-rollback', 'main');
