@@ -1,0 +1,86 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigurationError } from '../../shared/action/errors.js';
+import { booleanInput, durationInput, requiredInput } from '../../shared/action/inputs.js';
+import { StepState } from '../../shared/action/state.js';
+import { maskKubeconfig, maskSecret } from '../../shared/action/secrets.js';
+import { getKubernetesTarget } from '../../shared/action/kubernetes-inputs.js';
+import { runInProcess } from '../support/run-step.js';
+
+describe('the step runner', () => {
+  it('reports a user mistake as one error line with no stack trace', async () => {
+    const result = await runInProcess(async () => {
+      throw new ConfigurationError('Invalid `weight`: \'x\'. Expected a number.');
+    }, {});
+    expect(result.failed).toBe(true);
+    expect(result.errors).toEqual(["Invalid `weight`: 'x'. Expected a number."]);
+    expect(result.stdout).not.toContain('at ');
+  });
+
+  it('reports an unexpected error as a failure with its message and keeps the stack for debug logs only', async () => {
+    const result = await runInProcess(async () => {
+      throw new Error('API server answered 503');
+    }, {});
+    expect(result.failed).toBe(true);
+    expect(result.errors).toEqual(['API server answered 503']);
+    expect(result.stdout).toMatch(/::debug::Error: API server answered 503/);
+  });
+
+  it('reads typed inputs the way the runner passes them', async () => {
+    let seen: unknown;
+    const result = await runInProcess(async () => {
+      seen = { push: booleanInput('push', false), interval: durationInput('interval', '1m'), image: requiredInput('image') };
+    }, { push: 'true', interval: '90s', image: 'ghcr.io/acme/agent:1' });
+    expect(result.failed).toBe(false);
+    expect(seen).toEqual({ push: true, interval: 90_000, image: 'ghcr.io/acme/agent:1' });
+  });
+
+  it('names a missing required input', async () => {
+    const result = await runInProcess(async () => void requiredInput('deployment'), {});
+    expect(result.errors).toEqual(['Input `deployment` is required and was not given.']);
+  });
+});
+
+describe('secrets', () => {
+  it('masks a kubeconfig and each credential in it, and refuses to store them in step state', async () => {
+    const kubeconfig = 'apiVersion: v1\nusers:\n- name: u\n  user:\n    token: s3cr3t-token-value\n';
+    const result = await runInProcess(async () => {
+      maskKubeconfig(kubeconfig);
+      const state = new StepState<{ note: string }>('canary');
+      expect(() => state.save({ note: 'token s3cr3t-token-value' })).toThrow('Refusing to store a secret in step state `canary`.');
+      state.save({ note: 'fine' });
+    }, {});
+    expect(result.failed).toBe(false);
+    expect(result.stdout).toContain('::add-mask::s3cr3t-token-value');
+    expect(result.state).toEqual({ canary: '{"note":"fine"}' });
+  });
+
+  it('ignores empty and tiny values instead of masking every short word', async () => {
+    const result = await runInProcess(async () => {
+      maskSecret('');
+      maskSecret('ab');
+    }, {});
+    expect(result.stdout).not.toContain('::add-mask::');
+  });
+});
+
+describe('Kubernetes target inputs', () => {
+  it('defaults the namespace and masks a kubeconfig given as contents', async () => {
+    let target: unknown;
+    const result = await runInProcess(async () => void (target = getKubernetesTarget()), {
+      deployment: 'agent',
+      kubeconfig: 'users:\n- user:\n    token: abcdefgh1234\n',
+    });
+    expect(result.failed).toBe(false);
+    expect(target).toMatchObject({ deployment: 'agent', namespace: 'default', container: undefined });
+    expect(result.stdout).toContain('::add-mask::abcdefgh1234');
+  });
+
+  it.each([
+    [{ deployment: 'Agent_1' }, "Invalid `deployment`: 'Agent_1'. Expected a Kubernetes object name"],
+    [{ deployment: 'agent', namespace: 'prod ns' }, "Invalid `namespace`: 'prod ns'. Expected a DNS label"],
+    [{ deployment: 'agent', container: 'web;rm' }, "Invalid `container`: 'web;rm'. Expected a DNS label"],
+  ])('refuses %p naming the input', async (inputs, message) => {
+    const result = await runInProcess(async () => void getKubernetesTarget(), inputs);
+    expect(result.errors[0]).toContain(message);
+  });
+});
