@@ -27,5 +27,12 @@ for (const { action, kinds } of steps) {
     writeFileSync(join(dist, action, `${kind}.js`), `import { runAction } from '../index.js';\nawait runAction('${action}', '${kind}');\n`);
   }
 }
+// The root action.yml exists only to point users at the six actions.
+writeFileSync(
+  join(dist, 'root.js'),
+  "process.stdout.write('::error::ai-deploy is six actions: use org/ai-deploy/<action>@v1 with one of ' + " +
+    JSON.stringify(steps.map((s) => s.action).join(', ')) +
+    " + '.\\n');\nprocess.exitCode = 1;\n",
+);
 const files = readdirSync(dist, { recursive: true }).filter((f) => existsSync(join(dist, f)));
 console.log(`dist/: ${files.length} files`);
