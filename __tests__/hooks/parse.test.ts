@@ -64,7 +64,6 @@ pre-traffic:
     retries: 5
     backoff: 250ms
 `, { env: { API_KEY: 'key-1234567' } }));
-    expect(captureStdout(() => parse('pre-traffic: []', {})).text).toBe('');
     const hook = plan['pre-traffic']![0] as HttpHook;
     expect(hook.target).toEqual({ via: 'service', service: 'model-canary', port: '8080', path: '/v1/models/{{model-version}}:predict?verbose=1', scheme: 'http' });
     expect(hook.method).toBe('POST');

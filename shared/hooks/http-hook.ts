@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { formatDuration } from '../parse/duration.js';
 import { errorMessage } from '../action/errors.js';
+import { withoutSecrets } from './redact.js';
 import { sendHttp, type HttpAnswer, type HttpRequest } from './http-request.js';
 import { displayForm, jsonEscape, MissingValueError, render } from './placeholders.js';
 import { apiServerAccess, apiServerStatusMessage, serviceProxyUrl } from './service-proxy.js';
@@ -45,7 +46,7 @@ export async function runHttpHook(hook: HttpHook, context: HookContext): Promise
     }
     if (attempt < attempts) {
       const wait = hook.backoffMs * 2 ** (attempt - 1);
-      core.info(`  attempt ${attempt} of ${attempts}: ${reason}; trying again in ${formatDuration(wait)}`);
+      core.info(`  attempt ${attempt} of ${attempts}: ${withoutSecrets(reason)}; trying again in ${formatDuration(wait)}`);
       await sleep(wait);
     }
   }

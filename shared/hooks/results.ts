@@ -1,5 +1,5 @@
-import { containsSecret } from '../action/secrets.js';
 import { describeRequest } from './http-hook.js';
+import { withoutSecrets } from './redact.js';
 import type { Hook, HookContext, HookOutcome, HookResult, HookStage, StageReport } from './types.js';
 
 /** A stage's hooks failed: the message names the hook and what it answered. Not a user mistake, so not a ConfigurationError. */
@@ -17,8 +17,8 @@ export function requirePassed(report: StageReport): void {
 
 /** One hook's result; a detail that holds a masked secret (an answer echoing a token) is withheld. */
 export function hookResult(stage: HookStage, hook: Hook, outcome: HookOutcome, detail: string, durationMs: number): HookResult {
-  const safe = containsSecret(detail) ? 'the answer is withheld: it contains a secret' : detail;
-  return { stage, name: hook.name, kind: hook.kind, ok: outcome === 'passed' || outcome === 'stopped', outcome, detail: safe, durationMs: Math.round(durationMs) };
+  const ok = outcome === 'passed' || outcome === 'stopped';
+  return { stage, name: hook.name, kind: hook.kind, ok, outcome, detail: withoutSecrets(detail), durationMs: Math.round(durationMs) };
 }
 
 export function stageReport(stage: HookStage, results: HookResult[]): StageReport {
