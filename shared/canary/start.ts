@@ -1,0 +1,163 @@
+import type { V1Deployment } from '@kubernetes/client-node';
+import { ConfigurationError } from '../action/errors.js';
+import type { Cluster } from '../k8s/cluster.js';
+import { getDeployment, findContainer, modelVersionOf } from '../k8s/deployment.js';
+import { canonical, deploymentRef } from '../k8s/objects.js';
+import { RolloutTimeout, rolloutStatus, waitForRollout } from '../k8s/rollout.js';
+import { prepareRoute, routerFor } from '../traffic/index.js';
+import { replicasForWeight } from '../traffic/replicas.js';
+import { recordCanaryState, type Log } from './load.js';
+import { baselineName, canaryName } from './names.js';
+import { rollbackCanary } from './rollback.js';
+import { describeCanary, decodeCanaryState, encodeCanaryState, type CanaryState, type RouterKind, type Strategy } from './state.js';
+import { trackDeployment, type Track } from './template.js';
+
+/** What canary-deploy was asked for, typed and checked at the action's edge. */
+export interface CanaryPlan {
+  namespace: string;
+  deployment: string;
+  container?: string;
+  image?: string;
+  modelVersion?: string;
+  strategy: Strategy;
+  router: RouterKind;
+  route?: string;
+  weight: number;
+  baseline: boolean;
+  timeoutMs: number;
+  runUrl?: string;
+  /** This run's identity, recorded so its post step cleans up only its own canary. */
+  owner: string;
+}
+
+export interface StartedCanary {
+  state: CanaryState;
+  /** False when the canary already stood as asked (a re-run): nothing was changed. */
+  changed: boolean;
+}
+
+/** Pods of a track: a blue-green twin is full size; a canary is sized to its share of traffic. */
+export function trackReplicas(plan: Pick<CanaryPlan, 'strategy' | 'router' | 'weight' | 'baseline'>, stableReplicas: number): number {
+  if (plan.strategy === 'blue-green') return Math.max(1, stableReplicas);
+  if (plan.router === 'replicas') return replicasForWeight(stableReplicas, plan.weight, plan.baseline);
+  return Math.max(1, Math.ceil((stableReplicas * plan.weight) / 100));
+}
+
+const sameCanary = (a: CanaryState, b: CanaryState) =>
+  a.canaryImage === b.canaryImage &&
+  a.modelVersion === b.modelVersion &&
+  a.strategy === b.strategy &&
+  a.router.kind === b.router.kind &&
+  a.router.route === b.router.route &&
+  Boolean(a.baseline) === Boolean(b.baseline);
+
+/**
+ * Starts (or converges to) a canary: checks everything first, claims the stable Deployment with a
+ * check-and-set on its resourceVersion (a second, different canary fails naming the one in progress),
+ * creates the canary (and baseline) Deployments, waits for their rollout, then moves `weight` percent
+ * of traffic to the canary (blue-green: 0%). If the rollout fails, stable is restored and it throws.
+ * `onClaimed` runs once the cluster records this run as the canary's owner (before any other change).
+ */
+export async function startCanary(cluster: Cluster, plan: CanaryPlan, log: Log, onClaimed: (state: CanaryState) => void = () => {}): Promise<StartedCanary> {
+  const { namespace, deployment } = plan;
+  const stable = await getDeployment(cluster, namespace, deployment);
+  const container = findContainer(stable, plan.container);
+  const route = await prepareRoute(cluster, plan.router, namespace, deployment, plan.route);
+  const wanted: CanaryState = {
+    phase: 'starting',
+    strategy: plan.strategy,
+    router: route.binding,
+    container: container.name,
+    canary: canaryName(deployment),
+    baseline: plan.baseline ? baselineName(deployment) : undefined,
+    stableImage: container.image ?? '',
+    canaryImage: plan.image ?? container.image ?? '',
+    modelVersion: plan.modelVersion ?? modelVersionOf(container),
+    weight: 0,
+    startedAt: new Date().toISOString(),
+    runUrl: plan.runUrl,
+    owner: plan.owner,
+  };
+
+  // Claim: check-and-set on the stable Deployment's annotations (409 -> read again, decide again).
+  let previous: CanaryState | undefined;
+  const claimed = await cluster.checkAndSet<V1Deployment>(deploymentRef(namespace, deployment), (d) => {
+    previous = decodeCanaryState(d.metadata?.annotations);
+    if (previous && !sameCanary(previous, wanted)) {
+      throw new ConfigurationError(
+        `A canary for Deployment ${namespace}/${deployment} is already in progress: ${describeCanary(previous)}. Promote it or roll it back (auto-rollback, mode: canary) before starting another.`,
+      );
+    }
+    const next = previous ? { ...previous, owner: plan.owner, runUrl: plan.runUrl ?? previous.runUrl } : wanted;
+    if (previous && canonical(encodeCanaryState(next)) === canonical(encodeCanaryState(previous))) return undefined;
+    return { metadata: { annotations: encodeCanaryState(next) } };
+  });
+  let state = decodeCanaryState(claimed.metadata?.annotations)!;
+  if (previous) log(`Resuming the canary already recorded: ${describeCanary(previous)}.`);
+  onClaimed(state);
+
+  const router = routerFor({ cluster, namespace, deployment, canary: state.canary, baseline: state.baseline }, state.router);
+  const replicas = trackReplicas(plan, stable.spec?.replicas ?? 1);
+  let changed = false;
+  const tracks: [Track, string][] = [['canary', state.canary], ...(state.baseline ? [['baseline', state.baseline] as [Track, string]] : [])];
+  for (const [track, name] of tracks) {
+    const desired = trackDeployment(stable, {
+      track,
+      name,
+      replicas,
+      container: container.name,
+      image: track === 'canary' ? plan.image : undefined,
+      modelVersion: track === 'canary' ? plan.modelVersion : undefined,
+      isolatedLabelKeys: route.isolatedLabelKeys,
+      annotations: encodeCanaryState(state),
+    });
+    changed = (await applyTrack(cluster, desired, log)) || changed;
+  }
+  // Mesh routers: the canary's Service and route entries exist from the start, at 0%.
+  if (!previous && plan.router !== 'replicas') await router.setWeight(0);
+
+  try {
+    for (const [, name] of tracks) await waitForRollout(cluster, namespace, name, plan.timeoutMs, log);
+  } catch (error) {
+    if (!(error instanceof RolloutTimeout)) throw error;
+    log(`${error.message}\nRestoring stable.`);
+    await rollbackCanary(cluster, namespace, deployment, log, { reason: `canary-deploy: ${error.message.split('\n')[0]}`, by: plan.runUrl });
+    throw new Error(`The canary did not become ready; stable serves all traffic again. ${error.message}`);
+  }
+
+  const weight = plan.strategy === 'blue-green' ? 0 : plan.weight;
+  if (plan.router !== 'replicas' && (await router.current()) !== weight) {
+    await router.setWeight(weight);
+    changed = true;
+  }
+  const current = await router.current();
+  if (state.phase !== 'ready' || state.weight !== current || changed) {
+    state = { ...state, phase: 'ready', weight: current };
+    await recordCanaryState(cluster, namespace, deployment, state);
+    changed = true;
+  }
+  return { state, changed };
+}
+
+/** Creates the track's Deployment or brings it to the desired spec; true when it wrote anything. */
+async function applyTrack(cluster: Cluster, desired: V1Deployment, log: Log): Promise<boolean> {
+  const ref = deploymentRef(desired.metadata!.namespace!, desired.metadata!.name!);
+  const existing = await cluster.find<V1Deployment>(ref);
+  if (!existing) {
+    await cluster.create(desired);
+    log(`Created ${ref.name} (${desired.spec!.replicas} replicas).`);
+    return true;
+  }
+  const same =
+    canonical(existing.spec?.template) === canonical(desired.spec?.template) &&
+    existing.spec?.replicas === desired.spec?.replicas &&
+    rolloutStatus(existing).state !== 'failed';
+  if (same) return false;
+  await cluster.update<V1Deployment>(ref, (d) => {
+    d.spec = { ...d.spec!, replicas: desired.spec!.replicas, template: desired.spec!.template };
+    d.metadata = { ...d.metadata, annotations: { ...d.metadata?.annotations, ...desired.metadata?.annotations } };
+    return true;
+  });
+  log(`Updated ${ref.name} to the new pod template (${desired.spec!.replicas} replicas).`);
+  return true;
+}

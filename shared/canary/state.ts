@@ -1,0 +1,119 @@
+import { key } from '../k8s/annotations.js';
+
+export type RouterKind = 'replicas' | 'gateway-api' | 'istio' | 'smi' | 'nginx';
+export const ROUTER_KINDS: readonly RouterKind[] = ['replicas', 'gateway-api', 'istio', 'smi', 'nginx'];
+export type Strategy = 'canary' | 'blue-green';
+export const STRATEGIES: readonly Strategy[] = ['canary', 'blue-green'];
+
+/** How the router reaches the stable pods, resolved once by canary-deploy and recorded. */
+export interface RouteBinding {
+  kind: RouterKind;
+  /** The user's route object (HTTPRoute, VirtualService, TrafficSplit, Ingress); none for `replicas`. */
+  route?: string;
+  /** The route object's apiVersion as served by this cluster. */
+  routeApiVersion?: string;
+  /** The Service the route sends stable traffic to. */
+  stableService?: string;
+}
+
+/**
+ * A canary in progress, recorded as annotations on the stable Deployment (and copied on the canary),
+ * so any later step or a re-run knows where things stand without action outputs.
+ */
+export interface CanaryState {
+  phase: 'starting' | 'ready';
+  strategy: Strategy;
+  router: RouteBinding;
+  container: string;
+  canary: string;
+  baseline?: string;
+  stableImage: string;
+  canaryImage: string;
+  modelVersion?: string;
+  /** Percent of traffic on the canary now. */
+  weight: number;
+  startedAt: string;
+  runUrl?: string;
+  /** Identifies the run that owns the canary (its post step only cleans up its own). */
+  owner: string;
+}
+
+const K = {
+  phase: key('canary-phase'),
+  strategy: key('strategy'),
+  router: key('traffic-router'),
+  route: key('route'),
+  routeApiVersion: key('route-api-version'),
+  stableService: key('stable-service'),
+  container: key('container'),
+  canary: key('canary'),
+  baseline: key('baseline'),
+  stableImage: key('stable-image'),
+  canaryImage: key('canary-image'),
+  modelVersion: key('model-version'),
+  weight: key('weight'),
+  startedAt: key('started-at'),
+  runUrl: key('run-url'),
+  owner: key('owner'),
+} as const;
+
+/** Every annotation key a canary state uses, to clear them all. */
+export const CANARY_STATE_KEYS: readonly string[] = Object.values(K);
+
+export function encodeCanaryState(s: CanaryState): Record<string, string> {
+  const entries: [string, string | undefined][] = [
+    [K.phase, s.phase],
+    [K.strategy, s.strategy],
+    [K.router, s.router.kind],
+    [K.route, s.router.route],
+    [K.routeApiVersion, s.router.routeApiVersion],
+    [K.stableService, s.router.stableService],
+    [K.container, s.container],
+    [K.canary, s.canary],
+    [K.baseline, s.baseline],
+    [K.stableImage, s.stableImage],
+    [K.canaryImage, s.canaryImage],
+    [K.modelVersion, s.modelVersion],
+    [K.weight, String(s.weight)],
+    [K.startedAt, s.startedAt],
+    [K.runUrl, s.runUrl],
+    [K.owner, s.owner],
+  ];
+  return Object.fromEntries(entries.filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+/** The recorded canary, or undefined when none is recorded (or the record is unreadable). */
+export function decodeCanaryState(annotations: Record<string, string> | undefined): CanaryState | undefined {
+  const a = annotations ?? {};
+  const phase = a[K.phase];
+  if (phase !== 'starting' && phase !== 'ready') return undefined;
+  const weight = Number(a[K.weight]);
+  if (!a[K.router] || !a[K.canary] || !a[K.container] || !Number.isFinite(weight)) return undefined;
+  return {
+    phase,
+    strategy: a[K.strategy] === 'blue-green' ? 'blue-green' : 'canary',
+    router: {
+      kind: a[K.router] as RouterKind,
+      route: a[K.route],
+      routeApiVersion: a[K.routeApiVersion],
+      stableService: a[K.stableService],
+    },
+    container: a[K.container],
+    canary: a[K.canary],
+    baseline: a[K.baseline],
+    stableImage: a[K.stableImage] ?? '',
+    canaryImage: a[K.canaryImage] ?? '',
+    modelVersion: a[K.modelVersion],
+    weight,
+    startedAt: a[K.startedAt] ?? '',
+    runUrl: a[K.runUrl],
+    owner: a[K.owner] ?? '',
+  };
+}
+
+/** One line naming a canary, for logs and errors. */
+export function describeCanary(s: CanaryState): string {
+  const model = s.modelVersion ? `, model version ${s.modelVersion}` : '';
+  const by = s.runUrl ? ` by ${s.runUrl}` : '';
+  return `${s.canary} (image ${s.canaryImage}${model}, ${s.weight}% traffic via ${s.router.kind}, started ${s.startedAt}${by})`;
+}

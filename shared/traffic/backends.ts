@@ -1,0 +1,55 @@
+import type { WeightSplit } from './router.js';
+
+/** The backend names a router weighs: the user's stable Service and the suite's track Services. */
+export interface BackendNames {
+  stable: string;
+  canary: string;
+  baseline?: string;
+}
+
+type Entry = Record<string, any>;
+
+/**
+ * Weighs a list of weighted backends (HTTPRoute backendRefs, TrafficSplit backends): the stable entry
+ * gets `split.stable`, the canary and baseline entries (added from `make` when missing) theirs.
+ * Other entries are left alone. Returns a new list; `nameOf` reads an entry's Service name.
+ * Without `make`, missing canary/baseline entries are not added (resetting never adds routing).
+ */
+export function applySplit<T extends Entry>(
+  entries: T[],
+  nameOf: (e: T) => string,
+  names: BackendNames,
+  split: WeightSplit,
+  make?: (name: string, stableEntry: T) => T,
+): T[] {
+  const stableEntry = entries.find((e) => nameOf(e) === names.stable);
+  if (!stableEntry) return entries;
+  const wanted = new Map<string, number>([
+    [names.stable, split.stable],
+    [names.canary, split.canary],
+  ]);
+  if (names.baseline) wanted.set(names.baseline, split.baseline);
+  const out = entries.map((e) => (wanted.has(nameOf(e)) ? { ...e, weight: wanted.get(nameOf(e)) } : e));
+  for (const [name, weight] of wanted) {
+    if (make && !out.some((e) => nameOf(e) === name)) out.push({ ...make(name, stableEntry), weight });
+  }
+  return out;
+}
+
+/** The list without the suite's canary and baseline entries; the stable entry keeps all traffic. */
+export function removeTracks<T extends Entry>(entries: T[], nameOf: (e: T) => string, names: BackendNames): T[] {
+  const ours = new Set([names.canary, names.baseline].filter(Boolean));
+  if (!entries.some((e) => ours.has(nameOf(e)))) return entries;
+  return entries.filter((e) => !ours.has(nameOf(e))).map((e) => (nameOf(e) === names.stable ? { ...e, weight: 100 } : e));
+}
+
+/** The canary's percent of the weight among stable, canary and baseline entries (0 when absent). */
+export function canaryShare<T extends Entry>(entries: T[], nameOf: (e: T) => string, names: BackendNames): number {
+  const weightOf = (name?: string) => {
+    const e = name ? entries.find((x) => nameOf(x) === name) : undefined;
+    return e ? Number(e.weight ?? 1) : 0;
+  };
+  const canary = weightOf(names.canary);
+  const total = weightOf(names.stable) + canary + weightOf(names.baseline);
+  return total === 0 ? 0 : Math.round((100 * canary) / total);
+}

@@ -1,0 +1,107 @@
+import type { Cluster, KubeObject, ObjectRef } from '../k8s/cluster.js';
+import { isNotFound } from '../k8s/errors.js';
+import { ConfigurationError } from '../action/errors.js';
+import { applySplit, canaryShare, removeTracks, type BackendNames } from './backends.js';
+import { ensureTrackService, removeTrackService } from './services.js';
+import { splitWeights, type RouterContext, type TrafficRouter } from './router.js';
+
+type Entries = Record<string, any>[];
+
+/** How one kind of route object lists its weighted backends. */
+export interface BackendLists {
+  /** Calls `edit` on every weighted backend list in the object, replacing each with what it returns. */
+  forEachList(obj: KubeObject, edit: (entries: Entries) => Entries): void;
+  /** An entry's Service name. */
+  nameOf(entry: Record<string, any>): string;
+  /** A new entry for `name`, shaped like the stable entry. */
+  make(name: string, stableEntry: Record<string, any>): Record<string, any>;
+}
+
+/**
+ * A router that weighs backends inside the user's route object (HTTPRoute, VirtualService,
+ * TrafficSplit): the canary and baseline get Services of their own, added next to the stable one.
+ */
+export class RouteObjectRouter implements TrafficRouter {
+  private readonly names: BackendNames;
+
+  constructor(
+    readonly kind: string,
+    private readonly ctx: RouterContext,
+    private readonly route: ObjectRef,
+    private readonly stableService: string,
+    private readonly lists: BackendLists,
+  ) {
+    this.names = { stable: stableService, canary: ctx.canary, baseline: ctx.baseline };
+  }
+
+  async setWeight(canaryWeight: number): Promise<void> {
+    const split = splitWeights(canaryWeight, this.ctx.baseline !== undefined);
+    const { cluster, namespace, deployment } = this.ctx;
+    await ensureTrackService(cluster, namespace, deployment, this.ctx.canary, 'canary', this.stableService);
+    if (this.ctx.baseline) await ensureTrackService(cluster, namespace, deployment, this.ctx.baseline, 'baseline', this.stableService);
+    await this.edit((entries) => applySplit(entries, this.lists.nameOf, this.names, split, this.lists.make));
+  }
+
+  async current(): Promise<number> {
+    const obj = await this.ctx.cluster.get(this.route);
+    let share = 0;
+    this.lists.forEachList(obj, (entries) => {
+      share = Math.max(share, canaryShare(entries, this.lists.nameOf, this.names));
+      return entries;
+    });
+    return share;
+  }
+
+  async reset(): Promise<void> {
+    const split = splitWeights(0, this.ctx.baseline !== undefined);
+    await this.edit((entries) => applySplit(entries, this.lists.nameOf, this.names, split));
+  }
+
+  async cleanup(): Promise<void> {
+    await this.edit((entries) => removeTracks(entries, this.lists.nameOf, this.names));
+    const { cluster, namespace, deployment } = this.ctx;
+    await removeTrackService(cluster, namespace, deployment, this.ctx.canary);
+    if (this.ctx.baseline) await removeTrackService(cluster, namespace, deployment, this.ctx.baseline);
+  }
+
+  /** Applies `change` to every backend list; writes only when something changed (409-safe). */
+  private async edit(change: (entries: Entries) => Entries): Promise<void> {
+    try {
+      await this.ctx.cluster.update(this.route, (obj) => {
+        const before = JSON.stringify(obj.spec);
+        this.lists.forEachList(obj, change);
+        return JSON.stringify(obj.spec) !== before;
+      });
+    } catch (error) {
+      // The route is gone (deleted by its owner): nothing routes to the canary any more.
+      if (!isNotFound(error)) throw error;
+    }
+  }
+}
+
+/** Reads the route object at the first API version this cluster serves; clear errors when it is missing. */
+export async function readRouteObject(
+  cluster: Cluster,
+  namespace: string,
+  name: string,
+  kind: string,
+  apiVersions: string[],
+): Promise<{ obj: KubeObject; apiVersion: string }> {
+  let served = false;
+  for (const apiVersion of apiVersions) {
+    try {
+      return { obj: await cluster.get({ apiVersion, kind, namespace, name }), apiVersion };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : '';
+      if (/Failed to fetch resource metadata|Unrecognized API version/i.test(message)) continue;
+      if (!isNotFound(error)) throw error;
+      served = true;
+    }
+  }
+  if (!served) {
+    throw new ConfigurationError(
+      `Invalid \`route\`: this cluster does not serve ${kind} (${apiVersions.join(', ')}); is its CRD installed?`,
+    );
+  }
+  throw new ConfigurationError(`Invalid \`route\`: ${kind} '${name}' not found in namespace '${namespace}'.`);
+}
