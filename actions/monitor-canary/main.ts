@@ -1,7 +1,31 @@
-import { getInputs } from './inputs.js';
-import { notBuiltYet } from '../../shared/action/not-built.js';
+import * as core from '@actions/core';
+import type { AssessmentOptions } from '../../shared/analysis/index.js';
+import { phase } from '../../shared/action/phase.js';
+import { assessmentJudge } from './engine.js';
+import { getInputs, type Inputs } from './inputs.js';
+import { monitorLive } from './live-mode.js';
+import { publish } from './publish.js';
+import { monitorReplay } from './replay-mode.js';
 
+function assessmentOptions(inputs: Inputs): AssessmentOptions {
+  return { falseAlarmRate: inputs['false-alarm-rate'], failureLimit: inputs['failure-limit'], onMissingData: inputs['on-missing-data'] };
+}
+
+/**
+ * monitor-canary: live, it steps the canary's traffic up while judging it against its control and ends
+ * with a verdict (the step fails unless it is `pass`, so nothing after it promotes a canary that was not
+ * shown healthy); with `replay`, it judges a recorded trace offline and only reports.
+ */
 export async function run(): Promise<void> {
-  getInputs();
-  notBuiltYet('monitor-canary');
+  const inputs = getInputs();
+  const options = assessmentOptions(inputs);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  if (inputs.replay !== undefined) {
+    const report = await phase('Replay', async () => monitorReplay(inputs.replay!, inputs.metrics, options));
+    await publish(report, inputs.metrics, `monitor-canary-replay-${stamp}`);
+    return;
+  }
+  const report = await monitorLive(inputs, () => assessmentJudge(inputs.metrics, options));
+  await publish(report, inputs.metrics, `monitor-canary-${inputs.kubernetes!.deployment}-${stamp}`);
+  if (report.verdict !== 'pass') core.setFailed(`Canary ${report.verdict}: ${report.reason}`);
 }

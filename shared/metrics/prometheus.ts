@@ -21,7 +21,7 @@ export interface PrometheusOptions extends PrometheusApiOptions {
  * - `total` has no series: `empty`; `total` is 0: `no-traffic`; `query` has no series while `total` > 0:
  *   a true zero (error counters often have no series until the first error).
  * Value metrics: every series the query returns is one sample; no series: `empty`; only NaN values
- * (PromQL's 0/0, e.g. a quantile over no requests): `no-traffic`.
+ * (PromQL's 0/0, e.g. a quantile over no requests): `no-traffic`; only ±Inf: `error`.
  */
 export class PrometheusProvider implements MetricsProvider {
   readonly name = 'prometheus';
@@ -84,8 +84,10 @@ export function ratioMeasurement(num: PromSample[], den: PromSample[]): Measurem
 
 export function valueMeasurement(samples: PromSample[]): Measurement {
   if (samples.length === 0) return { status: 'empty' };
-  // +Inf stays: a quantile above the highest bucket is a real, very bad value, not missing data.
   const values = samples.map((s) => s.value).filter((v) => !Number.isNaN(v));
   if (values.length === 0) return { status: 'no-traffic' };
-  return { status: 'ok', observation: { kind: 'value', samples: values } };
+  const finite = values.filter(Number.isFinite);
+  // Only infinite values: a quantile above the highest histogram bucket. Not a number to judge, and not health.
+  if (finite.length === 0) return { status: 'error', message: `the query returned ${values[0]} (a quantile above the highest histogram bucket?)` };
+  return { status: 'ok', observation: { kind: 'value', samples: finite } };
 }

@@ -1,0 +1,63 @@
+import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { run } from '../../actions/monitor-canary/main.js';
+import { runInProcess } from '../support/run-step.js';
+
+const fixture = (name: string) => new URL(`../metrics/fixtures/${name}`, import.meta.url).pathname;
+const metrics = `
+- name: error-rate
+  kind: ratio
+  max-increase: 50%
+  max: 0.05
+- name: latency
+  kind: value
+  max: 500
+`;
+
+const replay = (trace: string, extra: Record<string, string> = {}) => runInProcess(run, { metrics, replay: fixture(trace), ...extra }, { env: { ACTIONS_RUNTIME_TOKEN: '' } });
+
+describe('monitor-canary replay of recorded traces, end to end through the action', () => {
+  // First in the file: @actions/core caches the first GITHUB_STEP_SUMMARY path it sees for the whole process.
+  it('writes the full JSON report at `report`, a summary table and a Mermaid chart per metric', async () => {
+    const r = await replay('trace-bad.json');
+    const report = JSON.parse(readFileSync(r.outputs.report, 'utf8'));
+    expect(report).toMatchObject({ mode: 'replay', verdict: 'fail', decidedAfter: Number(r.outputs['decided-after']) });
+    expect(report.steps[0].analysis.metrics.map((m: { name: string }) => m.name)).toEqual(['error-rate', 'latency']);
+    expect(r.summary).toContain('## monitor-canary: ❌ fail');
+    expect(r.summary).toMatch(/### error-rate[\s\S]*\| step \| intervals \| canary \| control \| difference \[interval\] \| bound \| state \|/);
+    expect(r.summary.match(/```mermaid/g)).toHaveLength(2);
+    expect(r.stdout).toMatch(/not uploaded: not running on GitHub Actions/);
+  });
+
+  it('passes a healthy canary before the trace ends and says after how many intervals', async () => {
+    const r = await replay('trace-good.json');
+    expect(r.errors).toEqual([]);
+    expect(r.outputs.verdict).toBe('pass');
+    expect(Number(r.outputs['decided-after'])).toBeGreaterThan(0);
+    expect(Number(r.outputs['decided-after'])).toBeLessThan(30);
+    expect(r.outputs.weight).toBeUndefined();
+  });
+
+  it('fails a canary with six times the errors of its control early, naming the metric', async () => {
+    const r = await replay('trace-bad.json');
+    expect(r.outputs.verdict).toBe('fail');
+    expect(r.outputs.reason).toMatch(/error-rate/);
+    expect(Number(r.outputs['decided-after'])).toBeLessThan(10);
+    // Replay only reports: a backtest's verdict does not fail the step.
+    expect(r.failed).toBe(false);
+  });
+
+  it('never calls a canary without traffic healthy: inconclusive after the whole trace', async () => {
+    const r = await replay('trace-zero-traffic.json');
+    expect(r.outputs.verdict).toBe('inconclusive');
+    expect(r.outputs['decided-after']).toBe('30');
+  });
+
+  it('rejects a missing trace file and a trace that does not match the metrics, naming `replay`', async () => {
+    const missing = await runInProcess(run, { metrics, replay: '/nonexistent/trace.json' });
+    expect(missing.errors[0]).toMatch(/^Invalid `replay`: '\/nonexistent\/trace.json' cannot be read \(ENOENT\)/);
+    const wrongMetrics = await runInProcess(run, { metrics: metrics.replace('error-rate', 'errors'), replay: fixture('trace-good.json') });
+    expect(wrongMetrics.failed).toBe(true);
+    expect(wrongMetrics.errors[0]).toMatch(/`replay`/);
+  });
+});

@@ -1,0 +1,18 @@
+import { Assessment, heartbeat, type AssessmentOptions } from '../../shared/analysis/index.js';
+import type { MetricSpec } from '../../shared/analysis/metric-spec.js';
+import type { Judge, Judgement } from './judge.js';
+
+function judgementOf(a: Assessment, weight: number): Judgement {
+  const d = a.current;
+  return { decision: d.decided ? d.verdict : 'continue', reason: d.reason, line: heartbeat(a, weight) };
+}
+
+/** shared/analysis's Assessment behind monitor-canary's Judge (the same engine replay uses). */
+export function assessmentJudge(specs: readonly MetricSpec[], options: AssessmentOptions): Judge {
+  const assessment = new Assessment(specs, options);
+  return {
+    add: (interval, weight) => (assessment.add(interval), judgementOf(assessment, weight)),
+    conclude: (weight) => (assessment.conclude(), judgementOf(assessment, weight)),
+    report: () => assessment.report(),
+  };
+}

@@ -1,0 +1,95 @@
+import * as core from '@actions/core';
+import { ConfigurationError, errorMessage, invalidInput } from '../../shared/action/errors.js';
+import { phase } from '../../shared/action/phase.js';
+import { loadCanary, setCanaryWeight, type LoadedCanary } from '../../shared/canary/load.js';
+import { rollbackCanary } from '../../shared/canary/rollback.js';
+import { connectCluster } from '../../shared/k8s/client.js';
+import { isNotFound } from '../../shared/k8s/errors.js';
+import type { Cluster } from '../../shared/k8s/cluster.js';
+import type { MetricsProvider } from '../../shared/metrics/provider.js';
+import { targetNames } from '../../shared/metrics/provider.js';
+import { CancelGuard } from './cancel.js';
+import type { Inputs } from './inputs.js';
+import type { NewJudge } from './judge.js';
+import { runLive } from './live.js';
+import { connectProvider } from './provider.js';
+import type { MonitorReport } from './report.js';
+
+export interface LiveClients {
+  cluster?: Cluster;
+  provider?: MetricsProvider;
+}
+
+/**
+ * Live analysis of the canary recorded on the cluster by canary-deploy. Whatever happens, the canary
+ * never ends with more traffic than it had: a failure takes its traffic away (and rolls it back when
+ * asked), an inconclusive walk returns to the starting weight, a cancel or crash gives stable 100%.
+ */
+export async function monitorLive(inputs: Inputs, newJudge: NewJudge, clients: LiveClients = {}): Promise<MonitorReport> {
+  const { namespace, deployment, kubeconfig } = inputs.kubernetes!;
+  const provider = clients.provider ?? (await phase('Metrics provider', () => connectProvider(inputs)));
+  const cluster = clients.cluster ?? (await connectCluster(kubeconfig));
+  const canary = await findCanary(cluster, namespace, deployment);
+  if (canary.state.baseline && Math.max(...inputs.steps) > 50) {
+    throw invalidInput('steps', inputs.steps.join(','), `weights of at most 50 with a baseline (${canary.state.baseline} takes as much traffic as the canary)`);
+  }
+  const startWeight = canary.state.weight;
+  const targets = targetNames(canary.state.baseline ? 'baseline' : 'stable', inputs['target-names']);
+  core.info(`Judging canary ${canary.state.canary} against ${canary.state.baseline ? 'the baseline' : 'stable'} ({{target}}: ${targets.canary} vs ${targets.control}).`);
+
+  let weight = startWeight;
+  const router = {
+    setWeight: async (w: number) => {
+      canary.state = await setCanaryWeight(cluster, canary, w);
+      weight = canary.state.weight;
+    },
+  };
+  const guard = new CancelGuard();
+  let result;
+  try {
+    result = await runLive(
+      { steps: inputs.steps, intervalMs: inputs.interval, stepDurationMs: inputs['step-duration'] },
+      { provider, router, specs: inputs.metrics, targets, newJudge, log: core.info, signal: guard.signal },
+    );
+  } catch (error) {
+    core.error(`Analysis stopped: ${errorMessage(error)}. Giving stable all traffic back.`);
+    try {
+      await router.setWeight(0);
+    } catch (resetError) {
+      core.error(`Could not give stable all traffic back: ${errorMessage(resetError)}. Run auto-rollback.`);
+    }
+    throw error;
+  } finally {
+    guard.dispose();
+  }
+
+  if (result.verdict === 'fail' && inputs['rollback-on-failure']) {
+    await phase('Rollback', () => rollbackCanary(cluster, namespace, deployment, core.info, { reason: result.reason, by: runUrl() }));
+    weight = 0;
+  } else if (result.verdict === 'fail') {
+    await router.setWeight(0);
+    core.info('Canary failed: its traffic is back on stable; the canary pods stay for auto-rollback or inspection.');
+  } else if (result.verdict === 'inconclusive' && weight > startWeight) {
+    await router.setWeight(startWeight);
+    core.info(`Inconclusive: canary weight back to the ${startWeight}% it started with.`);
+  }
+  return { ...result, mode: 'live', weight, provider: provider.name };
+}
+
+async function findCanary(cluster: Cluster, namespace: string, deployment: string): Promise<LoadedCanary> {
+  let canary: LoadedCanary | undefined;
+  try {
+    canary = await loadCanary(cluster, namespace, deployment);
+  } catch (error) {
+    if (isNotFound(error)) throw new ConfigurationError(`Invalid \`deployment\`: Deployment ${namespace}/${deployment} does not exist.`);
+    throw error;
+  }
+  if (!canary) throw new ConfigurationError(`No canary in progress on ${namespace}/${deployment}: run canary-deploy first (monitor-canary judges the canary it recorded).`);
+  if (canary.state.phase !== 'ready') throw new ConfigurationError(`The canary on ${namespace}/${deployment} is still starting (phase '${canary.state.phase}'): wait for canary-deploy to finish.`);
+  return canary;
+}
+
+function runUrl(): string | undefined {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env;
+  return server && repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined;
+}

@@ -1,0 +1,71 @@
+import type { MetricSpec } from '../../shared/analysis/metric-spec.js';
+import type { IntervalWindow, MetricsProvider, TargetNames } from '../../shared/metrics/provider.js';
+import { sleep } from './cancel.js';
+import type { Judgement, NewJudge } from './judge.js';
+import type { MonitorReport, StepReport } from './report.js';
+
+/** The part of a traffic router the analysis needs. */
+export interface WeightControl {
+  setWeight(canaryWeight: number): Promise<void>;
+}
+
+export interface LivePlan {
+  steps: number[];
+  intervalMs: number;
+  stepDurationMs: number;
+}
+
+export interface LiveDeps {
+  provider: MetricsProvider;
+  router: WeightControl;
+  specs: MetricSpec[];
+  targets: TargetNames;
+  newJudge: NewJudge;
+  log: (line: string) => void;
+  /** Aborts on cancel. */
+  signal?: AbortSignal;
+  now?: () => number;
+  wait?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export type LiveResult = Pick<MonitorReport, 'verdict' | 'reason' | 'decidedAfter' | 'steps'>;
+
+/**
+ * Steps the canary's weight up and judges each step interval by interval: a step that passes early
+ * moves on at once, a failure stops at once, a step whose time runs out undecided is inconclusive and
+ * stops the walk (more traffic needs evidence). Traffic changes only through `router`; what to do with
+ * it afterwards (reset, rollback) is the caller's.
+ */
+export async function runLive(plan: LivePlan, deps: LiveDeps): Promise<LiveResult> {
+  const now = deps.now ?? Date.now;
+  const wait = deps.wait ?? sleep;
+  const perStep = Math.max(1, Math.floor(plan.stepDurationMs / plan.intervalMs));
+  const steps: StepReport[] = [];
+  let total = 0;
+  let last: Judgement | undefined;
+
+  for (const weight of plan.steps) {
+    await deps.router.setWeight(weight);
+    deps.log(`Canary weight ${weight}%: judging every ${plan.intervalMs / 1000}s, for at most ${perStep} interval(s).`);
+    const judge = deps.newJudge();
+    let seen = 0;
+    do {
+      await wait(plan.intervalMs, deps.signal);
+      const measured = await deps.provider.measure(deps.specs, windowEndingAt(now(), plan.intervalMs), deps.targets);
+      seen++;
+      total++;
+      last = judge.add(measured, weight);
+      if (last.decision === 'continue' && seen >= perStep) last = judge.conclude(weight);
+      deps.log(last.line);
+    } while (last.decision === 'continue');
+    steps.push({ weight, outcome: last.decision, intervals: seen, analysis: judge.report() });
+    if (last.decision !== 'pass') return { verdict: last.decision, reason: `at ${weight}%: ${last.reason}`, decidedAfter: total, steps };
+  }
+  return { verdict: 'pass', reason: `every step passed (${plan.steps.map((s) => `${s}%`).join(', ')}); last: ${last?.reason ?? ''}`, decidedAfter: total, steps };
+}
+
+/** The interval that just ended, in whole seconds. */
+export function windowEndingAt(nowMs: number, intervalMs: number): IntervalWindow {
+  const end = Math.floor(nowMs / 1000);
+  return { start: end - Math.round(intervalMs / 1000), end };
+}
