@@ -1,4 +1,66 @@
-export interface Inputs {}
+import { ConfigurationError, invalidInput } from '../../shared/action/errors.js';
+import { booleanInput, choiceInput, durationInput, optionalInput, percentageInput } from '../../shared/action/inputs.js';
+import { getKubernetesTarget, parseObjectName, type KubernetesTarget } from '../../shared/action/kubernetes-inputs.js';
+import { ROUTER_KINDS, STRATEGIES, type RouterKind, type Strategy } from '../../shared/canary/state.js';
+import { parseImageInput } from '../../shared/image/reference.js';
+
+export interface Inputs extends KubernetesTarget {
+  image?: string;
+  'model-version'?: string;
+  strategy: Strategy;
+  'traffic-router': RouterKind;
+  route?: string;
+  weight: number;
+  baseline: boolean;
+  /** Milliseconds. */
+  timeout: number;
+}
+
+const MODEL_VERSION = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/;
+
+export function parseModelVersion(value: string, input = 'model-version'): string {
+  if (!MODEL_VERSION.test(value)) throw invalidInput(input, value, 'a model version of letters, digits, `.`, `_`, `+` or `-` (at most 128), such as `1.4.0`');
+  return value;
+}
+
 export function getInputs(): Inputs {
-  return {};
+  const target = getKubernetesTarget();
+  const rawImage = optionalInput('image');
+  if (rawImage !== undefined) parseImageInput(rawImage, 'image');
+  const rawModel = optionalInput('model-version');
+  const modelVersion = rawModel === undefined ? undefined : parseModelVersion(rawModel);
+  if (rawImage === undefined && modelVersion === undefined) {
+    throw new ConfigurationError('Give `image`, `model-version` or both: the canary needs something new to run.');
+  }
+  const strategy = choiceInput('strategy', STRATEGIES, 'canary');
+  const router = choiceInput('traffic-router', ROUTER_KINDS, 'replicas');
+  const rawRoute = optionalInput('route');
+  const route = rawRoute === undefined ? undefined : parseObjectName(rawRoute, 'route');
+  const weight = percentageInput('weight', 10, { allowZero: false, allowHundred: false });
+  const baseline = booleanInput('baseline', false);
+  const timeout = durationInput('timeout', '5m');
+
+  if (router === 'replicas' && route !== undefined) {
+    throw new ConfigurationError('`route` is not used with `traffic-router: replicas` (the canary shares the stable Service); remove it or choose a mesh router.');
+  }
+  if (router !== 'replicas' && route === undefined) {
+    throw new ConfigurationError(`Input \`route\` is required with \`traffic-router: ${router}\`: the name of the route object to weigh.`);
+  }
+  if (strategy === 'blue-green' && router === 'replicas') {
+    throw new ConfigurationError('`strategy: blue-green` needs a router that can hold the preview at 0% traffic (`gateway-api`, `istio`, `smi` or `nginx`), not `replicas`.');
+  }
+  if (baseline && strategy === 'blue-green') throw new ConfigurationError('`baseline: true` is for `strategy: canary`; a blue-green preview takes no traffic to compare.');
+  if (baseline && router === 'nginx') throw new ConfigurationError('`baseline: true` is not possible with `traffic-router: nginx`: an nginx canary Ingress carries one canary backend only.');
+  if (baseline && weight > 50) throw invalidInput('weight', String(weight), 'at most 50 with `baseline: true` (the baseline gets as much traffic as the canary)');
+  return {
+    ...target,
+    image: rawImage,
+    'model-version': modelVersion,
+    strategy,
+    'traffic-router': router,
+    route,
+    weight,
+    baseline,
+    timeout,
+  };
 }

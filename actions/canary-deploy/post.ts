@@ -1,1 +1,37 @@
-export async function run(): Promise<void> {}
+import * as core from '@actions/core';
+import { errorMessage } from '../../shared/action/errors.js';
+import { getKubernetesTarget } from '../../shared/action/kubernetes-inputs.js';
+import { currentRunUrl } from '../../shared/k8s/annotations.js';
+import { connectCluster } from '../../shared/k8s/client.js';
+import { loadCanary } from '../../shared/canary/load.js';
+import { rollbackCanary } from '../../shared/canary/rollback.js';
+import { canaryStepState } from './step-state.js';
+
+/**
+ * Runs after the job, also on cancel and failure. A canary whose main step did not finish (cancelled,
+ * crashed, killed) is rolled back: all traffic to stable, canary removed. A finished canary is left
+ * for the next step; a canary owned by another run is never touched.
+ */
+export async function run(): Promise<void> {
+  const saved = canaryStepState.read();
+  if (!saved) {
+    core.info('canary-deploy did not change the cluster in this run: nothing to clean up.');
+    return;
+  }
+  if (saved.finished) {
+    core.info(`Canary for ${saved.namespace}/${saved.deployment} finished setting up; left in place for the next step.`);
+    return;
+  }
+  const cluster = await connectCluster(getKubernetesTarget().kubeconfig);
+  const canary = await loadCanary(cluster, saved.namespace, saved.deployment);
+  if (canary && canary.state.owner !== saved.owner) {
+    core.warning(`The canary on ${saved.namespace}/${saved.deployment} now belongs to another run (${canary.state.runUrl ?? canary.state.owner}); not touching it.`);
+    return;
+  }
+  core.warning(`canary-deploy did not finish: restoring stable ${saved.namespace}/${saved.deployment}.`);
+  try {
+    await rollbackCanary(cluster, saved.namespace, saved.deployment, core.info, { reason: 'canary-deploy was cancelled or failed before finishing', by: currentRunUrl() });
+  } catch (error) {
+    throw new Error(`Could not restore stable after an unfinished canary-deploy: ${errorMessage(error)}`);
+  }
+}
