@@ -1,0 +1,86 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigurationError } from '../../shared/action/errors.js';
+import { checkSuite } from '../../shared/validation/compile-suite.js';
+import { openSuite } from '../../shared/validation/suite-file.js';
+import { folderWith, jsonl } from './fixtures.js';
+
+const YAML_SUITE = `name: capitals
+repeats: 2
+threshold: 0.8
+endpoint:
+  type: openai-chat
+  url: http://127.0.0.1:1/v1
+cases:
+  - id: france
+    input: Capital of France?
+    assert:
+      - contains: Paris
+  # a comment line
+  - id: japan
+    input: Capital of Japan?
+    repeats: 3
+    assert:
+      - type: icontains
+        value: tokyo
+        metric: accuracy
+`;
+
+async function collect(path: string) {
+  const s = await openSuite(path);
+  const cases = [];
+  for await (const c of s.cases()) cases.push(c);
+  return { s, cases };
+}
+
+describe('suite files', () => {
+  it('reads YAML settings and cases with the line each case starts on', async () => {
+    const f = folderWith({ 'suite.yaml': YAML_SUITE });
+    const { s, cases } = await collect(f.path('suite.yaml'));
+    expect(s.settings).toMatchObject({ name: 'capitals', repeats: 2, threshold: 0.8, endpoint: { type: 'openai-chat' } });
+    expect(cases.map((c) => [c.id, c.line])).toEqual([['france', 8], ['japan', 13]]);
+    expect(cases[0].assert).toEqual([{ type: 'contains', value: 'Paris' }]);
+    expect(cases[1]).toMatchObject({ repeats: 3, assert: [{ type: 'icontains', value: 'tokyo', metric: 'accuracy' }] });
+  });
+
+  it('streams JSONL with an optional settings line, numbering lines as in the file', async () => {
+    const f = folderWith({ 's.jsonl': `${JSON.stringify({ suite: { repeats: 4 } })}\n\n${jsonl([{ id: 'a', input: 'x', assert: [{ equals: 'y' }] }, { id: 7, input: 'z', assert: [{ regex: '^z' }] }])}` });
+    const { s, cases } = await collect(f.path('s.jsonl'));
+    expect(s.settings.repeats).toBe(4);
+    expect(cases.map((c) => [c.id, c.line])).toEqual([['a', 3], ['7', 4]]);
+  });
+
+  it('refuses a duplicate case id, naming both lines', async () => {
+    const f = folderWith({ 'd.jsonl': jsonl([{ id: 'a', input: 'x', assert: [{ equals: 'y' }] }, { id: 'b', input: 'x', assert: [{ equals: 'y' }] }, { id: 'a', input: 'x', assert: [{ equals: 'y' }] }]) });
+    const s = await openSuite(f.path('d.jsonl'));
+    await expect(checkSuite(s, f.dir)).rejects.toThrow(/duplicate case id `a` at line 3 \(first at line 1\)/);
+  });
+
+  it('refuses an unknown assertion, listing the known ones', async () => {
+    const f = folderWith({ 'u.yaml': 'cases:\n  - id: a\n    input: x\n    assert:\n      - sounds-like: y\n' });
+    const err = await checkSuite(await openSuite(f.path('u.yaml')), f.dir).catch((e) => e);
+    expect(err).toBeInstanceOf(ConfigurationError);
+    expect(err.message).toMatch(/Case `a` \(.*u\.yaml line 2\): unknown assertion `sounds-like`\. Expected one of .*`contains`/);
+  });
+
+  it('refuses an invalid regex with the engine’s reason', async () => {
+    const f = folderWith({ 'r.jsonl': jsonl([{ id: 'bad', input: 'x', assert: [{ regex: '(unclosed' }] }]) });
+    await expect(checkSuite(await openSuite(f.path('r.jsonl')), f.dir)).rejects.toThrow(/Case `bad` .*line 1\): invalid `regex` "\(unclosed": .*Unterminated group/);
+  });
+
+  it('refuses bad JSON, a case without assertions, and an unknown file type', async () => {
+    const f = folderWith({ 'b.jsonl': '{"id": "a", "input": "x", "assert": [{"equals": "y"}]}\n{nope\n', 'n.jsonl': jsonl([{ id: 'a', input: 'x', assert: [] }]), 's.txt': '' });
+    await expect(checkSuite(await openSuite(f.path('b.jsonl')), f.dir)).rejects.toThrow(/line 2: not valid JSON/);
+    await expect(checkSuite(await openSuite(f.path('n.jsonl')), f.dir)).rejects.toThrow(/`assert` must be a non-empty list/);
+    await expect(openSuite(f.path('s.txt'))).rejects.toThrow(/Expected a \.yaml, \.yml or \.jsonl file/);
+    await expect(openSuite(f.path('missing.yaml'))).rejects.toThrow(/Cannot read `suite`.*ENOENT/);
+  });
+
+  it('refuses an invalid JSON Schema and a custom module that does not exist', async () => {
+    const f = folderWith({
+      's.jsonl': jsonl([{ id: 'a', input: 'x', assert: [{ 'is-json': true, schema: { type: 'no-such-type' } }] }]),
+      'c.jsonl': jsonl([{ id: 'c', input: 'x', assert: [{ custom: './nope.mjs' }] }]),
+    });
+    await expect(checkSuite(await openSuite(f.path('s.jsonl')), f.dir)).rejects.toThrow(/invalid JSON Schema/);
+    await expect(checkSuite(await openSuite(f.path('c.jsonl')), f.dir)).rejects.toThrow(/cannot load `custom` module '.\/nope.mjs'/);
+  });
+});

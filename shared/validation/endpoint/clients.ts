@@ -1,0 +1,43 @@
+import { JSONPath } from 'jsonpath-plus';
+import { JsonPoster } from './http.js';
+import { renderTemplate } from './template.js';
+import { EndpointError, type EndpointClient, type Prompt } from './types.js';
+import type { EndpointSpec } from '../suite.js';
+
+/** An OpenAI-compatible chat endpoint: the answer is `choices[0].message.content`. */
+function openAiChat(spec: EndpointSpec, poster: JsonPoster): EndpointClient['complete'] {
+  const url = /\/chat\/completions\/?$/.test(spec.url) ? spec.url : `${spec.url.replace(/\/$/, '')}/chat/completions`;
+  const system = spec.system ? [{ role: 'system', content: spec.system }] : [];
+  return async ({ input }) => {
+    const body = JSON.stringify({ ...spec.params, model: spec.model, messages: [...system, { role: 'user', content: input }] });
+    const started = performance.now();
+    const json = (await poster.post(url, body, spec.headers)) as { choices?: { message?: { content?: unknown } }[] };
+    const latencyMs = performance.now() - started;
+    const content = json?.choices?.[0]?.message?.content;
+    if (typeof content !== 'string') throw new EndpointError(`${url} answered JSON without choices[0].message.content`);
+    return { output: content, latencyMs };
+  };
+}
+
+/** A generic JSON endpoint: a request template in, the answer at a JSONPath out. */
+function httpJson(spec: EndpointSpec, poster: JsonPoster): EndpointClient['complete'] {
+  const template = spec.request ?? { input: '{{input}}' };
+  const path = spec.responsePath ?? '$.output';
+  return async ({ input, vars }: Prompt) => {
+    const body = JSON.stringify(renderTemplate(template, { input, vars }));
+    const started = performance.now();
+    const json = await poster.post(spec.url, body, spec.headers);
+    const latencyMs = performance.now() - started;
+    const found = JSONPath({ path, json: json as object, wrap: true }) as unknown[];
+    if (found.length === 0) throw new EndpointError(`${spec.url} answered JSON with nothing at ${path}`);
+    const v = found[0];
+    return { output: typeof v === 'string' ? v : JSON.stringify(v), latencyMs };
+  };
+}
+
+/** The client for an endpoint, with a keep-alive pool as wide as the evaluation's concurrency. */
+export function createEndpointClient(spec: EndpointSpec, concurrency: number): EndpointClient {
+  const poster = new JsonPoster(concurrency, spec.timeoutMs, spec.retries);
+  const complete = spec.kind === 'openai-chat' ? openAiChat(spec, poster) : httpJson(spec, poster);
+  return { complete, close: () => poster.close() };
+}

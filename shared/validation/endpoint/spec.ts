@@ -1,0 +1,58 @@
+import { ConfigurationError } from '../../action/errors.js';
+import { placeholders } from './template.js';
+import type { EndpointKind, EndpointSpec, SuiteSettings } from '../suite.js';
+
+export interface EndpointOverrides {
+  /** The `endpoint` input: replaces the suite's URL. */
+  url?: string;
+  /** The `api-key` input: sent as a bearer token. */
+  apiKey?: string;
+  timeoutMs: number;
+  retries: number;
+}
+
+const KINDS: EndpointKind[] = ['openai-chat', 'http-json'];
+
+/** The endpoint to evaluate: the suite's `endpoint:` block with the action's inputs on top, checked before any request. */
+export function resolveEndpoint(suite: SuiteSettings['endpoint'], overrides: EndpointOverrides, suitePath: string): EndpointSpec {
+  const s = suite ?? {};
+  const where = `Suite ${suitePath}`;
+  const kind = (s.type ?? s.kind ?? 'openai-chat') as EndpointKind;
+  if (!KINDS.includes(kind)) throw new ConfigurationError(`${where}: endpoint \`type\` '${String(kind)}' is not supported. Expected \`openai-chat\` or \`http-json\`.`);
+  const url = overrides.url ?? s.url;
+  if (!url) throw new ConfigurationError('No endpoint: set the `endpoint` input or `endpoint.url` in the suite.');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigurationError(`Invalid \`endpoint\`: '${url}'. Expected an http(s) URL.`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigurationError(`Invalid \`endpoint\`: '${url}'. Expected an http(s) URL.`);
+  const headers = { ...(s.headers ?? {}) } as Record<string, string>;
+  for (const [k, v] of Object.entries(headers)) {
+    if (typeof v !== 'string') throw new ConfigurationError(`${where}: endpoint header \`${k}\` must be a string.`);
+  }
+  if (overrides.apiKey) headers.authorization = `Bearer ${overrides.apiKey}`;
+  const raw = s as Record<string, unknown>;
+  const responsePath = (raw['response-path'] ?? s.responsePath) as string | undefined;
+  if (responsePath !== undefined && (typeof responsePath !== 'string' || !responsePath.startsWith('$'))) {
+    throw new ConfigurationError(`${where}: endpoint \`response-path\` must be a JSONPath starting with \`$\`.`);
+  }
+  const unknown = placeholders(s.request).filter((p) => p !== 'input' && !p.startsWith('vars.'));
+  if (unknown.length) throw new ConfigurationError(`${where}: endpoint \`request\` uses unknown placeholder {{${unknown[0]}}}. Expected {{input}} or {{vars.NAME}}.`);
+  if (kind === 'http-json' && s.request !== undefined && !placeholders(s.request).includes('input')) {
+    throw new ConfigurationError(`${where}: endpoint \`request\` never uses {{input}}, so every case would send the same request.`);
+  }
+  return {
+    kind,
+    url: parsed.href,
+    model: typeof s.model === 'string' ? s.model : undefined,
+    system: typeof s.system === 'string' ? s.system : undefined,
+    params: typeof s.params === 'object' && s.params !== null ? (s.params as Record<string, unknown>) : undefined,
+    request: s.request,
+    responsePath,
+    headers,
+    timeoutMs: overrides.timeoutMs,
+    retries: overrides.retries,
+  };
+}

@@ -1,0 +1,166 @@
+import type { CompiledCase } from './compile-suite.js';
+import { EndpointError, type EndpointClient } from './endpoint/types.js';
+import { countCase, countCheck, countLatency, emptyTally, type CaseResult, type Tally } from './results.js';
+import { wilson } from './stats/binomial.js';
+
+export interface EvaluationOptions {
+  /** Runs per case unless the case sets its own `repeats`. */
+  repeats: number;
+  /** The most runs a case may get when its outcome is still uncertain (adaptive repeats). */
+  maxRepeats: number;
+  /** Requests in flight at once. */
+  concurrency: number;
+  /** Confidence used to decide whether a mixed case is settled. */
+  confidence: number;
+  /** Failed requests in a row after which the endpoint is declared down (default max(5, concurrency)). */
+  errorLimit?: number;
+}
+
+export interface Evaluation {
+  results: CaseResult[];
+  tally: Tally;
+  wallMs: number;
+}
+
+/** The state of one case while its runs are in flight. */
+class CaseRun {
+  planned: number;
+  done = 0;
+  passes = 0;
+  errors = 0;
+  reason?: string;
+  readonly metricPasses = new Map<string, number>();
+  readonly outputs?: Set<string>;
+  constructor(readonly c: CompiledCase, planned: number) {
+    this.planned = planned;
+    if (c.checks.some((a) => a.scope === 'case')) this.outputs = new Set();
+    for (const a of c.checks) if (a.metric && a.scope === 'run') this.metricPasses.set(a.metric, 0);
+  }
+}
+
+/** A case is settled when all its runs agree, or when the interval of its run pass share excludes one half. */
+export function stillUncertain(passes: number, runs: number, confidence: number): boolean {
+  if (passes === 0 || passes === runs) return false;
+  const { lower, upper } = wilson(passes, runs, confidence);
+  return lower <= 0.5 && upper >= 0.5;
+}
+
+const majority = (passes: number, runs: number) => passes * 2 > runs;
+
+/**
+ * Runs every case against the endpoint with `concurrency` requests in flight, pulling cases from the
+ * stream only as slots free up (memory stays flat however long the suite). A case runs `repeats` times;
+ * when its runs disagree and the disagreement is not yet settled, it gets more runs up to `maxRepeats`.
+ * A case passes when most of its runs pass all its assertions.
+ */
+export async function evaluate(cases: AsyncIterable<CompiledCase>, client: EndpointClient, options: EvaluationOptions): Promise<Evaluation> {
+  const tally = emptyTally();
+  const results: CaseResult[] = [];
+  const iterator = cases[Symbol.asyncIterator]();
+  const queue: CaseRun[] = [];
+  const errorLimit = options.errorLimit ?? Math.max(5, options.concurrency);
+  let exhausted = false;
+  let failure: unknown;
+  let errorsInARow = 0;
+  const started = performance.now();
+
+  async function nextRun(): Promise<CaseRun | undefined> {
+    while (queue.length === 0 && !exhausted && failure === undefined) {
+      const next = await iterator.next();
+      if (next.done) {
+        exhausted = true;
+        break;
+      }
+      const run = new CaseRun(next.value, next.value.repeats ?? options.repeats);
+      for (let i = 0; i < run.planned; i++) queue.push(run);
+    }
+    return failure === undefined ? queue.shift() : undefined;
+  }
+
+  async function runOnce(run: CaseRun): Promise<void> {
+    const { c } = run;
+    let completion;
+    try {
+      completion = await client.complete(c);
+      errorsInARow = 0;
+    } catch (error) {
+      if (!(error instanceof EndpointError)) throw error;
+      run.errors++;
+      run.reason ??= `endpoint error: ${error.message}`;
+      if (++errorsInARow >= errorLimit) {
+        throw new EndpointError(`The endpoint failed ${errorsInARow} requests in a row, so the evaluation stopped. Last error: ${error.message}`);
+      }
+      return;
+    }
+    countLatency(tally, completion.latencyMs);
+    const context = { output: completion.output, latencyMs: completion.latencyMs, input: c.input, vars: c.vars, caseId: c.id };
+    let failedMetrics: Set<string> | undefined;
+    let pass = true;
+    for (const a of c.checks) {
+      if (a.scope !== 'run') continue;
+      const check = await a.check(context);
+      countCheck(tally, a.type, check.pass);
+      if (check.pass) continue;
+      pass = false;
+      run.reason ??= `${a.type}: ${check.reason ?? 'failed'}`;
+      if (a.metric) (failedMetrics ??= new Set()).add(a.metric);
+    }
+    if (pass) run.passes++;
+    for (const [m, n] of run.metricPasses) if (!failedMetrics?.has(m)) run.metricPasses.set(m, n + 1);
+    run.outputs?.add(completion.output);
+  }
+
+  function finish(run: CaseRun): void {
+    const { c } = run;
+    let passed = majority(run.passes, run.planned);
+    const metrics: Record<string, boolean> = {};
+    for (const [m, n] of run.metricPasses) metrics[m] = majority(n, run.planned);
+    for (const a of c.checks) {
+      if (a.scope !== 'case' || !a.checkCase) continue;
+      const check = a.checkCase(run.outputs?.size ?? 0);
+      countCheck(tally, a.type, check.pass);
+      if (check.pass) continue;
+      passed = false;
+      run.reason = `${a.type}: ${check.reason ?? 'failed'}`;
+      if (a.metric) metrics[a.metric] = false;
+    }
+    for (const a of c.checks) if (a.metric && !(a.metric in metrics)) metrics[a.metric] = true;
+    const result: CaseResult = { id: c.id, line: c.line, passed, runs: run.planned, passes: run.passes, errors: run.errors };
+    if (Object.keys(metrics).length) result.metrics = metrics;
+    if (stillUncertain(run.passes, run.planned, options.confidence)) result.uncertain = true;
+    if (!passed) result.reason = run.reason ?? 'failed';
+    results.push(result);
+    countCase(tally, result);
+  }
+
+  async function worker(): Promise<void> {
+    for (let run = await nextRun(); run; run = await nextRun()) {
+      await runOnce(run);
+      run.done++;
+      if (run.done < run.planned) continue;
+      if (stillUncertain(run.passes, run.planned, options.confidence) && run.planned < options.maxRepeats) {
+        const extra = Math.min(options.repeats, options.maxRepeats - run.planned);
+        run.planned += extra;
+        tally.extraRuns += extra;
+        for (let i = 0; i < extra; i++) queue.unshift(run);
+      } else finish(run);
+    }
+  }
+
+  const guarded = async () => {
+    try {
+      await worker();
+    } catch (error) {
+      failure ??= error;
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, guarded));
+  if (failure !== undefined) {
+    await iterator.return?.();
+    throw failure;
+  }
+  const wallMs = performance.now() - started;
+  tally.throughput = wallMs > 0 ? ((tally.runs) / wallMs) * 1000 : 0;
+  results.sort((a, b) => a.line - b.line);
+  return { results, tally, wallMs };
+}

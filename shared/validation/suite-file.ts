@@ -1,0 +1,166 @@
+import { createReadStream } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml';
+import { ConfigurationError } from '../action/errors.js';
+import type { AssertionSpec, RawCase, SuiteSettings, SuiteSource } from './suite.js';
+
+/**
+ * Opens a suite file: YAML (`cases:` list, settings beside it) or JSONL (one case per line; an optional
+ * first line `{"suite": {...}}` holds the settings). JSONL is streamed line by line, so a 100,000-case
+ * suite never sits in memory; YAML keeps its parsed tree (hand-written suites are small).
+ */
+export async function openSuite(path: string, displayPath = path): Promise<SuiteSource> {
+  if (/\.ya?ml$/i.test(path)) return openYaml(path, displayPath);
+  if (/\.(jsonl|ndjson)$/i.test(path)) return openJsonl(path, displayPath);
+  throw new ConfigurationError(`Invalid \`suite\`: '${displayPath}'. Expected a .yaml, .yml or .jsonl file.`);
+}
+
+function unreadable(displayPath: string, error: unknown): ConfigurationError {
+  return new ConfigurationError(`Cannot read \`suite\` '${displayPath}': ${(error as NodeJS.ErrnoException).code ?? String(error)}.`);
+}
+
+async function readText(path: string, displayPath: string): Promise<string> {
+  return readFile(path, 'utf8').catch((error) => Promise.reject(unreadable(displayPath, error)));
+}
+
+async function ensureReadable(path: string, displayPath: string): Promise<void> {
+  await access(path, constants.R_OK).catch((error) => Promise.reject(unreadable(displayPath, error)));
+}
+
+async function openYaml(path: string, displayPath: string): Promise<SuiteSource> {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(await readText(path, displayPath), { lineCounter, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    throw new ConfigurationError(`Suite ${displayPath} line ${e.linePos?.[0].line ?? '?'}: not valid YAML: ${e.message.split('\n')[0]}`);
+  }
+  const top = doc.toJS() as Record<string, unknown> | null;
+  if (!top || typeof top !== 'object' || Array.isArray(top)) throw new ConfigurationError(`Suite ${displayPath}: expected a mapping with a \`cases:\` list.`);
+  const casesNode = isMap(doc.contents) ? (doc.contents.get('cases', true) as Node | undefined) : undefined;
+  if (!isSeq(casesNode)) throw new ConfigurationError(`Suite ${displayPath}: expected a \`cases:\` list.`);
+  const settings = parseSettings(top, displayPath);
+  const items = casesNode.items as Node[];
+  return {
+    path: displayPath,
+    format: 'yaml',
+    settings,
+    async *cases() {
+      for (const item of items) {
+        const line = item.range ? lineCounter.linePos(item.range[0]).line : 0;
+        yield normalizeCase((item as Node).toJSON(), line, displayPath);
+      }
+    },
+  };
+}
+
+async function openJsonl(path: string, displayPath: string): Promise<SuiteSource> {
+  await ensureReadable(path, displayPath);
+  const first = await firstLine(path);
+  const header = first.text ? parseJsonLine(first.text, first.line, displayPath) : undefined;
+  const hasHeader = header !== undefined && typeof header === 'object' && header !== null && 'suite' in header;
+  const settings = hasHeader ? parseSettings((header as { suite: unknown }).suite, displayPath) : { metrics: {} };
+  return {
+    path: displayPath,
+    format: 'jsonl',
+    settings,
+    async *cases() {
+      const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+      let line = 0;
+      for await (const text of lines) {
+        line++;
+        if (text.trim() === '' || (hasHeader && line === first.line)) continue;
+        yield normalizeCase(parseJsonLine(text, line, displayPath), line, displayPath);
+      }
+    },
+  };
+}
+
+async function firstLine(path: string): Promise<{ text?: string; line: number }> {
+  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  let line = 0;
+  try {
+    for await (const text of lines) {
+      line++;
+      if (text.trim() !== '') return { text, line };
+    }
+  } finally {
+    lines.close();
+  }
+  return { line };
+}
+
+function parseJsonLine(text: string, line: number, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ConfigurationError(`Suite ${file} line ${line}: not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function parseSettings(raw: unknown, file: string): SuiteSettings {
+  if (!isObject(raw)) throw new ConfigurationError(`Suite ${file}: settings must be a mapping.`);
+  const metrics: SuiteSettings['metrics'] = {};
+  if (raw.metrics !== undefined) {
+    if (!isObject(raw.metrics)) throw new ConfigurationError(`Suite ${file}: \`metrics\` must map metric names to {threshold}.`);
+    for (const [name, m] of Object.entries(raw.metrics)) {
+      const threshold = isObject(m) ? m.threshold : undefined;
+      if (threshold !== undefined && !isRate(threshold)) throw new ConfigurationError(`Suite ${file}: metric \`${name}\` threshold ${JSON.stringify(threshold)} must be a number from 0 to 1.`);
+      metrics[name] = { threshold: threshold as number | undefined };
+    }
+  }
+  if (raw.repeats !== undefined && !isCount(raw.repeats)) throw new ConfigurationError(`Suite ${file}: \`repeats\` ${JSON.stringify(raw.repeats)} must be a positive integer.`);
+  if (raw.threshold !== undefined && !isRate(raw.threshold)) throw new ConfigurationError(`Suite ${file}: \`threshold\` ${JSON.stringify(raw.threshold)} must be a number from 0 to 1.`);
+  if (raw.endpoint !== undefined && !isObject(raw.endpoint)) throw new ConfigurationError(`Suite ${file}: \`endpoint\` must be a mapping.`);
+  return {
+    name: typeof raw.name === 'string' ? raw.name : undefined,
+    endpoint: raw.endpoint as SuiteSettings['endpoint'],
+    repeats: raw.repeats as number | undefined,
+    threshold: raw.threshold as number | undefined,
+    metrics,
+  };
+}
+
+const isRate = (v: unknown) => typeof v === 'number' && v >= 0 && v <= 1;
+const isCount = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 1;
+
+/** Options an assertion may carry beside its kind; any other key in the short form names the kind. */
+const ASSERTION_OPTIONS = new Set(['metric', 'threshold', 'flags', 'schema', 'value', 'type', 'path']);
+
+function normalizeAssertion(raw: unknown, where: string): AssertionSpec {
+  if (!isObject(raw)) throw new ConfigurationError(`${where}: each assertion must be a mapping such as \`{contains: Paris}\`.`);
+  if (typeof raw.type === 'string') return { ...raw, type: raw.type };
+  // `equals` is a kind of its own, and the expected value of a `json-path` assertion.
+  const keys = Object.keys(raw);
+  const kinds = keys.filter((k) => !ASSERTION_OPTIONS.has(k) && !(k === 'equals' && keys.includes('json-path')));
+  if (kinds.length !== 1) {
+    throw new ConfigurationError(`${where}: an assertion needs exactly one kind (or \`type:\`), found ${kinds.length ? kinds.map((k) => `\`${k}\``).join(', ') : 'none'}.`);
+  }
+  const { [kinds[0]]: value, ...options } = raw;
+  return { ...options, type: kinds[0], value };
+}
+
+function normalizeCase(raw: unknown, line: number, file: string): RawCase {
+  const at = `Suite ${file} line ${line}`;
+  if (!isObject(raw)) throw new ConfigurationError(`${at}: a case must be a mapping with \`id\`, \`input\` and \`assert\`.`);
+  const id = typeof raw.id === 'number' ? String(raw.id) : raw.id;
+  if (typeof id !== 'string' || id === '') throw new ConfigurationError(`${at}: a case needs an \`id\` (a non-empty string).`);
+  const where = `Case \`${id}\` (${file} line ${line})`;
+  if (typeof raw.input !== 'string') throw new ConfigurationError(`${where}: \`input\` must be a string.`);
+  if (raw.vars !== undefined && !isObject(raw.vars)) throw new ConfigurationError(`${where}: \`vars\` must be a mapping.`);
+  if (raw.repeats !== undefined && !isCount(raw.repeats)) throw new ConfigurationError(`${where}: \`repeats\` must be a positive integer.`);
+  if (!Array.isArray(raw.assert) || raw.assert.length === 0) throw new ConfigurationError(`${where}: \`assert\` must be a non-empty list.`);
+  return {
+    id,
+    line,
+    input: raw.input,
+    vars: (raw.vars as Record<string, unknown>) ?? {},
+    repeats: raw.repeats as number | undefined,
+    assert: raw.assert.map((a) => normalizeAssertion(a, where)),
+  };
+}

@@ -1,0 +1,59 @@
+/** A validation suite as written by the user, after parsing: where to send prompts and what to expect back. */
+
+export type EndpointKind = 'openai-chat' | 'http-json';
+
+export interface EndpointSpec {
+  kind: EndpointKind;
+  url: string;
+  /** openai-chat: the model name sent in the request. */
+  model?: string;
+  /** openai-chat: an optional system message. */
+  system?: string;
+  /** openai-chat: sampling settings passed through (temperature, max_tokens...). */
+  params?: Record<string, unknown>;
+  /** http-json: the request body, with `{{input}}` and `{{vars.NAME}}` placeholders. */
+  request?: unknown;
+  /** http-json: JSONPath to the answer in the response (default `$.output`). */
+  responsePath?: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+  /** Retries of a 5xx, 429 or dropped connection (never of a timeout: a hanging endpoint stays hung). */
+  retries: number;
+}
+
+/** Suite-level settings; the action's inputs override them. */
+export interface SuiteSettings {
+  name?: string;
+  endpoint?: Partial<EndpointSpec> & { type?: string };
+  repeats?: number;
+  threshold?: number;
+  /** Gates per named metric: `metrics: {safety: {threshold: 0.99}}`. */
+  metrics: Record<string, { threshold?: number }>;
+}
+
+/** One assertion as written, normalised to `{type, value, ...options}`. */
+export interface AssertionSpec {
+  type: string;
+  value?: unknown;
+  metric?: string;
+  [option: string]: unknown;
+}
+
+export interface RawCase {
+  id: string;
+  /** 1-based line of the case in the suite file, for annotations. */
+  line: number;
+  input: string;
+  vars: Record<string, unknown>;
+  repeats?: number;
+  assert: AssertionSpec[];
+}
+
+export interface SuiteSource {
+  /** The suite file's path as given (relative to the workspace), for annotations. */
+  path: string;
+  format: 'yaml' | 'jsonl';
+  settings: SuiteSettings;
+  /** Streams the cases in file order; may be called again for a second pass. */
+  cases(): AsyncIterable<RawCase>;
+}
