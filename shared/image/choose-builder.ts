@@ -8,7 +8,7 @@ import { failingLine } from './command.js';
 /** Asks the Docker daemon for its version; resolves to the failure's line when none answers. */
 export function dockerDaemon(timeoutMs = 15_000): Promise<{ answers: true } | { answers: false; why: string }> {
   return new Promise((resolve) => {
-    execFile('docker', ['info', '--format', '{{.ServerVersion}}'], { timeout: timeoutMs }, (error, stdout, stderr) => {
+    execFile('docker', ['info', '--format', '{{.ServerVersion}}'], { timeout: timeoutMs, env: process.env }, (error, stdout, stderr) => {
       if (!error && stdout.trim()) resolve({ answers: true });
       else resolve({ answers: false, why: (error as NodeJS.ErrnoException | null)?.code === 'ENOENT' ? '`docker` is not on PATH' : (failingLine(`${stdout}\n${stderr}`) ?? 'no answer') });
     });

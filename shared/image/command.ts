@@ -43,7 +43,8 @@ export async function runCommand(cmd: Command, options: { silent?: boolean } = {
       ignoreReturnCode: true,
       silent: options.silent,
       input: cmd.input === undefined ? undefined : Buffer.from(cmd.input),
-      env: cmd.env ? ({ ...process.env, ...cmd.env } as Record<string, string>) : undefined,
+      // Explicit, so the child sees this process's environment as it is now.
+      env: { ...process.env, ...cmd.env } as Record<string, string>,
       listeners: { stdout: (d) => (chunks.push(d), stdout.push(d)), stderr: (d) => chunks.push(d) },
     });
     return { exitCode, output: Buffer.concat(chunks).toString('utf8'), stdout: Buffer.concat(stdout).toString('utf8') };
