@@ -81,5 +81,6 @@ export function describeFetchError(error: unknown): string {
   if (e?.name === 'TimeoutError') return 'timed out';
   if (e?.cause?.code === 'ECONNREFUSED') return 'connection refused';
   if (e?.cause?.code) return `${e.cause.code}${e.cause.message ? ` (${e.cause.message})` : ''}`;
+  if (e?.cause?.message) return e.cause.message;
   return errorMessage(error);
 }
