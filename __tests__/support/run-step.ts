@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import * as core from '@actions/core';
 import { runStep } from '../../shared/action/runner.js';
 import { collectResult, runnerFiles, type StepResult } from './runner-files.js';
 
@@ -25,6 +26,7 @@ export async function runInProcess(
   for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_') || key.startsWith('STATE_')) delete process.env[key];
   Object.assign(process.env, env);
   process.exitCode = undefined;
+  resetSummary();
   process.stdout.write = ((chunk: string | Uint8Array) => {
     writes.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
     return true;
@@ -39,6 +41,13 @@ export async function runInProcess(
   for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
   Object.assign(process.env, saved);
   return collectResult(files, writes.join(''), failed);
+}
+
+/** `core.summary` caches the first GITHUB_STEP_SUMMARY path it sees; each step gets its own file. */
+function resetSummary(): void {
+  const summary = core.summary as unknown as { _filePath?: string };
+  summary._filePath = undefined;
+  core.summary.emptyBuffer();
 }
 
 /** Runs a bundled `dist/<action>/<step>.js` in a child Node process exactly as the runner does. */
