@@ -1,7 +1,66 @@
+import * as core from '@actions/core';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setOutputs } from '../../shared/action/outputs.js';
+import { phase } from '../../shared/action/phase.js';
+import { appendSummary } from '../../shared/action/summary.js';
+import { chooseBuilder } from '../../shared/image/choose-builder.js';
+import { credentialsFromAuthConfig, hasCredentialHelper } from '../../shared/image/credentials.js';
+import { planBuild } from '../../shared/image/plan.js';
+import { isLoopbackRegistry, repositoryName } from '../../shared/image/reference.js';
+import { RegistryClient } from '../../shared/image/registry-client.js';
+import { scanImage, type ScanOutcome } from '../../shared/image/scan.js';
+import { buildSummary } from '../../shared/image/summary.js';
+import { readBackPush, type PushedImage } from '../../shared/image/verify.js';
 import { getInputs } from './inputs.js';
-import { notBuiltYet } from '../../shared/action/not-built.js';
 
 export async function run(): Promise<void> {
-  getInputs();
-  notBuiltYet('build-image');
+  const inputs = getInputs();
+  const { context, file, target, image, tags, platforms, push, labels, cache, git } = inputs;
+  const spec = planBuild({ context, file, target, image, tags, platforms, push, buildArgs: inputs['build-args'], labels, cache, git }, new Date());
+  const { registry: host, repository } = spec.image;
+  const credentials = inputs.credentials ?? credentialsFromAuthConfig(host);
+  const canReadRegistry = credentials !== undefined || !hasCredentialHelper(host);
+  const plainHttp = isLoopbackRegistry(host);
+  const registry = new RegistryClient({ registry: host, credentials, plainHttp });
+
+  // Refused credentials fail now, not after a long build.
+  if (spec.push && canReadRegistry) await phase('Registry access', () => registry.checkAccess(repository, ['pull', 'push']));
+  const builder = await phase('Builder', async () => {
+    const chosen = await chooseBuilder(inputs.builder);
+    core.info(`Building with ${chosen.name}; tags: ${spec.tags.join(', ')}`);
+    return chosen;
+  });
+
+  const workDir = await mkdtemp(join(tmpdir(), 'ai-deploy-build-'));
+  let pushed: PushedImage | undefined;
+  try {
+    const result = await phase(`Build with ${builder.name}`, () =>
+      builder.build(spec, { registry, credentials, plainHttp, workDir, warn: core.warning }),
+    );
+    if (spec.push) pushed = await phase('Read back from the registry', () => readBackPush(registry, spec, result.digest, { canReadRegistry, warn: core.warning }));
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+
+  let scan: ScanOutcome | undefined;
+  if (inputs.scan && pushed) {
+    const image = pushed.image;
+    scan = await phase('Vulnerability scan', () => scanImage(image, inputs.scan!, { credentials, plainHttp }));
+  } else if (inputs.scan) scan = { status: 'skipped', reason: 'the image was not pushed (`push: false`), and trivy scans pushed images' };
+  if (scan?.status === 'skipped') core.warning(`Vulnerability scan skipped: ${scan.reason}.`);
+
+  setOutputs({
+    image: pushed?.image,
+    digest: pushed?.digest,
+    tags: spec.tags.map((t) => `${repositoryName(spec.image)}:${t}`).join('\n'),
+  });
+  await appendSummary(buildSummary(spec, builder.name, pushed, scan));
+  if (scan?.status === 'failed') {
+    const ids = [...new Set(scan.findings.map((f) => f.id))];
+    throw new Error(
+      `Vulnerability gate: ${scan.findings.length} finding(s) at or above ${scan.threshold} in ${pushed!.image}: ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', ...' : ''}.`,
+    );
+  }
 }
