@@ -56,7 +56,8 @@ const sameCanary = (a: CanaryState, b: CanaryState) =>
  * check-and-set on its resourceVersion (a second, different canary fails naming the one in progress),
  * creates the canary (and baseline) Deployments, waits for their rollout, then moves `weight` percent
  * of traffic to the canary (blue-green: 0%). If the rollout fails, stable is restored and it throws.
- * `onClaimed` runs once the cluster records this run as the canary's owner (before any other change).
+ * `onClaimed` runs once the cluster records this run as the canary's owner (before any other change);
+ * a re-run that finds the same canary ready does not take it over.
  */
 export async function startCanary(cluster: Cluster, plan: CanaryPlan, log: Log, onClaimed: (state: CanaryState) => void = () => {}): Promise<StartedCanary> {
   const { namespace, deployment } = plan;
@@ -88,13 +89,14 @@ export async function startCanary(cluster: Cluster, plan: CanaryPlan, log: Log, 
         `A canary for Deployment ${namespace}/${deployment} is already in progress: ${describeCanary(previous)}. Promote it or roll it back (auto-rollback, mode: canary) before starting another.`,
       );
     }
+    // A ready canary is left to its owner; an unfinished one is taken over by this run.
+    if (previous?.phase === 'ready') return undefined;
     const next = previous ? { ...previous, owner: plan.owner, runUrl: plan.runUrl ?? previous.runUrl } : wanted;
-    if (previous && canonical(encodeCanaryState(next)) === canonical(encodeCanaryState(previous))) return undefined;
     return { metadata: { annotations: encodeCanaryState(next) } };
   });
   let state = decodeCanaryState(claimed.metadata?.annotations)!;
-  if (previous) log(`Resuming the canary already recorded: ${describeCanary(previous)}.`);
-  onClaimed(state);
+  if (previous) log(`Found the canary already recorded: ${describeCanary(previous)}.`);
+  if (state.owner === plan.owner) onClaimed(state);
 
   const router = routerFor({ cluster, namespace, deployment, canary: state.canary, baseline: state.baseline }, state.router);
   const replicas = trackReplicas(plan, stable.spec?.replicas ?? 1);
