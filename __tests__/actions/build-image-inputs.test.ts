@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import { registries, uniqueRepository } from '../image/support.js';
-import { ranABuilder, runBuildImage, workspace } from './build-image-support.js';
+import { ranABuilder, runBuildImage, workspace } from '../image/run-build-image.js';
 
 const { open } = registries();
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
 import { fakeTrivy } from '../image/fake-trivy.js';
 import { registries, tempDir, uniqueRepository } from '../image/support.js';
-import { runBuildImage, workspace } from './build-image-support.js';
+import { runBuildImage, workspace } from '../image/run-build-image.js';
 
 const { open, auth } = registries();
 const REPORT = fileURLToPath(new URL('../image/fixtures/trivy-report.json', import.meta.url));

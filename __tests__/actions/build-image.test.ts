@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { RegistryClient } from '../../shared/image/registry-client.js';
 import { registries, skopeoDigest, tempDir, uniqueRepository } from '../image/support.js';
 import { fakeDocker } from '../image/fake-docker.js';
-import { ranABuilder, runBuildImage, SHA, workspace } from './build-image-support.js';
+import { ranABuilder, runBuildImage, SHA, workspace } from '../image/run-build-image.js';
 
 const { open, auth } = registries();
 

@@ -9,7 +9,9 @@ import { buildahEnv, buildContext, pushBaseImage, registries, skopeoDigest, temp
 
 const { open, auth } = registries();
 const saved = { ...process.env };
-beforeAll(() => Object.assign(process.env, buildahEnv()));
+beforeAll(() => {
+  Object.assign(process.env, buildahEnv());
+});
 afterAll(() => {
   for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
 });

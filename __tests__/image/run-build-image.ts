@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../../actions/build-image/main.js';
 import { runInProcess, type StepResult } from '../support/run-step.js';
-import { buildahEnv, buildContext, tempDir } from '../image/support.js';
+import { buildahEnv, buildContext, tempDir } from './support.js';
 
 export const SHA = '4f2c9e1b7a3d5f60819e2d3c4b5a69788796a5b4';
 export const MODEL_DOCKERFILE = 'FROM scratch\nARG MODEL_VERSION=unset\nLABEL model.version=$MODEL_VERSION\nCOPY model.txt /srv/model.txt\n';
