@@ -1,4 +1,117 @@
-export interface Inputs {}
+import { isAbsolute, relative, resolve } from 'node:path';
+import { ConfigurationError } from '../../shared/action/errors.js';
+import { booleanInput, choiceInput, durationInput, numberInput, optionalInput, percentageInput } from '../../shared/action/inputs.js';
+import { maskSecret } from '../../shared/action/secrets.js';
+import { parseRegistryLocation, type RegistryLocation } from '../../shared/registry/location.js';
+import { parseModelName, parseVersionRef, type VersionRef } from '../../shared/registry/names.js';
+import { parseShard, type Shard } from '../../shared/validation/shard.js';
+import type { IntervalMethod } from '../../shared/validation/stats/binomial.js';
+
+/** model-validate's inputs, keys as in model-validate/action.yml, checked before anything is sent anywhere. */
+export interface Inputs {
+  registry?: RegistryLocation;
+  model?: string;
+  /** Which version: a semantic version, `latest`, or an environment's pointer. */
+  version?: VersionRef;
+  'model-path'?: string;
+  'download-path'?: string;
+  /** The suite file on disk, and as the workspace names it (annotations). Undefined only when merging. */
+  suite?: { file: string; display: string };
+  endpoint?: string;
+  'api-key'?: string;
+  timeout: number;
+  retries: number;
+  repeats?: number;
+  'max-repeats'?: number;
+  concurrency: number;
+  /** 0..1; undefined: the suite's `threshold`, else 0.9. */
+  threshold?: number;
+  confidence: number;
+  interval: IntervalMethod;
+  baseline?: VersionRef;
+  margin: number;
+  reference?: string;
+  current?: string;
+  'drift-limit': number;
+  shard?: Shard;
+  merge: boolean;
+  'shard-reports'?: string;
+  publish: boolean;
+  framework: string;
+  'github-token'?: string;
+  'check-name': string;
+  comment: boolean;
+  'artifact-name': string;
+}
+
+/** The workspace-relative path of a file, as GitHub annotations want it. */
+export function workspacePath(file: string, workspace = process.env.GITHUB_WORKSPACE || process.cwd()): string {
+  const rel = relative(workspace, resolve(workspace, file));
+  return rel.startsWith('..') || isAbsolute(rel) ? file : rel.split('\\').join('/');
+}
+
 export function getInputs(): Inputs {
-  return {};
+  const token = optionalInput('github-token');
+  maskSecret(token);
+  const apiKey = optionalInput('api-key');
+  maskSecret(apiKey);
+  const rawRegistry = optionalInput('registry');
+  const rawModel = optionalInput('model');
+  const rawVersion = optionalInput('version');
+  const rawBaseline = optionalInput('baseline');
+  const registry = rawRegistry === undefined ? undefined : parseRegistryLocation(rawRegistry, 'registry');
+  const model = rawModel === undefined ? undefined : parseModelName(rawModel, 'model');
+  const version = rawVersion === undefined ? undefined : parseVersionRef(rawVersion, 'version');
+  const modelPath = optionalInput('model-path');
+  const merge = booleanInput('merge', false);
+  const publish = booleanInput('publish', false);
+  const rawSuite = optionalInput('suite');
+  const shard = optionalInput('shard');
+  const reference = optionalInput('reference');
+  const current = optionalInput('current');
+
+  if (registry && !model) throw new ConfigurationError('`registry` needs `model`: the model whose versions to validate.');
+  if (!registry && (rawBaseline || (rawVersion && !modelPath))) {
+    throw new ConfigurationError('`baseline` and `version` read the model registry: set `registry` (s3://bucket/prefix) and `model`.');
+  }
+  if (registry && !version && !modelPath) throw new ConfigurationError('`registry` needs `version` (a version, `latest` or an environment such as `production`) or `model-path`.');
+  if (publish && (!registry || !modelPath || version?.kind !== 'version')) {
+    throw new ConfigurationError('`publish: true` needs `registry`, `model`, `model-path` (the files to publish) and `version` as a new semantic version such as `1.5.0`.');
+  }
+  if (!rawSuite && !merge) throw new ConfigurationError('Input `suite` is required and was not given.');
+  if (merge && shard) throw new ConfigurationError('Only one of `merge` or `shard` can be set: shards run the cases, the merge run combines their reports.');
+  if ((reference === undefined) !== (current === undefined)) throw new ConfigurationError('Drift needs both `reference` and `current` datasets (CSV or JSONL).');
+
+  return {
+    registry,
+    model,
+    version,
+    'model-path': modelPath,
+    'download-path': optionalInput('download-path'),
+    suite: rawSuite === undefined ? undefined : { file: resolve(process.env.GITHUB_WORKSPACE || process.cwd(), rawSuite), display: workspacePath(rawSuite) },
+    endpoint: optionalInput('endpoint'),
+    'api-key': apiKey,
+    timeout: durationInput('timeout', '60s'),
+    retries: numberInput('retries', 2, { integer: true, min: 0, max: 10 }),
+    repeats: optionalInput('repeats') === undefined ? undefined : numberInput('repeats', 1, { integer: true, min: 1, max: 100 }),
+    'max-repeats': optionalInput('max-repeats') === undefined ? undefined : numberInput('max-repeats', 1, { integer: true, min: 1, max: 1000 }),
+    concurrency: numberInput('concurrency', 4, { integer: true, min: 1, max: 1024 }),
+    threshold: optionalInput('threshold') === undefined ? undefined : percentageInput('threshold', 90) / 100,
+    confidence: percentageInput('confidence', 95, { allowZero: false, allowHundred: false }) / 100,
+    interval: choiceInput('interval', ['wilson', 'clopper-pearson'] as const, 'wilson'),
+    baseline: rawBaseline === undefined ? undefined : parseVersionRef(rawBaseline, 'baseline'),
+    margin: percentageInput('margin', 2) / 100,
+    reference,
+    current,
+    'drift-limit': percentageInput('drift-limit', 50, { allowZero: false }) / 100,
+    shard: shard === undefined ? undefined : parseShard(shard, 'shard'),
+    merge,
+    'shard-reports': optionalInput('shard-reports'),
+    publish,
+    framework: optionalInput('framework') ?? 'unknown',
+    'github-token': token,
+    'check-name': optionalInput('check-name') ?? 'model-validate',
+    comment: booleanInput('comment', true),
+    'artifact-name': optionalInput('artifact-name') ?? 'model-validate-report',
+  };
 }
