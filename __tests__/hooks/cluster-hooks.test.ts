@@ -111,6 +111,7 @@ describe('job hooks on a real API server', () => {
     const name = created[0].metadata!.name!;
     expect(report.ok).toBe(false);
     expect(report.failure).toMatch(new RegExp(`^pre-promote hook \`migrate\` \\(job\\) failed: Job ${name} failed: BackoffLimitExceeded: .*; pod ${name}-[a-z0-9]+ Failed \\(exit code 1`));
+    expect(report.failure).toContain('failed on purpose (ai-deploy.test/job-fails)');
     expect(log).toContain(`::group::Logs of Job ${namespace}/${name} (hook migrate)`);
     expect(log).toMatch(new RegExp(`--- pod ${name}-[a-z0-9]+, container migrate\\n`));
     expect(log.indexOf('::endgroup::')).toBeGreaterThan(log.indexOf('::group::Logs of Job'));
@@ -140,7 +141,7 @@ describe('during hooks on a real API server', () => {
     const [job] = await hookJobs();
     const name = job.metadata!.name!;
     await eventually('the load pod to run', async () => ((await podsOf(name))[0]?.status?.phase === 'Running' ? true : undefined));
-    expect(job.spec!.activeDeadlineSeconds).toBe(3600);
+    expect(job.spec!.activeDeadlineSeconds).toBe(3660);
     const { value: report } = await captureStdoutAsync(() => during.stop());
     expect(report.ok).toBe(true);
     expect(report.results[0]).toMatchObject({ stage: 'during', name: 'load', ok: true, outcome: 'stopped', detail: `Job ${name} was still running and was stopped` });

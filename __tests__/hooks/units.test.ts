@@ -53,9 +53,9 @@ describe('the Job a job hook creates', () => {
     expect(job.spec?.template.metadata?.annotations).toEqual({ 'ai-deploy.test/job-duration': '1s' });
   });
 
-  it('gets safe defaults (no pod retries, a deadline equal to the timeout, Never restart, removal after an hour), unless the manifest sets them', () => {
+  it('gets safe defaults (no pod retries, a deadline a minute past the timeout, Never restart, removal after an hour), unless the manifest sets them', () => {
     const job = buildHookJob(smoke, context, 'pre-traffic');
-    expect(job.spec).toMatchObject({ backoffLimit: 0, activeDeadlineSeconds: 90, ttlSecondsAfterFinished: 3600 });
+    expect(job.spec).toMatchObject({ backoffLimit: 0, activeDeadlineSeconds: 150, ttlSecondsAfterFinished: 3600 });
     expect(job.spec?.template.spec?.restartPolicy).toBe('Never');
     expect(buildHookJob(load, context, 'pre-traffic').spec?.backoffLimit).toBe(2);
   });

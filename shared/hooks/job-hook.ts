@@ -73,7 +73,8 @@ export async function showJobLogs(clients: HookClients, namespace: string, name:
     for (const pod of pods.items) {
       const podName = pod.metadata?.name ?? '?';
       const ended = (pod.status?.containerStatuses ?? []).map((s) => s.state?.terminated).find((t) => t && t.exitCode !== 0);
-      lines.push(`pod ${podName} ${pod.status?.phase ?? 'Unknown'}${ended ? ` (exit code ${ended.exitCode}${ended.reason ? `, ${ended.reason}` : ''})` : ''}`);
+      const why = ended && [`exit code ${ended.exitCode}`, ended.reason, ended.message?.replace(/\s+/g, ' ').slice(0, 200)].filter(Boolean).join(', ');
+      lines.push(`pod ${podName} ${pod.status?.phase ?? 'Unknown'}${why ? ` (${why})` : ''}`);
       for (const container of pod.spec?.containers ?? []) {
         core.info(`--- pod ${podName}, container ${container.name}`);
         try {

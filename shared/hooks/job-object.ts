@@ -20,13 +20,15 @@ export function hookLabels(context: HookContext, stage: HookStage, hookName?: st
 
 // generateName adds 5 characters; Job names end up in a pod label, which holds at most 63.
 const BASE_MAX = 50;
+const DEADLINE_MARGIN_S = 60;
 
 /**
  * The Job to create: the manifest with its template values filled in, in the context's namespace,
  * under a generated name (a re-run never collides with a Job left by a crashed run), labelled as ours.
  * Defaults that keep a hook from outliving its purpose, unless the manifest sets them: no pod retries
- * (`backoffLimit: 0`), a deadline equal to the hook's timeout (the cluster stops it even if the runner
- * dies), `restartPolicy: Never`, and removal an hour after it finishes.
+ * (`backoffLimit: 0`), a deadline a minute past the hook's timeout (the cluster stops it even if the
+ * runner dies; the margin lets our own timeout, with its clearer message, come first), `restartPolicy: Never`,
+ * and removal an hour after it finishes.
  */
 export function buildHookJob(hook: JobHook, context: HookContext, stage: HookStage): V1Job {
   const job = renderDeep(hook.job, { ...context.values, namespace: context.namespace }) as V1Job;
@@ -41,7 +43,7 @@ export function buildHookJob(hook: JobHook, context: HookContext, stage: HookSta
     spec: {
       ...spec,
       backoffLimit: spec.backoffLimit ?? 0,
-      activeDeadlineSeconds: spec.activeDeadlineSeconds ?? Math.max(1, Math.ceil(hook.timeoutMs / 1000)),
+      activeDeadlineSeconds: spec.activeDeadlineSeconds ?? Math.ceil(hook.timeoutMs / 1000) + DEADLINE_MARGIN_S,
       ttlSecondsAfterFinished: spec.ttlSecondsAfterFinished ?? 3600,
       template: {
         ...template,
