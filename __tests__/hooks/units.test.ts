@@ -5,6 +5,7 @@ import { jobState } from '../../shared/hooks/job-hook.js';
 import { kubeErrorMessage } from '../../shared/hooks/kube-errors.js';
 import { parseHooks } from '../../shared/hooks/parse.js';
 import { runHooks } from '../../shared/hooks/run.js';
+import { startDuringHooks } from '../../shared/hooks/during.js';
 import { serviceProxyPath, serviceProxyUrl } from '../../shared/hooks/service-proxy.js';
 import type { JobHook } from '../../shared/hooks/types.js';
 import { captureStdoutAsync } from './capture.js';
@@ -94,5 +95,12 @@ describe('hooks that need the cluster', () => {
     const plan = parseHooks('pre-promote:\n  - {name: migrate, kind: job, manifest: jobs/succeeds.yaml}\n', { allowedStages: ['pre-promote'], workspace });
     const { value: report } = await captureStdoutAsync(() => runHooks('pre-promote', plan, { namespace: 'models' }));
     expect(report.failure).toBe('pre-promote hook `migrate` (job) failed: could not run: Hook `migrate` runs a Job, and needs Kubernetes clients in its context.');
+  });
+
+  it('in `during`, are reported failed when stopped instead of breaking the analysis', async () => {
+    const plan = parseHooks('during:\n  - {name: warm, kind: http, service: web, port: 80}\n', { allowedStages: ['during'], workspace });
+    const { value: during, text } = await captureStdoutAsync(() => startDuringHooks(plan, { namespace: 'models' }));
+    expect(text).toContain('::warning::during hook `warm` failed: could not run: Hook `warm` reaches a Service, and needs Kubernetes clients in its context.');
+    expect((await during.stop()).results.map((r) => [r.name, r.outcome])).toEqual([['warm', 'failed']]);
   });
 });

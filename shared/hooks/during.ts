@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { errorMessage } from '../action/errors.js';
 import { formatDuration } from '../parse/duration.js';
 import { runHttpHook } from './http-hook.js';
 import { clientsOf, createHookJob, finishJob, readJobState, type JobState } from './job-hook.js';
@@ -31,7 +32,7 @@ export async function startDuringHooks(plan: HookPlan, context: HookContext): Pr
     core.info(`during hook \`${hook.name}\`: ${describeHook(hook, context)}`);
     const started = performance.now();
     if (hook.kind === 'http') {
-      const outcome = await runHttpHook(hook, context);
+      const outcome = await runHttpHook(hook, context).catch((error: unknown) => ({ ok: false, detail: `could not run: ${errorMessage(error)}` }));
       done.push(hookResult('during', hook, outcome.ok ? 'passed' : 'failed', outcome.detail, performance.now() - started));
       continue;
     }
