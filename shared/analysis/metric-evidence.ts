@@ -1,0 +1,192 @@
+import type { MetricSpec, MissingDataPolicy } from './metric-spec.js';
+import { allowedRatio, type BoundName, type MetricInterval } from './evaluate.js';
+import { judgedFromSamples, logStatWithVariance } from './sample-stats.js';
+import { LogGaussianSequence } from './sequences/log-gaussian.js';
+import { ProportionSequence } from './sequences/proportion.js';
+import { RateRatioSequence } from './sequences/rate-ratio.js';
+import { DEFAULT_TUNING, type ConfidenceSequence, type SequenceTuning } from './sequences/sequence.js';
+import { MeanSequence, RatioOfMeansSequence } from './sequences/t-mixture.js';
+
+export type CheckDecision = 'pass' | 'fail' | 'undecided';
+
+/** One bound of one metric, with the evidence about it (for the report table and the heartbeat). */
+export interface CheckEvidence {
+  bound: BoundName;
+  /** The limit in the estimate's units: the allowed ratio canary/control, or the absolute bound. */
+  limit: number;
+  /** Ratio canary/control for `max-increase`; the canary's level for `max`/`min`. */
+  estimate?: number;
+  /** The anytime-valid confidence interval of the estimate. */
+  lower?: number;
+  upper?: number;
+  decision: CheckDecision;
+}
+
+export type MetricState = 'pass' | 'fail' | 'watching';
+
+export interface IntervalCounts {
+  ok: number;
+  empty: number;
+  'no-traffic': number;
+  error: number;
+  /** Intervals whose point values broke a bound. */
+  breaches: number;
+}
+
+/** The sequences a metric needs: one for canary vs control, one for the canary against absolute bounds. */
+interface Sequences {
+  relative?: ConfidenceSequence;
+  absolute?: ConfidenceSequence;
+}
+
+/** How many confidence sequences a metric uses (the false-alarm rate is split between them). */
+export function sequenceCount(spec: MetricSpec): number {
+  return (spec.maxIncrease !== undefined ? 1 : 0) + (spec.max !== undefined || spec.min !== undefined ? 1 : 0);
+}
+
+/** Accumulates one metric's evidence over intervals and decides its checks. */
+export class MetricEvidence {
+  readonly counts: IntervalCounts = { ok: 0, empty: 0, 'no-traffic': 0, error: 0, breaches: 0 };
+  consecutiveErrors = 0;
+  lastStatus: MetricInterval['status'] | undefined;
+  lastError: string | undefined;
+  /** Intervals with any canary evidence (used by `on-missing-data: ignore`). */
+  withData = 0;
+  readonly series: { t: number; canary: number | null; control: number | null }[] = [];
+  readonly policy: MissingDataPolicy;
+  private seq: Sequences = {};
+  private mode: 'samples' | 'values' | undefined;
+  private canarySum = 0;
+  private controlSum = 0;
+  private canaryN = 0;
+  private cachedDecisions: { bound: BoundName; decision: CheckDecision }[] | undefined;
+  private controlN = 0;
+
+  constructor(readonly spec: MetricSpec, readonly alpha: number, globalPolicy: MissingDataPolicy, private readonly tuning: SequenceTuning = DEFAULT_TUNING) {
+    this.policy = spec.onMissingData ?? globalPolicy;
+    const ratio = allowedRatio(spec);
+    if (spec.kind === 'ratio') {
+      if (ratio !== undefined) this.seq.relative = new RateRatioSequence([ratio], tuning);
+      if (spec.max !== undefined || spec.min !== undefined) this.seq.absolute = new ProportionSequence(tuning);
+    }
+  }
+
+  get critical(): boolean {
+    return this.spec.critical !== false;
+  }
+
+  add(m: MetricInterval, t: number): void {
+    this.cachedDecisions = undefined;
+    this.counts[m.status]++;
+    if (m.breaches.length) this.counts.breaches++;
+    this.lastStatus = m.status;
+    this.consecutiveErrors = m.status === 'error' ? this.consecutiveErrors + 1 : 0;
+    if (m.status === 'error') this.lastError = m.message;
+    this.series.push({ t, canary: m.canary.value ?? null, control: m.control.value ?? null });
+    if (m.canary.value !== undefined) {
+      this.withData++;
+      this.canarySum += m.canary.value;
+      this.canaryN++;
+    }
+    if (m.control.value !== undefined) {
+      this.controlSum += m.control.value;
+      this.controlN++;
+    }
+    if (this.spec.kind === 'ratio') this.addCounts(m);
+    else this.addValues(m);
+  }
+
+  private addCounts(m: MetricInterval): void {
+    const c = m.canary.observation;
+    const s = m.control.observation;
+    if (c?.kind !== 'ratio') return;
+    (this.seq.absolute as ProportionSequence | undefined)?.add(c.num, c.den);
+    if (s?.kind === 'ratio') (this.seq.relative as RateRatioSequence | undefined)?.add(c.num, c.den, s.num, s.den);
+  }
+
+  private addValues(m: MetricInterval): void {
+    const c = m.canary.observation;
+    const s = m.control.observation;
+    if (c?.kind !== 'value') return;
+    const spec = this.spec;
+    if (!this.mode) {
+      this.mode = c.samples.length > 1 && judgedFromSamples(spec.stat) ? 'samples' : 'values';
+      const make = () => (this.mode === 'samples' ? new LogGaussianSequence(this.tuning) : undefined);
+      if (spec.maxIncrease !== undefined) this.seq.relative = make() ?? new RatioOfMeansSequence();
+      if (spec.max !== undefined || spec.min !== undefined) this.seq.absolute = make() ?? new MeanSequence();
+    }
+    if (this.mode === 'samples') {
+      const lc = logStatWithVariance(c.samples, spec.stat);
+      if (!lc) return;
+      (this.seq.absolute as LogGaussianSequence | undefined)?.add(lc.log, lc.variance);
+      const ls = s?.kind === 'value' ? logStatWithVariance(s.samples, spec.stat) : undefined;
+      if (ls) (this.seq.relative as LogGaussianSequence | undefined)?.add(lc.log - ls.log, lc.variance + ls.variance);
+      return;
+    }
+    (this.seq.absolute as MeanSequence | undefined)?.add(m.canary.value!);
+    if (m.control.value !== undefined) (this.seq.relative as RatioOfMeansSequence | undefined)?.add(m.canary.value!, m.control.value);
+  }
+
+  /** The canary's and the control's level over the intervals so far (pooled rate, or mean value). */
+  levels(): { canary?: number; control?: number } {
+    if (this.spec.kind === 'ratio') {
+      const rel = this.seq.relative as RateRatioSequence | undefined;
+      const abs = this.seq.absolute as ProportionSequence | undefined;
+      const canary = abs?.estimate() ?? (rel && rel.canaryTotal ? rel.canaryEvents / rel.canaryTotal : undefined);
+      const control = rel && rel.controlTotal ? rel.controlEvents / rel.controlTotal : undefined;
+      return { canary, control };
+    }
+    return {
+      canary: this.canaryN ? this.canarySum / this.canaryN : undefined,
+      control: this.controlN ? this.controlSum / this.controlN : undefined,
+    };
+  }
+
+  /** Decisions only (cheap: no intervals computed). */
+  decisions(): { bound: BoundName; decision: CheckDecision }[] {
+    this.cachedDecisions ??= this.bounds().map(({ bound, limit, seq, bad }) => ({ bound, decision: decide(seq, limit, bad, this.alpha) }));
+    return this.cachedDecisions;
+  }
+
+  private bounds(): { bound: BoundName; limit: number; seq: ConfidenceSequence | undefined; bad: 'above' | 'below' }[] {
+    const out: { bound: BoundName; limit: number; seq: ConfidenceSequence | undefined; bad: 'above' | 'below' }[] = [];
+    const ratio = allowedRatio(this.spec);
+    if (ratio !== undefined) out.push({ bound: 'max-increase', limit: ratio, seq: this.seq.relative, bad: this.spec.direction === 'higher-is-better' ? 'below' : 'above' });
+    if (this.spec.max !== undefined) out.push({ bound: 'max', limit: this.spec.max, seq: this.seq.absolute, bad: 'above' });
+    if (this.spec.min !== undefined) out.push({ bound: 'min', limit: this.spec.min, seq: this.seq.absolute, bad: 'below' });
+    return out;
+  }
+
+  /** Full evidence per check, with confidence intervals. */
+  checks(): CheckEvidence[] {
+    const decisions = this.decisions();
+    return this.bounds().map(({ bound, limit, seq }, i) => {
+      const decision = decisions[i].decision;
+      const estimate = seq?.estimate();
+      if (!seq || estimate === undefined) return { bound, limit, decision };
+      const [lower, upper] = seq.interval(this.alpha);
+      return { bound, limit, estimate, lower, upper, decision };
+    });
+  }
+
+  /** The metric's state: any check failed -> fail; every check passed (and the last reading is no error) -> pass. */
+  state(): MetricState {
+    const d = this.decisions();
+    if (d.some((c) => c.decision === 'fail')) return 'fail';
+    if (d.length && d.every((c) => c.decision === 'pass') && this.lastStatus !== 'error') return 'pass';
+    return 'watching';
+  }
+
+  /** Dispersion factors in use (1 = no extra noise found), for the report. */
+  dispersion(): number | undefined {
+    const d = [this.seq.relative, this.seq.absolute].map((s) => (s as { dispersion?: number } | undefined)?.dispersion).filter((x): x is number => x !== undefined);
+    return d.length ? Math.max(...d) : undefined;
+  }
+}
+
+function decide(seq: ConfidenceSequence | undefined, limit: number, bad: 'above' | 'below', alpha: number): CheckDecision {
+  if (!seq || seq.intervals === 0) return 'undecided';
+  const side = seq.side(limit, alpha);
+  if (side === 'spans') return 'undecided';
+  return side === bad ? 'fail' : 'pass';
+}

@@ -1,0 +1,69 @@
+import { DEFAULT_TUNING, type ConfidenceSequence, type SequenceTuning } from './sequence.js';
+import { dispersion, Residuals } from './math.js';
+
+/** Prior spread of the log effect: a change of about x1.65 is one standard deviation. */
+const PRIOR_SD = 0.5;
+
+/**
+ * Confidence sequence for a positive quantity judged on the log scale from per-interval estimates that carry
+ * their own variance: the ratio canary/control of a latency statistic (p95, mean) computed from raw samples,
+ * or the canary's statistic alone against an absolute bound.
+ *
+ * Why this method: with per-interval estimates d_t ~ N(theta, v_t), the precision-weighted sum is a Gaussian
+ * martingale and its normal mixture (Robbins; the mSPRT of Johari et al. 2017; the normal-mixture boundary of
+ * Howard et al. 2021) gives a closed-form anytime-valid interval. The variances v_t come from the samples
+ * (order statistics for a percentile, the standard error for a mean); pod-to-pod and minute-to-minute noise
+ * that the samples do not show is absorbed by a dispersion factor from Pearson residuals, shrunk toward 1.
+ */
+export class LogGaussianSequence implements ConfidenceSequence {
+  intervals = 0;
+  private sw = 0;
+  private swd = 0;
+  private readonly residuals = new Residuals<[number, number]>(([d, w]) => w * (d - this.swd / this.sw) ** 2);
+  private phi = 1;
+
+  constructor(private readonly tuning: SequenceTuning = DEFAULT_TUNING) {}
+
+  /** Adds one interval's log estimate `d` with its variance `variance` (> 0). */
+  add(d: number, variance: number): void {
+    if (!Number.isFinite(d) || !(variance > 0) || !Number.isFinite(variance)) return;
+    const w = 1 / variance;
+    this.intervals++;
+    this.sw += w;
+    this.swd += w * d;
+    this.residuals.add([d, w]);
+    this.phi = dispersion(this.residuals.total, this.intervals, this.tuning.dispersionPrior);
+  }
+
+  get dispersion(): number {
+    return this.phi;
+  }
+
+  estimate(): number | undefined {
+    return this.intervals ? Math.exp(this.swd / this.sw) : undefined;
+  }
+
+  /**
+   * Half-width on the log scale where the two-sided normal-mixture e-value reaches 1/(2 alpha). The mixture is
+   * symmetric and so is the Gaussian noise, so each side is crossed with probability at most alpha: the
+   * bounds are one-sided at level alpha, as `side` needs.
+   */
+  private halfWidth(alpha: number): number {
+    const w = this.sw / this.phi;
+    const t2w = PRIOR_SD * PRIOR_SD * w;
+    return Math.sqrt((2 * (1 + t2w) * (Math.log(1 / (2 * alpha)) + 0.5 * Math.log1p(t2w))) / (PRIOR_SD * PRIOR_SD * w * w));
+  }
+
+  side(value: number, alpha: number): 'above' | 'below' | 'spans' {
+    if (!this.intervals || !(value > 0)) return 'spans';
+    const [lo, hi] = this.interval(alpha);
+    return lo > value ? 'above' : hi < value ? 'below' : 'spans';
+  }
+
+  interval(alpha: number): [number, number] {
+    if (!this.intervals) return [0, Infinity];
+    const theta = this.swd / this.sw;
+    const h = this.halfWidth(alpha);
+    return [Math.exp(theta - h), Math.exp(theta + h)];
+  }
+}

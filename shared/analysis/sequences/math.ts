@@ -1,0 +1,77 @@
+/** Small numeric helpers for the confidence sequences (no dependency is worth it for these). */
+
+/** log(exp(a) + exp(b)) without overflow. */
+export function logAddExp(a: number, b: number): number {
+  if (a === -Infinity) return b;
+  if (b === -Infinity) return a;
+  return a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b));
+}
+
+/** log Γ(x) for x > 0 (Lanczos, g = 7, n = 9: ~15 significant digits). */
+const LANCZOS = [
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+];
+export function logGamma(x: number): number {
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+  x -= 1;
+  let a = LANCZOS[0];
+  const t = x + 7.5;
+  for (let i = 1; i < 9; i++) a += LANCZOS[i] / (x + i);
+  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+export function logBeta(a: number, b: number): number {
+  return logGamma(a) + logGamma(b) - logGamma(a + b);
+}
+
+/**
+ * The root of a monotone function on [lo, hi] by bisection. `f(lo)` and `f(hi)` must differ in sign;
+ * otherwise the end where `f` is still negative is returned (the interval reaches that end).
+ */
+export function bisect(f: (x: number) => number, lo: number, hi: number, iterations = 60): number {
+  let flo = f(lo);
+  const fhi = f(hi);
+  if (flo < 0 && fhi < 0) return hi;
+  if (flo >= 0 && fhi >= 0) return lo;
+  for (let i = 0; i < iterations; i++) {
+    const mid = (lo + hi) / 2;
+    const fm = f(mid);
+    if (fm < 0 === flo < 0) {
+      lo = mid;
+      flo = fm;
+    } else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/** Dispersion (variance inflation) from Pearson residuals, shrunk toward 1 by `prior` pseudo-intervals. */
+export function dispersion(pearsonSum: number, intervals: number, prior: number): number {
+  const dof = Math.max(0, intervals - 1);
+  return Math.max(1, (prior + pearsonSum) / (prior + dof));
+}
+
+/**
+ * Pearson residuals of every interval so far around the current estimate, recomputed as the estimate moves
+ * (residuals around early, poor estimates would overstate the noise). Recomputed every interval for the first
+ * 100, then every 10th: long traces stay linear in time.
+ */
+export class Residuals<T> {
+  private readonly items: T[] = [];
+  private sum = 0;
+
+  constructor(private readonly residual: (item: T) => number | undefined) {}
+
+  add(item: T): void {
+    this.items.push(item);
+    const n = this.items.length;
+    if (n <= 100 || n % 10 === 0) {
+      this.sum = 0;
+      for (const it of this.items) this.sum += this.residual(it) ?? 0;
+    } else this.sum += this.residual(item) ?? 0;
+  }
+
+  get total(): number {
+    return this.sum;
+  }
+}

@@ -1,0 +1,79 @@
+import { DEFAULT_TUNING, type ConfidenceSequence, type SequenceTuning } from './sequence.js';
+import { dispersion, Residuals } from './math.js';
+import { oneSidedBounds, oneSidedLogE } from './one-sided.js';
+
+const LOGIT_MIN = -14;
+const LOGIT_MAX = 8;
+const STEP = 0.05;
+const GRID = Float64Array.from({ length: Math.round((LOGIT_MAX - LOGIT_MIN) / STEP) + 1 }, (_, j) => LOGIT_MIN + j * STEP);
+const LOG_P = GRID.map((t) => -Math.log1p(Math.exp(-t)));
+const LOG_Q = GRID.map((t) => -Math.log1p(Math.exp(t)));
+
+const logit = (p: number) => Math.log(p / (1 - p));
+
+/**
+ * Confidence sequence for the canary's own proportion p (its error rate), judged against absolute bounds.
+ *
+ * Why this method: the Bernoulli likelihood ratio L(p1)/L(p0) is a nonnegative supermartingale under every
+ * p <= p0 when p1 > p0 (monotone likelihood ratio), so a mixture over p1 above the bound is an e-process for
+ * "p <= bound" and P(it ever reaches 1/alpha) <= alpha (Ville's inequality; Robbins' mixtures); the mirror
+ * mixture tests "p >= bound". It is exact for any number of requests, zero errors included: the counts are
+ * sufficient, so the mixture is computed on demand on a grid of log-odds. Extra noise between intervals is
+ * absorbed by dividing the counts by a dispersion estimated from Pearson residuals, shrunk toward 1.
+ */
+export class ProportionSequence implements ConfidenceSequence {
+  intervals = 0;
+  events = 0;
+  total = 0;
+  private readonly residuals = new Residuals<[number, number]>(([x, n]) => {
+    const p = this.events / this.total;
+    return p > 0 && p < 1 ? (x - n * p) ** 2 / (n * p * (1 - p)) : undefined;
+  });
+  private phi = 1;
+
+  constructor(private readonly tuning: SequenceTuning = DEFAULT_TUNING) {}
+
+  add(x: number, n: number): void {
+    if (!(n > 0)) return;
+    this.intervals++;
+    this.events += x;
+    this.total += n;
+    this.residuals.add([x, n]);
+    this.phi = dispersion(this.residuals.total, this.intervals, this.tuning.dispersionPrior);
+  }
+
+  get dispersion(): number {
+    return this.phi;
+  }
+
+  estimate(): number | undefined {
+    return this.total > 0 ? this.events / this.total : undefined;
+  }
+
+  private logE(theta0: number, side: 'above' | 'below', cache = false): number {
+    const x = this.events / this.phi;
+    const y = (this.total - this.events) / this.phi;
+    const ll0 = -x * Math.log1p(Math.exp(-theta0)) - y * Math.log1p(Math.exp(theta0));
+    return oneSidedLogE(GRID, (j) => x * LOG_P[j] + y * LOG_Q[j], ll0, theta0, this.tuning.proportionSpread, side, cache);
+  }
+
+  side(value: number, alpha: number): 'above' | 'below' | 'spans' {
+    if (this.estimate() === undefined) return 'spans';
+    if (value <= 0) return this.interval(alpha)[0] > 0 ? 'above' : 'spans';
+    if (value >= 1) return 'below';
+    const level = Math.log(1 / alpha);
+    const t = logit(value);
+    if (this.logE(t, 'above', true) >= level) return 'above';
+    if (this.logE(t, 'below', true) >= level) return 'below';
+    return 'spans';
+  }
+
+  interval(alpha: number): [number, number] {
+    const est = this.estimate();
+    if (est === undefined) return [0, 1];
+    const center = logit(Math.min(Math.max(est, 1e-6), 1 - 1e-6));
+    const [lo, hi] = oneSidedBounds((t, side) => this.logE(t, side), center, LOGIT_MIN, LOGIT_MAX, Math.log(1 / alpha));
+    const p = (t: number) => 1 / (1 + Math.exp(-t));
+    return [lo <= LOGIT_MIN ? 0 : p(lo), hi >= LOGIT_MAX ? 1 : p(hi)];
+  }
+}

@@ -1,0 +1,138 @@
+import { DEFAULT_TUNING, type ConfidenceSequence, type SequenceTuning } from './sequence.js';
+import { dispersion, Residuals } from './math.js';
+import { oneSidedBounds, oneSidedLogE } from './one-sided.js';
+
+const GRID_MIN = -4;
+const GRID_MAX = 4;
+const GRID_STEP = 0.05;
+
+/**
+ * Confidence sequence for r = canary rate / control rate of a ratio metric (errors / requests), from counts.
+ *
+ * Why this method: given the number of bad events k in an interval from both targets, the canary's share is
+ * Binomial(k, r·a / (r·a + b)) where a and b are the two targets' requests (exact for Poisson counts, close
+ * for rare events). This conditioning cancels every fluctuation that hits both targets alike (traffic swings,
+ * a flaky dependency), and the product of these likelihoods mixed over a prior on r is a nonnegative
+ * martingale under the null, so testing "r <= bound" (fail) and "r >= bound" (pass) with one-sided mixtures
+ * is anytime-valid (Robbins' method of mixtures; Howard et al. 2021; the same construction as the sequential
+ * tests on counts of Lindon et al., "Rapid regression detection in software deployments", 2022). The
+ * log-likelihood is kept on a fixed grid of log r, so each interval costs one pass over 161 points. Noise that hits one target only
+ * (overdispersion) is handled as in quasi-likelihood: log-likelihoods are divided by a dispersion estimated
+ * from Pearson residuals, shrunk toward 1 so that a few intervals cannot make the test overconfident.
+ */
+export class RateRatioSequence implements ConfidenceSequence {
+  private readonly logR: Float64Array;
+  private readonly ratio: Float64Array;
+  private readonly ll: Float64Array;
+  private readonly probes: number[];
+  private readonly probeLl: Float64Array;
+  private readonly residuals = new Residuals<[number, number, number, number]>(([xc, k, nc, ns]) => {
+    const r = this.mle();
+    const pi = (r * nc) / (r * nc + ns);
+    return (xc - k * pi) ** 2 / (k * pi * (1 - pi));
+  });
+  private informative = 0;
+  private cachedPhi = 1;
+  intervals = 0;
+  canaryEvents = 0;
+  controlEvents = 0;
+  canaryTotal = 0;
+  controlTotal = 0;
+
+  /** `probes`: ratios that decisions are taken against (the allowed bounds), evaluated exactly. */
+  constructor(probes: number[] = [], private readonly tuning: SequenceTuning = DEFAULT_TUNING) {
+    const n = Math.round((GRID_MAX - GRID_MIN) / GRID_STEP) + 1;
+    this.logR = new Float64Array(n);
+    this.ratio = new Float64Array(n);
+    this.ll = new Float64Array(n);
+    for (let j = 0; j < n; j++) {
+      const lr = GRID_MIN + j * GRID_STEP;
+      this.logR[j] = lr;
+      this.ratio[j] = Math.exp(lr);
+    }
+    this.probes = probes.filter((p) => p > 0);
+    this.probeLl = new Float64Array(this.probes.length);
+  }
+
+  /** Adds one interval: canary `xc` bad of `nc`, control `xs` bad of `ns`. */
+  add(xc: number, nc: number, xs: number, ns: number): void {
+    if (!(nc > 0 && ns > 0)) return;
+    this.intervals++;
+    this.canaryEvents += xc;
+    this.controlEvents += xs;
+    this.canaryTotal += nc;
+    this.controlTotal += ns;
+    const k = xc + xs;
+    if (k === 0) return; // no bad events anywhere: says nothing about the ratio
+    const { logR, ratio, ll } = this;
+    for (let j = 0; j < logR.length; j++) ll[j] += xc * logR[j] - k * Math.log(ratio[j] * nc + ns);
+    for (let i = 0; i < this.probes.length; i++) this.probeLl[i] += xc * Math.log(this.probes[i]) - k * Math.log(this.probes[i] * nc + ns);
+    this.informative++;
+    this.mleCache = undefined;
+    this.residuals.add([xc, k, nc, ns]);
+    this.cachedPhi = dispersion(this.residuals.total, this.informative, this.tuning.dispersionPrior);
+  }
+
+  /** The variance inflation in use (1 = the counts are as noisy as binomial counts). */
+  get dispersion(): number {
+    return this.cachedPhi;
+  }
+
+  private argmax(): number {
+    let best = 0;
+    for (let j = 1; j < this.ll.length; j++) if (this.ll[j] > this.ll[best]) best = j;
+    return best;
+  }
+
+  private mleCache: number | undefined;
+
+  /** Maximum-likelihood ratio (grid maximum refined by a parabola through its neighbours). */
+  private mle(): number {
+    this.mleCache ??= this.computeMle();
+    return this.mleCache;
+  }
+
+  private computeMle(): number {
+    const j = this.argmax();
+    if (j === 0 || j === this.ll.length - 1) return Math.exp(this.logR[j]);
+    const [a, b, c] = [this.ll[j - 1], this.ll[j], this.ll[j + 1]];
+    const denom = a - 2 * b + c;
+    const shift = denom < 0 ? (0.5 * (a - c)) / denom : 0;
+    return Math.exp(this.logR[j] + shift * GRID_STEP);
+  }
+
+  estimate(): number | undefined {
+    if (this.canaryEvents + this.controlEvents === 0) return undefined;
+    return this.mle();
+  }
+
+  private llAt(ratio: number): number {
+    const i = this.probes.indexOf(ratio);
+    if (i >= 0) return this.probeLl[i];
+    const x = (Math.log(ratio) - GRID_MIN) / GRID_STEP;
+    const j = Math.min(this.ll.length - 2, Math.max(0, Math.floor(x)));
+    const f = Math.min(1, Math.max(0, x - j));
+    return this.ll[j] * (1 - f) + this.ll[j + 1] * f;
+  }
+
+  /** log e-value of the one-sided test "ratio <= value" ('above') or "ratio >= value" ('below'). */
+  private logE(value: number, side: 'above' | 'below', cache = false): number {
+    const phi = this.cachedPhi;
+    return oneSidedLogE(this.logR, (j) => this.ll[j] / phi, this.llAt(value) / phi, Math.log(value), this.tuning.ratioSpread, side, cache);
+  }
+
+  side(value: number, alpha: number): 'above' | 'below' | 'spans' {
+    if (this.estimate() === undefined || !(value > 0)) return 'spans';
+    const level = Math.log(1 / alpha);
+    if (this.logE(value, 'above', true) >= level) return 'above';
+    if (this.logE(value, 'below', true) >= level) return 'below';
+    return 'spans';
+  }
+
+  interval(alpha: number): [number, number] {
+    const est = this.estimate();
+    if (est === undefined) return [0, Infinity];
+    const [lo, hi] = oneSidedBounds((t, side) => this.logE(Math.exp(t), side), Math.log(est), GRID_MIN, GRID_MAX, Math.log(1 / alpha));
+    return [lo <= GRID_MIN ? 0 : Math.exp(lo), hi >= GRID_MAX ? Infinity : Math.exp(hi)];
+  }
+}
