@@ -113,6 +113,15 @@ describe('publishing and downloading a version', () => {
     expect(await readFile(join(other, 'w.bin'), 'utf8')).toBe('other!!');
   });
 
+  it('refuses a download target that is a file, leaving it alone', async () => {
+    const { registry } = await freshRegistry();
+    await publishFrom(registry, '1.0.0', { 'w.bin': 'weights' });
+    const resolved = await registry.resolve('sentiment', { kind: 'version', version: '1.0.0' });
+    const folder = await track(modelFolder({ 'target': 'a file' }));
+    await expect(registry.download(resolved, join(folder, 'target'))).rejects.toThrow(new ConfigurationError(`Download folder '${join(folder, 'target')}' is a file, not a folder.`));
+    expect(await entries(folder)).toEqual(['target']);
+  });
+
   it('refuses a model folder with a symbolic link before uploading anything', async () => {
     const { registry } = await freshRegistry();
     const folder = await track(modelFolder({ 'w.bin': 'x' }));

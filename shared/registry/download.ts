@@ -22,7 +22,9 @@ async function entriesOf(folder: string): Promise<string[] | undefined> {
   try {
     return await readdir(folder);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ENOTDIR') throw new ConfigurationError(`Download folder '${folder}' is a file, not a folder.`);
     throw error;
   }
 }
