@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
 import { buildHookJob } from '../../shared/hooks/job-object.js';
 import { jobState } from '../../shared/hooks/job-hook.js';
-import { kubeErrorMessage } from '../../shared/hooks/kube-errors.js';
+import { apiErrorLine } from '../../shared/k8s/errors.js';
 import { parseHooks } from '../../shared/hooks/parse.js';
 import { runHooks } from '../../shared/hooks/run.js';
 import { startDuringHooks } from '../../shared/hooks/during.js';
@@ -85,8 +85,8 @@ describe('reading Job status and API errors', () => {
       code: 403,
       body: JSON.stringify({ kind: 'Status', message: 'jobs.batch is forbidden: User "ci" cannot create resource "jobs"' }),
     });
-    expect(kubeErrorMessage(error)).toBe('403: jobs.batch is forbidden: User "ci" cannot create resource "jobs"');
-    expect(kubeErrorMessage(new Error('connect ECONNREFUSED 127.0.0.1:6443\nmore'))).toBe('connect ECONNREFUSED 127.0.0.1:6443');
+    expect(apiErrorLine(error)).toBe('403: jobs.batch is forbidden: User "ci" cannot create resource "jobs"');
+    expect(apiErrorLine(new Error('connect ECONNREFUSED 127.0.0.1:6443\nmore'))).toBe('connect ECONNREFUSED 127.0.0.1:6443');
   });
 });
 

@@ -3,7 +3,7 @@ import { errorMessage } from '../action/errors.js';
 import { formatDuration } from '../parse/duration.js';
 import { runHttpHook } from './http-hook.js';
 import { clientsOf, createHookJob, finishJob, readJobState, type JobState } from './job-hook.js';
-import { kubeErrorMessage } from './kube-errors.js';
+import { apiErrorLine } from '../k8s/errors.js';
 import { MissingValueError } from './placeholders.js';
 import { describeHook, hookResult, stageReport } from './results.js';
 import type { HookContext, HookPlan, HookResult, JobHook, StageReport } from './types.js';
@@ -39,7 +39,7 @@ export async function startDuringHooks(plan: HookPlan, context: HookContext): Pr
     try {
       running.push({ hook, name: await createHookJob(hook, context, 'during'), started });
     } catch (error) {
-      const why = error instanceof MissingValueError ? error.message : kubeErrorMessage(error);
+      const why = error instanceof MissingValueError ? error.message : apiErrorLine(error);
       done.push(hookResult('during', hook, 'failed', `Job from ${hook.manifest} could not be created: ${why}`, performance.now() - started));
     }
   }
@@ -57,7 +57,7 @@ async function stopAll(context: HookContext, done: HookResult[], running: Starte
     try {
       state = await readJobState(clients, context.namespace, name);
     } catch (error) {
-      core.info(`  could not read Job ${name}: ${kubeErrorMessage(error)}; stopping it`);
+      core.info(`  could not read Job ${name}: ${apiErrorLine(error)}; stopping it`);
     }
     const outcome = await finishJob(clients, context.namespace, name, hook, !state || state.phase === 'running' ? 'stopped' : state);
     const r = hookResult('during', hook, outcome.ok ? (state?.phase === 'succeeded' ? 'passed' : 'stopped') : 'failed', outcome.detail, performance.now() - started);

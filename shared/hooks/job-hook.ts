@@ -3,7 +3,7 @@ import type { V1Job } from '@kubernetes/client-node';
 import { formatDuration } from '../parse/duration.js';
 import type { Outcome } from './http-hook.js';
 import { buildHookJob } from './job-object.js';
-import { kubeErrorMessage, kubeStatus } from './kube-errors.js';
+import { apiErrorLine, statusCode } from '../k8s/errors.js';
 import { MissingValueError } from './placeholders.js';
 import type { HookClients, HookContext, HookStage, JobHook } from './types.js';
 
@@ -50,7 +50,7 @@ export async function waitForJob(clients: HookClients, namespace: string, name: 
       if (state.phase !== 'running') return state;
       errors = 0;
     } catch (error) {
-      if (++errors >= 3) return { phase: 'failed', reason: `its status could not be read: ${kubeErrorMessage(error)}` };
+      if (++errors >= 3) return { phase: 'failed', reason: `its status could not be read: ${apiErrorLine(error)}` };
     }
     const left = deadline - Date.now();
     if (left <= 0) return 'timeout';
@@ -66,7 +66,7 @@ export async function showJobLogs(clients: HookClients, namespace: string, name:
     try {
       pods = await clients.core.listNamespacedPod({ namespace, labelSelector: `batch.kubernetes.io/job-name=${name}` });
     } catch (error) {
-      core.info(`Could not list the Job's pods: ${kubeErrorMessage(error)}`);
+      core.info(`Could not list the Job's pods: ${apiErrorLine(error)}`);
       return lines;
     }
     if (pods.items.length === 0) core.info('The Job has no pods.');
@@ -81,7 +81,7 @@ export async function showJobLogs(clients: HookClients, namespace: string, name:
           const log = await clients.core.readNamespacedPodLog({ name: podName, namespace, container: container.name, tailLines: 200 });
           core.info(log === '' ? '(no output)' : log);
         } catch (error) {
-          core.info(`(logs not available: ${kubeErrorMessage(error)})`);
+          core.info(`(logs not available: ${apiErrorLine(error)})`);
         }
       }
     }
@@ -95,8 +95,8 @@ export async function removeJob(clients: HookClients, namespace: string, name: s
     await clients.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background' });
     return undefined;
   } catch (error) {
-    if (kubeStatus(error) === 404) return undefined;
-    const message = `could not remove Job ${namespace}/${name} (${kubeErrorMessage(error)}); delete it by hand`;
+    if (statusCode(error) === 404) return undefined;
+    const message = `could not remove Job ${namespace}/${name} (${apiErrorLine(error)}); delete it by hand`;
     core.warning(message);
     return message;
   }
@@ -134,7 +134,7 @@ export async function runJobHook(hook: JobHook, context: HookContext, stage: Hoo
     name = await createHookJob(hook, context, stage);
   } catch (error) {
     if (error instanceof MissingValueError) return { ok: false, detail: `Job from ${hook.manifest} was not created: ${error.message}` };
-    return { ok: false, detail: `Job from ${hook.manifest} could not be created: ${kubeErrorMessage(error)}` };
+    return { ok: false, detail: `Job from ${hook.manifest} could not be created: ${apiErrorLine(error)}` };
   }
   let end: JobState | 'timeout';
   try {

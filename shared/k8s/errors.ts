@@ -37,3 +37,9 @@ export function apiMessage(error: unknown): string {
   if (typeof message === 'string' && message) return message;
   return error instanceof Error ? error.message.split('\n')[0] : String(error);
 }
+
+/** One line for a failed Kubernetes call, `403: jobs.batch is forbidden: ...`, fit for a log line. */
+export function apiErrorLine(error: unknown): string {
+  const code = statusCode(error);
+  return code === undefined ? apiMessage(error).split('\n')[0] : `${code}: ${apiMessage(error)}`;
+}
