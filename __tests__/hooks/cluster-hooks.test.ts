@@ -82,7 +82,7 @@ beforeAll(async () => {
     namespace,
     clients,
     values: { image: 'registry.local/sentiment:abc123', 'model-version': 'v7' },
-    labels: { 'ai-deploy.io/deployment': 'sentiment' },
+    labels: { 'ai-deploy.dev/deployment': 'sentiment' },
     pollIntervalMs: 250,
   };
 });
@@ -101,7 +101,7 @@ describe('job hooks on a real API server', () => {
     expect(name).toMatch(/^smoke-check-[a-z0-9]{5}$/);
     expect(report.results[0]).toMatchObject({ name: 'smoke', kind: 'job', outcome: 'passed', detail: `Job ${name} completed` });
     expect(job.metadata!.namespace).toBe(namespace);
-    expect(job.metadata!.labels).toMatchObject({ 'ai-deploy.io/hook': 'smoke', 'ai-deploy.io/hook-stage': 'pre-traffic', 'ai-deploy.io/deployment': 'sentiment' });
+    expect(job.metadata!.labels).toMatchObject({ 'ai-deploy.dev/hook': 'smoke', 'ai-deploy.dev/hook-stage': 'pre-traffic', 'ai-deploy.dev/deployment': 'sentiment' });
     expect(job.spec!.template.spec!.containers[0]).toMatchObject({ image: 'registry.local/sentiment:abc123', args: ['--model-version', 'v7', '--namespace', namespace] });
     await expectCleanedUp(name);
   });
@@ -168,10 +168,10 @@ describe('removeHookJobs', () => {
   it("removes this deployment's hook Jobs left by a crashed run, and no one else's", async () => {
     const plan = parseHooks('during:\n  - {name: load, kind: job, manifest: jobs/hangs.yaml}\n', { allowedStages: ['during'], workspace });
     await captureStdoutAsync(() => startDuringHooks(plan, context)); // never stopped: the run "crashed"
-    const other = { ...context, labels: { 'ai-deploy.io/deployment': 'other-model' } };
+    const other = { ...context, labels: { 'ai-deploy.dev/deployment': 'other-model' } };
     await captureStdoutAsync(() => startDuringHooks(plan, other));
     const jobs = await hookJobs();
-    const of = (deployment: string) => jobs.filter((j) => j.metadata!.labels!['ai-deploy.io/deployment'] === deployment).map((j) => j.metadata!.name!);
+    const of = (deployment: string) => jobs.filter((j) => j.metadata!.labels!['ai-deploy.dev/deployment'] === deployment).map((j) => j.metadata!.name!);
     const [ours, theirs] = [of('sentiment'), of('other-model')];
     expect([ours.length, theirs.length]).toEqual([1, 1]);
     const removed = await captureStdoutAsync(() => removeHookJobs({ ...context, clients }, 'during'));

@@ -36,21 +36,21 @@ describe('the Job a job hook creates', () => {
     workspace,
   });
   const [smoke, load] = plan['pre-traffic'] as JobHook[];
-  const context = { namespace: 'models', values: { image: 'registry.local/sentiment@sha256:abc', 'model-version': 'v7' }, labels: { 'ai-deploy.io/deployment': 'sentiment' } };
+  const context = { namespace: 'models', values: { image: 'registry.local/sentiment@sha256:abc', 'model-version': 'v7' }, labels: { 'ai-deploy.dev/deployment': 'sentiment' } };
 
   it('fills in template values, moves into the action namespace and gets a generated name from the manifest', () => {
     const job = buildHookJob(smoke, context, 'pre-traffic');
     expect(job.metadata).toEqual({
       generateName: 'smoke-check-',
       namespace: 'models',
-      labels: { 'ai-deploy.io/deployment': 'sentiment', 'app.kubernetes.io/managed-by': 'ai-deploy', 'ai-deploy.io/hook-stage': 'pre-traffic', 'ai-deploy.io/hook': 'smoke' },
+      labels: { 'ai-deploy.dev/deployment': 'sentiment', 'app.kubernetes.io/managed-by': 'ai-deploy', 'ai-deploy.dev/hook-stage': 'pre-traffic', 'ai-deploy.dev/hook': 'smoke' },
     });
     expect(job.spec?.template.spec?.containers[0]).toEqual({
       name: 'check',
       image: 'registry.local/sentiment@sha256:abc',
       args: ['--model-version', 'v7', '--namespace', 'models'],
     });
-    expect(job.spec?.template.metadata?.labels).toMatchObject({ 'ai-deploy.io/hook': 'smoke' });
+    expect(job.spec?.template.metadata?.labels).toMatchObject({ 'ai-deploy.dev/hook': 'smoke' });
     expect(job.spec?.template.metadata?.annotations).toEqual({ 'ai-deploy.test/job-duration': '1s' });
   });
 

@@ -1,12 +1,13 @@
 import type { V1Job } from '@kubernetes/client-node';
+import { key } from '../k8s/annotations.js';
 import { renderDeep } from './placeholders.js';
 import type { HookContext, HookStage, JobHook } from './types.js';
 
 /** Labels on every hook Job and its pods; `removeHookJobs` selects on them. */
 export const HOOK_LABELS = {
   managedBy: 'app.kubernetes.io/managed-by',
-  hook: 'ai-deploy.io/hook',
-  stage: 'ai-deploy.io/hook-stage',
+  hook: key('hook'),
+  stage: key('hook-stage'),
 } as const;
 
 export function hookLabels(context: HookContext, stage: HookStage, hookName?: string): Record<string, string> {
