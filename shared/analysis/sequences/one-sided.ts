@@ -7,49 +7,63 @@
  * composite null and P(ever >= 1/alpha) <= alpha (Ville). Centering the weights at the bound and putting
  * them only on the side that matters is what makes it decide early.
  */
-const weightCache = new Map<string, Float64Array>();
 
-function weights(grid: Float64Array, theta0: number, spread: number, side: 'above' | 'below', cache: boolean): Float64Array {
-  const key = cache ? `${grid.length}:${grid[0]}:${theta0}:${spread}:${side}` : '';
-  const hit = cache ? weightCache.get(key) : undefined;
-  if (hit) return hit;
-  const w = new Float64Array(grid.length).fill(-Infinity);
-  let max = -Infinity;
-  for (let j = 0; j < grid.length; j++) {
-    const d = grid[j] - theta0;
-    if (side === 'above' ? d <= 0 : d >= 0) continue;
-    w[j] = (-0.5 * d * d) / (spread * spread);
-    if (w[j] > max) max = w[j];
-  }
-  let sum = 0;
-  for (let j = 0; j < grid.length; j++) if (w[j] > -Infinity) sum += Math.exp(w[j] - max);
-  const logNorm = max + Math.log(sum);
-  for (let j = 0; j < grid.length; j++) w[j] -= logNorm;
-  if (cache && weightCache.size < 1000) weightCache.set(key, w);
-  return w;
+/** Normalized log weights for grid points start..start+logW.length-1 (the alternatives' side only). */
+export interface HalfNormal {
+  start: number;
+  logW: Float64Array;
 }
 
-/** `cacheWeights`: theta0 is a fixed bound asked about again and again (not a bisection probe). */
-export function oneSidedLogE(
-  grid: Float64Array,
-  ll: (j: number) => number,
-  ll0: number,
-  theta0: number,
-  spread: number,
-  side: 'above' | 'below',
-  cacheWeights = false,
-): number {
-  const w = weights(grid, theta0, spread, side, cacheWeights);
+export function halfNormal(grid: Float64Array, theta0: number, spread: number, side: 'above' | 'below'): HalfNormal {
+  let start = 0;
+  let end = grid.length;
+  if (side === 'above') while (start < end && grid[start] <= theta0) start++;
+  else while (end > start && grid[end - 1] >= theta0) end--;
+  const logW = new Float64Array(end - start);
+  let sum = 0;
+  for (let j = start; j < end; j++) {
+    const d = grid[j] - theta0;
+    logW[j - start] = (-0.5 * d * d) / (spread * spread);
+    sum += Math.exp(logW[j - start]);
+  }
+  const logNorm = Math.log(sum);
+  for (let i = 0; i < logW.length; i++) logW[i] -= logNorm;
+  return { start, logW };
+}
+
+let scratch = new Float64Array(512);
+
+/** log of sum_j w_j exp(ll[j] - ll0) over the weights' range. */
+export function mixtureLogE(w: HalfNormal, ll: (j: number) => number, ll0: number): number {
+  const n = w.logW.length;
+  if (n === 0) return -Infinity;
+  if (scratch.length < n) scratch = new Float64Array(n);
   let max = -Infinity;
-  for (let j = 0; j < grid.length; j++) {
-    if (w[j] === -Infinity) continue;
-    const v = w[j] + ll(j);
+  for (let i = 0; i < n; i++) {
+    const v = w.logW[i] + ll(w.start + i);
+    scratch[i] = v;
     if (v > max) max = v;
   }
-  if (max === -Infinity) return -Infinity;
   let sum = 0;
-  for (let j = 0; j < grid.length; j++) if (w[j] !== -Infinity) sum += Math.exp(w[j] + ll(j) - max);
+  for (let i = 0; i < n; i++) sum += Math.exp(scratch[i] - max);
   return max + Math.log(sum) - ll0;
+}
+
+/** Weights per bound, computed once for the fixed bounds a sequence is asked about at every interval. */
+export class HalfNormalCache {
+  private readonly above = new Map<number, HalfNormal>();
+  private readonly below = new Map<number, HalfNormal>();
+
+  constructor(private readonly grid: Float64Array, private readonly spread: number) {}
+
+  get(theta0: number, side: 'above' | 'below', keep: boolean): HalfNormal {
+    const map = side === 'above' ? this.above : this.below;
+    const hit = map.get(theta0);
+    if (hit) return hit;
+    const w = halfNormal(this.grid, theta0, this.spread, side);
+    if (keep && map.size < 16) map.set(theta0, w);
+    return w;
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { DEFAULT_TUNING, type ConfidenceSequence, type SequenceTuning } from './sequence.js';
 import { dispersion, Residuals } from './math.js';
-import { oneSidedBounds, oneSidedLogE } from './one-sided.js';
+import { HalfNormalCache, mixtureLogE, oneSidedBounds } from './one-sided.js';
 
 const LOGIT_MIN = -14;
 const LOGIT_MAX = 8;
@@ -30,6 +30,7 @@ export class ProportionSequence implements ConfidenceSequence {
     return p > 0 && p < 1 ? (x - n * p) ** 2 / (n * p * (1 - p)) : undefined;
   });
   private phi = 1;
+  private weights: HalfNormalCache | undefined;
 
   constructor(private readonly tuning: SequenceTuning = DEFAULT_TUNING) {}
 
@@ -54,7 +55,8 @@ export class ProportionSequence implements ConfidenceSequence {
     const x = this.events / this.phi;
     const y = (this.total - this.events) / this.phi;
     const ll0 = -x * Math.log1p(Math.exp(-theta0)) - y * Math.log1p(Math.exp(theta0));
-    return oneSidedLogE(GRID, (j) => x * LOG_P[j] + y * LOG_Q[j], ll0, theta0, this.tuning.proportionSpread, side, cache);
+    this.weights ??= new HalfNormalCache(GRID, this.tuning.proportionSpread);
+    return mixtureLogE(this.weights.get(theta0, side, cache), (j) => x * LOG_P[j] + y * LOG_Q[j], ll0);
   }
 
   side(value: number, alpha: number): 'above' | 'below' | 'spans' {

@@ -1,6 +1,6 @@
 import { DEFAULT_TUNING, type ConfidenceSequence, type SequenceTuning } from './sequence.js';
 import { dispersion, Residuals } from './math.js';
-import { oneSidedBounds, oneSidedLogE } from './one-sided.js';
+import { HalfNormalCache, mixtureLogE, oneSidedBounds } from './one-sided.js';
 
 const GRID_MIN = -4;
 const GRID_MAX = 4;
@@ -85,6 +85,7 @@ export class RateRatioSequence implements ConfidenceSequence {
   }
 
   private mleCache: number | undefined;
+  private weights: HalfNormalCache | undefined;
 
   /** Maximum-likelihood ratio (grid maximum refined by a parabola through its neighbours). */
   private mle(): number {
@@ -118,7 +119,9 @@ export class RateRatioSequence implements ConfidenceSequence {
   /** log e-value of the one-sided test "ratio <= value" ('above') or "ratio >= value" ('below'). */
   private logE(value: number, side: 'above' | 'below', cache = false): number {
     const phi = this.cachedPhi;
-    return oneSidedLogE(this.logR, (j) => this.ll[j] / phi, this.llAt(value) / phi, Math.log(value), this.tuning.ratioSpread, side, cache);
+    this.weights ??= new HalfNormalCache(this.logR, this.tuning.ratioSpread);
+    const ll = this.ll;
+    return mixtureLogE(this.weights.get(Math.log(value), side, cache), (j) => ll[j] / phi, this.llAt(value) / phi);
   }
 
   side(value: number, alpha: number): 'above' | 'below' | 'spans' {

@@ -1,0 +1,181 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigurationError } from '../../shared/action/errors.js';
+import { Assessment, type AssessmentOptions } from '../../shared/analysis/assessment.js';
+import type { IntervalMeasurements, Measurement } from '../../shared/analysis/measurement.js';
+import type { MetricSpec } from '../../shared/analysis/metric-spec.js';
+import { heartbeat } from '../../shared/analysis/report.js';
+
+const errorRate: MetricSpec = { name: 'error-rate', kind: 'ratio', direction: 'lower-is-better', max: 0.05, maxIncrease: 0.5 };
+const latency: MetricSpec = { name: 'p95-latency', kind: 'value', direction: 'lower-is-better', maxIncrease: 0.25 };
+const ratio = (num: number, den: number): Measurement => ({ status: 'ok', observation: { kind: 'ratio', num, den } });
+const value = (v: number): Measurement => ({ status: 'ok', observation: { kind: 'value', samples: [v] } });
+
+type Pair = { canary: Measurement; control: Measurement };
+function run(specs: MetricSpec[], intervals: number, at: (i: number) => Record<string, Pair>, options: AssessmentOptions = {}) {
+  const a = new Assessment(specs, { horizon: intervals, ...options });
+  let d = a.current;
+  for (let i = 0; i < intervals && !d.decided; i++) {
+    const interval: IntervalMeasurements = { t: 60 * (i + 1), metrics: at(i) };
+    d = a.add(interval);
+  }
+  return { a, d };
+}
+
+/** A tiny seeded generator, so "noise" is the same on every run. */
+function lcg(seed: number) {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+}
+function poisson(u: () => number, lambda: number): number {
+  const l = Math.exp(-lambda);
+  let k = 0;
+  let p = 1;
+  do {
+    k++;
+    p *= u();
+  } while (p > l);
+  return k - 1;
+}
+
+describe('Assessment: decisions on crafted sequences', () => {
+  it('passes a clearly good canary early, long before the horizon', () => {
+    const { d } = run([errorRate], 30, () => ({ 'error-rate': { canary: ratio(100, 10_000), control: ratio(900, 90_000) } }));
+    expect(d).toMatchObject({ decided: true, verdict: 'pass' });
+    expect(d.intervals).toBeLessThanOrEqual(5);
+    expect(d.reason).toMatch(/^every metric within its bounds after \d intervals?: error-rate ratio ×1 \[/);
+  });
+
+  it('fails a clearly bad canary at once, naming the metric and the numbers', () => {
+    const { d } = run([errorRate], 30, () => ({ 'error-rate': { canary: ratio(400, 10_000), control: ratio(900, 90_000) } }));
+    expect(d).toMatchObject({ decided: true, verdict: 'fail', intervals: 1 });
+    expect(d.reason).toBe(
+      `error-rate: canary 4% vs control 1%; ${d.reason.split('; ')[1]}`,
+    );
+    expect(d.reason).toMatch(/ratio ×4 \[×[\d.]+, ×[\d.]+\] vs allowed ×1\.5: wholly above it after 1 interval$/);
+  });
+
+  it('fails on the absolute bound even when the control is just as bad', () => {
+    const { d } = run([errorRate], 30, () => ({ 'error-rate': { canary: ratio(900, 10_000), control: ratio(8100, 90_000) } }));
+    expect(d.verdict).toBe('fail');
+    expect(d.reason).toContain('vs max 5%: wholly above it');
+  });
+
+  it('keeps watching on thin, noisy evidence and ends inconclusive at the horizon', () => {
+    const u = lcg(11);
+    const seen: boolean[] = [];
+    const { a, d } = run([errorRate], 30, () => ({ 'error-rate': { canary: ratio(poisson(u, 1.2), 1000), control: ratio(poisson(u, 9), 9000) } }));
+    for (const m of a.metrics) seen.push(m.counts.ok === 30);
+    expect(seen).toEqual([true]);
+    expect(d).toMatchObject({ decided: true, verdict: 'inconclusive', intervals: 30 });
+    expect(d.reason).toMatch(/^error-rate: not enough evidence after 30 intervals: canary [\d.]+% vs control [\d.]+%; ratio ×[\d.]+ \[/);
+  });
+
+  it('judges value metrics from per-interval values: pass when equal, fail when clearly slower', () => {
+    const u = lcg(3);
+    const noisy = (x: number) => x * (1 + 0.05 * (u() - 0.5));
+    const good = run([latency], 30, () => ({ 'p95-latency': { canary: value(noisy(200)), control: value(noisy(200)) } })).d;
+    expect(good.verdict).toBe('pass');
+    expect(good.intervals).toBeLessThan(15);
+    const bad = run([latency], 30, () => ({ 'p95-latency': { canary: value(noisy(400)), control: value(noisy(200)) } })).d;
+    expect(bad.verdict).toBe('fail');
+    expect(bad.intervals).toBeLessThan(10);
+  });
+
+  it('takes no evidence from zero traffic: never fails, never passes', () => {
+    const { d } = run([errorRate], 20, () => ({ 'error-rate': { canary: ratio(0, 0), control: ratio(9, 9000) } }));
+    expect(d.verdict).toBe('inconclusive');
+    expect(d.reason).toBe('error-rate: no evidence after 20 intervals (20 without traffic)');
+  });
+
+  it('counts true zeros as evidence: an error-free canary passes its absolute bound', () => {
+    const spec: MetricSpec = { name: 'error-rate', kind: 'ratio', direction: 'lower-is-better', max: 0.01 };
+    const { d } = run([spec], 30, () => ({ 'error-rate': { canary: ratio(0, 2000), control: ratio(0, 18_000) } }));
+    expect(d.verdict).toBe('pass');
+  });
+
+  it('never passes on provider errors, and fails after more consecutive errors than the limit', () => {
+    const err: Pair = { canary: { status: 'error', message: 'connection refused' }, control: { status: 'error', message: 'connection refused' } };
+    const { d } = run([errorRate], 30, () => ({ 'error-rate': err }));
+    expect(d).toMatchObject({ verdict: 'fail', intervals: 5 });
+    expect(d.reason).toBe('error-rate: provider error in 5 intervals in a row (more than consecutive-error-limit 4): connection refused');
+    const patient = run([errorRate], 30, () => ({ 'error-rate': err }), { consecutiveErrorLimit: 100 }).d;
+    expect(patient.verdict).toBe('inconclusive');
+  });
+
+  it('does not pass while the latest reading of a metric is a provider error, whatever came before', () => {
+    const { d } = run([errorRate], 3, (i) => ({
+      'error-rate': i < 2 ? { canary: ratio(100, 10_000), control: ratio(900, 90_000) } : { canary: { status: 'error', message: 'x' }, control: ratio(900, 90_000) },
+    }), { minIntervalsToPass: 3 });
+    expect(d.verdict).toBe('inconclusive');
+  });
+
+  it('applies on-missing-data: fail fails at the first empty interval', () => {
+    const spec = { ...errorRate, onMissingData: 'fail' as const };
+    const { d } = run([spec], 10, (i) => ({ 'error-rate': { canary: i === 3 ? { status: 'empty' } : ratio(10, 1000), control: ratio(90, 9000) } }));
+    expect(d).toMatchObject({ verdict: 'fail', intervals: 4, reason: 'error-rate: no data at interval 4 (on-missing-data: fail)' });
+  });
+
+  it('applies on-missing-data: inconclusive (default) holds the pass, ignore lets the other metrics decide', () => {
+    const at = () => ({ 'error-rate': { canary: ratio(100, 10_000), control: ratio(900, 90_000) }, 'p95-latency': { canary: { status: 'empty' } as Measurement, control: { status: 'empty' } as Measurement } });
+    const held = run([errorRate, latency], 10, at).d;
+    expect(held.verdict).toBe('inconclusive');
+    expect(held.reason).toBe('p95-latency: no evidence after 10 intervals (10 empty)');
+    const ignored = run([errorRate, latency], 10, at, { onMissingData: 'ignore' }).d;
+    expect(ignored.verdict).toBe('pass');
+  });
+
+  it('applies an Argo-like failure-limit on point breaches when set', () => {
+    const at = (i: number) => ({ 'error-rate': { canary: ratio(i % 2 ? 20 : 5, 1000), control: ratio(90, 9000) } });
+    expect(run([errorRate], 10, at, { failureLimit: 2 }).d).toMatchObject({ verdict: 'fail', intervals: 6 });
+  });
+
+  it('lets a non-critical metric fail without failing the canary', () => {
+    const spec = { ...errorRate, critical: false };
+    const { a, d } = run([spec, { ...latency, name: 'lat' }], 8, () => ({
+      'error-rate': { canary: ratio(400, 10_000), control: ratio(900, 90_000) },
+      lat: { canary: value(200), control: value(200) },
+    }));
+    expect(d.verdict).not.toBe('fail');
+    expect(a.report().metrics[0].state).toBe('fail');
+  });
+
+  it('keeps its decision: later intervals do not change it', () => {
+    const a = new Assessment([errorRate]);
+    const bad = { t: 60, metrics: { 'error-rate': { canary: ratio(400, 10_000), control: ratio(900, 90_000) } } };
+    const good = { t: 120, metrics: { 'error-rate': { canary: ratio(100, 10_000), control: ratio(900, 90_000) } } };
+    expect(a.add(bad).verdict).toBe('fail');
+    expect(a.add(good)).toMatchObject({ verdict: 'fail', intervals: 1 });
+    expect(a.intervals).toBe(1);
+  });
+
+  it('refuses out-of-range options with a configuration error', () => {
+    expect(() => new Assessment([errorRate], { falseAlarmRate: 0 })).toThrow(ConfigurationError);
+    expect(() => new Assessment([errorRate], { horizon: 2.5 })).toThrow("Invalid `horizon`: '2.5'. Expected a positive whole number of intervals.");
+  });
+
+  it('writes a heartbeat with the weight, each estimate with its interval, and the decision so far', () => {
+    const a = new Assessment([errorRate]);
+    a.add({ t: 60, metrics: { 'error-rate': { canary: ratio(10, 1000), control: ratio(90, 9000) } } });
+    expect(heartbeat(a, 10)).toMatch(/^interval 1 weight 10%: error-rate 1% vs 1% \(ratio ×1 \[×[\d.]+, ×[\d.]+\] vs allowed ×1\.5, canary 1% \[[\d.]+%, [\d.]+%\] vs max 5%\) watching -> watching$/);
+  });
+});
+
+describe('Assessment: error rates under continuous monitoring (seeded simulations)', () => {
+  function falseFails(specs: MetricSpec[], make: (u: () => number) => Record<string, Pair>, runs: number, alpha: number): number {
+    const u = lcg(2026);
+    let fails = 0;
+    for (let r = 0; r < runs; r++) if (run(specs, 30, () => make(u), { falseAlarmRate: alpha }).d.verdict === 'fail') fails++;
+    return fails / runs;
+  }
+
+  it('fails a canary exactly at the allowed margin (errors x1.5) at most at the false-alarm rate, checked every interval', () => {
+    const rate = falseFails([{ ...errorRate, max: undefined }], (u) => ({ 'error-rate': { canary: ratio(poisson(u, 3), 1000), control: ratio(poisson(u, 18), 9000) } }), 300, 0.05);
+    expect(rate).toBeLessThanOrEqual(0.05);
+  });
+
+  it('fails a latency canary exactly at the allowed margin at most at the false-alarm rate', () => {
+    const normal = (u: () => number) => Math.sqrt(-2 * Math.log(u() || 1e-12)) * Math.cos(2 * Math.PI * u());
+    const rate = falseFails([latency], (u) => ({ 'p95-latency': { canary: value(250 * Math.exp(0.1 * normal(u))), control: value(200 * Math.exp(0.1 * normal(u))) } }), 300, 0.05);
+    expect(rate).toBeLessThanOrEqual(0.05);
+  });
+});
