@@ -3,6 +3,8 @@ import { booleanInput, choiceInput, durationInput, optionalInput, percentageInpu
 import { getKubernetesTarget, parseObjectName, type KubernetesTarget } from '../../shared/action/kubernetes-inputs.js';
 import { ROUTER_KINDS, STRATEGIES, type RouterKind, type Strategy } from '../../shared/canary/state.js';
 import { parseImageInput } from '../../shared/image/reference.js';
+import { parseHooks } from '../../shared/hooks/parse.js';
+import type { HookPlan } from '../../shared/hooks/types.js';
 
 export interface Inputs extends KubernetesTarget {
   image?: string;
@@ -14,6 +16,8 @@ export interface Inputs extends KubernetesTarget {
   baseline: boolean;
   /** Milliseconds. */
   timeout: number;
+  /** `pre-traffic` hooks: run once the canary is rolled out, before it gets any traffic. */
+  hooks: HookPlan;
 }
 
 const MODEL_VERSION = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/;
@@ -51,6 +55,12 @@ export function getInputs(): Inputs {
   }
   if (baseline && strategy === 'blue-green') throw new ConfigurationError('`baseline: true` is for `strategy: canary`; a blue-green preview takes no traffic to compare.');
   if (baseline && router === 'nginx') throw new ConfigurationError('`baseline: true` is not possible with `traffic-router: nginx`: an nginx canary Ingress carries one canary backend only.');
+  const hooks = parseHooks(optionalInput('hooks'), { allowedStages: ['pre-traffic'] });
+  if (hooks['pre-traffic']?.length && router === 'replicas') {
+    throw new ConfigurationError(
+      '`pre-traffic` hooks need a router that holds the canary at 0% until they pass (`gateway-api`, `istio`, `smi` or `nginx`): with `traffic-router: replicas` the canary pods share the stable Service and get traffic as soon as they are Ready.',
+    );
+  }
   if (baseline && weight > 50) throw invalidInput('weight', String(weight), 'at most 50 with `baseline: true` (the baseline gets as much traffic as the canary)');
   return {
     ...target,
@@ -62,5 +72,6 @@ export function getInputs(): Inputs {
     weight,
     baseline,
     timeout,
+    hooks,
   };
 }

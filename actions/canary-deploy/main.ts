@@ -4,50 +4,78 @@ import { phase } from '../../shared/action/phase.js';
 import { appendSummary, markdownTable } from '../../shared/action/summary.js';
 import { currentRunUrl } from '../../shared/k8s/annotations.js';
 import { connectCluster } from '../../shared/k8s/client.js';
-import { startCanary } from '../../shared/canary/start.js';
-import { getInputs } from './inputs.js';
+import type { Cluster } from '../../shared/k8s/cluster.js';
+import { runCanaryHooks } from '../../shared/canary/hooks.js';
+import { rollbackCanary } from '../../shared/canary/rollback.js';
+import { rollOutCanary, routeCanaryTraffic, type CanaryPlan, type RolledOutCanary } from '../../shared/canary/start.js';
+import type { CanaryState } from '../../shared/canary/state.js';
+import { hooksSummary } from '../../shared/hooks/summary.js';
+import { getInputs, type Inputs } from './inputs.js';
 import { canaryStepState, runOwner } from './step-state.js';
 
 export async function run(): Promise<void> {
   const inputs = getInputs();
   const cluster = await connectCluster(inputs.kubeconfig);
-  const owner = runOwner();
-  const { state, changed } = await phase('Canary', () =>
-    startCanary(
-      cluster,
-      {
-        namespace: inputs.namespace,
-        deployment: inputs.deployment,
-        container: inputs.container,
-        image: inputs.image,
-        modelVersion: inputs['model-version'],
-        strategy: inputs.strategy,
-        router: inputs['traffic-router'],
-        route: inputs.route,
-        weight: inputs.weight,
-        baseline: inputs.baseline,
-        timeoutMs: inputs.timeout,
-        runUrl: currentRunUrl(),
-        owner,
-      },
-      core.info,
-      // From here on the cluster names this run as the owner: a cancel or crash must be cleaned up.
-      (claimed) => canaryStepState.save({ namespace: inputs.namespace, deployment: inputs.deployment, owner: claimed.owner, finished: false }),
-    ),
+  const plan: CanaryPlan = {
+    namespace: inputs.namespace,
+    deployment: inputs.deployment,
+    container: inputs.container,
+    image: inputs.image,
+    modelVersion: inputs['model-version'],
+    strategy: inputs.strategy,
+    router: inputs['traffic-router'],
+    route: inputs.route,
+    weight: inputs.weight,
+    baseline: inputs.baseline,
+    timeoutMs: inputs.timeout,
+    runUrl: currentRunUrl(),
+    owner: runOwner(),
+  };
+  const rolled = await phase('Canary', () =>
+    // From the claim on, the cluster names this run as the owner: a cancel or crash must be cleaned up.
+    rollOutCanary(cluster, plan, core.info, (claimed) => canaryStepState.save({ namespace: plan.namespace, deployment: plan.deployment, owner: claimed.owner, finished: false })),
   );
-  canaryStepState.save({ namespace: inputs.namespace, deployment: inputs.deployment, owner: state.owner, finished: true });
+  const hooks = await preTraffic(cluster, inputs, rolled);
+  const { state, changed } = await phase('Traffic', () => routeCanaryTraffic(cluster, plan, rolled));
+  canaryStepState.save({ namespace: plan.namespace, deployment: plan.deployment, owner: state.owner, finished: true });
   if (!changed) core.info(`Canary ${state.canary} already runs ${state.canaryImage} at ${state.weight}% traffic: nothing to change.`);
   setOutputs({ canary: state.canary, 'stable-image': state.stableImage, 'canary-image': state.canaryImage, weight: state.weight });
-  await appendSummary(
+  await appendSummary(canarySummary(inputs, state, changed) + hooks);
+}
+
+/**
+ * The `pre-traffic` gate: the canary is rolled out and takes no traffic yet. A failing hook removes it
+ * (the same rollback as everywhere) and fails the step naming the hook. Returns the hooks' summary.
+ * A canary that already took traffic before this run (a re-run) has no gate left to pass.
+ */
+async function preTraffic(cluster: Cluster, inputs: Inputs, rolled: RolledOutCanary): Promise<string> {
+  if (!inputs.hooks['pre-traffic']?.length) return '';
+  if (rolled.alreadyServing) {
+    core.info(`Canary ${rolled.state.canary} already receives traffic: its pre-traffic hooks ran before that; not running them again.`);
+    return '';
+  }
+  const values = { image: rolled.state.canaryImage, ...(rolled.state.modelVersion ? { 'model-version': rolled.state.modelVersion } : {}) };
+  const report = (await runCanaryHooks('pre-traffic', inputs.hooks, inputs, values))!;
+  const summary = hooksSummary([report]);
+  if (report.ok) return summary;
+  await phase('Rollback', () =>
+    rollbackCanary(cluster, inputs.namespace, inputs.deployment, core.info, { reason: `canary-deploy: ${report.failure}`, by: currentRunUrl() }),
+  );
+  await appendSummary(`### Canary removed before any traffic: ${inputs.namespace}/${rolled.state.canary}\n\n${summary}`);
+  throw new Error(`${report.failure}. The canary never received traffic: it was removed and stable ${inputs.deployment} serves all traffic.`);
+}
+
+function canarySummary(inputs: Inputs, state: CanaryState, changed: boolean): string {
+  return (
     `### Canary ${changed ? 'started' : 'unchanged'}: ${inputs.namespace}/${state.canary}\n\n` +
-      markdownTable(
-        ['', 'image', 'model version', 'traffic'],
-        [
-          ['stable', state.stableImage, '', `${100 - state.weight * (state.baseline ? 2 : 1)}%`],
-          ['canary', state.canaryImage, state.modelVersion ?? '', `${state.weight}%`],
-          ...(state.baseline ? [['baseline', state.stableImage, '', `${state.weight}%`]] : []),
-        ],
-      ) +
-      `\n\nRouter: \`${state.router.kind}\`${state.router.route ? ` (${state.router.route})` : ''}, strategy \`${state.strategy}\`.\n`,
+    markdownTable(
+      ['', 'image', 'model version', 'traffic'],
+      [
+        ['stable', state.stableImage, '', `${100 - state.weight * (state.baseline ? 2 : 1)}%`],
+        ['canary', state.canaryImage, state.modelVersion ?? '', `${state.weight}%`],
+        ...(state.baseline ? [['baseline', state.stableImage, '', `${state.weight}%`]] : []),
+      ],
+    ) +
+    `\n\nRouter: \`${state.router.kind}\`${state.router.route ? ` (${state.router.route})` : ''}, strategy \`${state.strategy}\`.\n\n`
   );
 }

@@ -3,6 +3,7 @@ import { errorMessage } from '../../shared/action/errors.js';
 import { getKubernetesTarget } from '../../shared/action/kubernetes-inputs.js';
 import { currentRunUrl } from '../../shared/k8s/annotations.js';
 import { connectCluster } from '../../shared/k8s/client.js';
+import { removeLeftoverHookJobs } from '../../shared/canary/hooks.js';
 import { loadCanary } from '../../shared/canary/load.js';
 import { rollbackCanary } from '../../shared/canary/rollback.js';
 import { canaryStepState } from './step-state.js';
@@ -10,7 +11,8 @@ import { canaryStepState } from './step-state.js';
 /**
  * Runs after the job, also on cancel and failure. A canary whose main step did not finish (cancelled,
  * crashed, killed) is rolled back: all traffic to stable, canary removed. A finished canary is left
- * for the next step; a canary owned by another run is never touched.
+ * for the next step; a canary owned by another run is never touched. Hook Jobs the unfinished run
+ * left (a cancel during a `pre-traffic` hook) are deleted too.
  */
 export async function run(): Promise<void> {
   const saved = canaryStepState.read();
@@ -22,7 +24,8 @@ export async function run(): Promise<void> {
     core.info(`Canary for ${saved.namespace}/${saved.deployment} finished setting up; left in place for the next step.`);
     return;
   }
-  const cluster = await connectCluster(getKubernetesTarget().kubeconfig);
+  const { kubeconfig } = getKubernetesTarget();
+  const cluster = await connectCluster(kubeconfig);
   const canary = await loadCanary(cluster, saved.namespace, saved.deployment);
   if (canary && canary.state.owner !== saved.owner) {
     core.warning(`The canary on ${saved.namespace}/${saved.deployment} now belongs to another run (${canary.state.runUrl ?? canary.state.owner}); not touching it.`);
@@ -33,5 +36,11 @@ export async function run(): Promise<void> {
     await rollbackCanary(cluster, saved.namespace, saved.deployment, core.info, { reason: 'canary-deploy was cancelled or failed before finishing', by: currentRunUrl() });
   } catch (error) {
     throw new Error(`Could not restore stable after an unfinished canary-deploy: ${errorMessage(error)}`);
+  }
+  try {
+    const removed = await removeLeftoverHookJobs({ kubeconfig, namespace: saved.namespace, deployment: saved.deployment }, 'pre-traffic');
+    if (removed.length) core.info(`Removed hook Jobs left by the unfinished run: ${removed.join(', ')}.`);
+  } catch (error) {
+    core.warning(`Could not remove leftover pre-traffic hook Jobs of ${saved.namespace}/${saved.deployment}: ${errorMessage(error)}`);
   }
 }

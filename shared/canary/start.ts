@@ -4,7 +4,7 @@ import type { Cluster } from '../k8s/cluster.js';
 import { getDeployment, findContainer, modelVersionOf } from '../k8s/deployment.js';
 import { canonical, deploymentRef } from '../k8s/objects.js';
 import { RolloutTimeout, rolloutStatus, waitForRollout } from '../k8s/rollout.js';
-import { prepareRoute, routerFor } from '../traffic/index.js';
+import { prepareRoute, routerFor, type TrafficRouter } from '../traffic/index.js';
 import { replicasForWeight } from '../traffic/replicas.js';
 import { recordCanaryState, type Log } from './load.js';
 import { baselineName, canaryName } from './names.js';
@@ -51,6 +51,15 @@ const sameCanary = (a: CanaryState, b: CanaryState) =>
   a.router.route === b.router.route &&
   Boolean(a.baseline) === Boolean(b.baseline);
 
+/** A canary rolled out but not yet given its traffic (see `rollOutCanary`). */
+export interface RolledOutCanary {
+  state: CanaryState;
+  changed: boolean;
+  router: TrafficRouter;
+  /** The canary was already ready (and given its traffic) before this run: there is no gate left to pass. */
+  alreadyServing: boolean;
+}
+
 /**
  * Starts (or converges to) a canary: checks everything first, claims the stable Deployment with a
  * check-and-set on its resourceVersion (a second, different canary fails naming the one in progress),
@@ -60,6 +69,15 @@ const sameCanary = (a: CanaryState, b: CanaryState) =>
  * a re-run that finds the same canary ready does not take it over.
  */
 export async function startCanary(cluster: Cluster, plan: CanaryPlan, log: Log, onClaimed: (state: CanaryState) => void = () => {}): Promise<StartedCanary> {
+  return routeCanaryTraffic(cluster, plan, await rollOutCanary(cluster, plan, log, onClaimed));
+}
+
+/**
+ * The first half of `startCanary`: claim, create, roll out. With a mesh router the canary's routing
+ * exists at 0%, so nothing reaches the canary until `routeCanaryTraffic` (a `pre-traffic` gate runs in
+ * between). With `replicas` the canary's pods join the stable Service as soon as they are Ready.
+ */
+export async function rollOutCanary(cluster: Cluster, plan: CanaryPlan, log: Log, onClaimed: (state: CanaryState) => void = () => {}): Promise<RolledOutCanary> {
   const { namespace, deployment } = plan;
   const stable = await getDeployment(cluster, namespace, deployment);
   const container = findContainer(stable, plan.container);
@@ -94,7 +112,7 @@ export async function startCanary(cluster: Cluster, plan: CanaryPlan, log: Log, 
     const next = previous ? { ...previous, owner: plan.owner, runUrl: plan.runUrl ?? previous.runUrl } : wanted;
     return { metadata: { annotations: encodeCanaryState(next) } };
   });
-  let state = decodeCanaryState(claimed.metadata?.annotations)!;
+  const state = decodeCanaryState(claimed.metadata?.annotations)!;
   if (previous) log(`Found the canary already recorded: ${describeCanary(previous)}.`);
   if (state.owner === plan.owner) onClaimed(state);
 
@@ -115,8 +133,9 @@ export async function startCanary(cluster: Cluster, plan: CanaryPlan, log: Log, 
     });
     changed = (await applyTrack(cluster, desired, log)) || changed;
   }
-  // Mesh routers: the canary's Service and route entries exist from the start, at 0%.
-  if (!previous && plan.router !== 'replicas') await router.setWeight(0);
+  // Mesh routers: the canary's Service and route entries exist from the start, at 0% until it is
+  // ready (an unfinished run's canary is taken back to 0% too, so a gate never runs on a serving canary).
+  if (previous?.phase !== 'ready' && plan.router !== 'replicas') await router.setWeight(0);
 
   try {
     for (const [, name] of tracks) await waitForRollout(cluster, namespace, name, plan.timeoutMs, log);
@@ -126,7 +145,17 @@ export async function startCanary(cluster: Cluster, plan: CanaryPlan, log: Log, 
     await rollbackCanary(cluster, namespace, deployment, log, { reason: `canary-deploy: ${error.message.split('\n')[0]}`, by: plan.runUrl });
     throw new Error(`The canary did not become ready; stable serves all traffic again. ${error.message}`);
   }
+  return { state, changed, router, alreadyServing: previous?.phase === 'ready' };
+}
 
+/**
+ * The second half of `startCanary`: moves `weight` percent of traffic to the rolled-out canary
+ * (blue-green: 0%) and records it ready. Run again with the same plan, it changes nothing.
+ */
+export async function routeCanaryTraffic(cluster: Cluster, plan: CanaryPlan, rolled: RolledOutCanary): Promise<StartedCanary> {
+  const { namespace, deployment } = plan;
+  let { state, changed } = rolled;
+  const { router } = rolled;
   const weight = plan.strategy === 'blue-green' ? 0 : plan.weight;
   if (plan.router !== 'replicas' && (await router.current()) !== weight) {
     await router.setWeight(weight);
