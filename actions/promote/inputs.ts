@@ -2,6 +2,8 @@ import { ConfigurationError } from '../../shared/action/errors.js';
 import { durationInput, optionalInput } from '../../shared/action/inputs.js';
 import { getKubernetesTarget, type KubernetesTarget } from '../../shared/action/kubernetes-inputs.js';
 import { maskSecret } from '../../shared/action/secrets.js';
+import { parseHooks } from '../../shared/hooks/parse.js';
+import type { HookPlan } from '../../shared/hooks/types.js';
 import { parseTag } from '../../shared/image/reference.js';
 import { parseRegistryLocation, type RegistryLocation } from '../../shared/registry/location.js';
 import { parseEnvironmentName, parseModelName, parseVersion } from '../../shared/registry/names.js';
@@ -16,6 +18,8 @@ export interface Inputs extends KubernetesTarget {
   'github-token'?: string;
   /** Milliseconds to wait for the stable rollout. */
   timeout: number;
+  /** `pre-promote` (a gate: nothing is promoted unless they pass) and `post-promote` hooks. */
+  hooks: HookPlan;
 }
 
 export function getInputs(): Inputs {
@@ -39,5 +43,6 @@ export function getInputs(): Inputs {
     'image-tag': rawTag === undefined ? undefined : parseTag(rawTag, 'image-tag'),
     'github-token': token,
     timeout: durationInput('timeout', '10m'),
+    hooks: parseHooks(optionalInput('hooks'), { allowedStages: ['pre-promote', 'post-promote'] }),
   };
 }

@@ -5,25 +5,49 @@ import { phase } from '../../shared/action/phase.js';
 import { appendSummary } from '../../shared/action/summary.js';
 import { currentRunUrl } from '../../shared/k8s/annotations.js';
 import { connectCluster } from '../../shared/k8s/client.js';
+import { runCanaryHooks } from '../../shared/canary/hooks.js';
 import { loadCanary } from '../../shared/canary/load.js';
-import { promoteCanary } from '../../shared/canary/promote.js';
-import { getInputs } from './inputs.js';
+import { promoteCanary, type Promotion } from '../../shared/canary/promote.js';
+import { describeCanary } from '../../shared/canary/state.js';
+import { hooksSummary } from '../../shared/hooks/summary.js';
+import type { StageReport, TemplateValues } from '../../shared/hooks/types.js';
+import { getInputs, type Inputs } from './inputs.js';
 import { checkVersion, openRegistry } from './model-registry.js';
 
+const hookValues = (image: string, modelVersion?: string): TemplateValues => ({ image, ...(modelVersion ? { 'model-version': modelVersion } : {}) });
+
+/**
+ * Order: everything that can refuse (inputs, registry version, `pre-promote` hooks) before the cluster
+ * changes; then the cluster, the registry pointer, the image tag, the GitHub status; `post-promote`
+ * hooks last (a failure there fails the step, the promotion stands).
+ */
 export async function run(): Promise<void> {
   const inputs = getInputs();
   const cluster = await connectCluster(inputs.kubeconfig);
   const runUrl = currentRunUrl();
+  const reports: StageReport[] = [];
+  const promoteOnCluster = () => phase('Promote', () => promoteCanary(cluster, inputs.namespace, inputs.deployment, inputs.timeout, core.info, runUrl));
 
-  // Everything the registry needs is checked before the cluster changes.
+  const canary = await loadCanary(cluster, inputs.namespace, inputs.deployment);
   const registry = inputs.registry && (await openRegistry(inputs.registry));
+  let result: Promotion;
   let version: string | undefined;
-  if (registry) {
-    const recorded = (await loadCanary(cluster, inputs.namespace, inputs.deployment))?.state.modelVersion;
-    version = await checkVersion(registry, inputs.model!, inputs.version, recorded);
+  if (!canary) {
+    // Nothing in progress: either already promoted (a re-run, nothing to change) or a clear error.
+    result = await promoteOnCluster();
+    if (registry) version = await checkVersion(registry, inputs.model!, inputs.version, result.modelVersion);
+  } else {
+    if (registry) version = await checkVersion(registry, inputs.model!, inputs.version, canary.state.modelVersion);
+    if (canary.state.phase === 'ready') {
+      const pre = await runCanaryHooks('pre-promote', inputs.hooks, inputs, hookValues(canary.state.canaryImage, canary.state.modelVersion));
+      if (pre) reports.push(pre);
+      if (pre && !pre.ok) {
+        await appendSummary(`### Not promoted: ${inputs.namespace}/${inputs.deployment}\n\n${hooksSummary(reports)}`);
+        throw new Error(`${pre.failure}. Nothing was promoted: the canary ${describeCanary(canary.state)} keeps its traffic.`);
+      }
+    }
+    result = await promoteOnCluster();
   }
-
-  const result = await phase('Promote', () => promoteCanary(cluster, inputs.namespace, inputs.deployment, inputs.timeout, core.info, runUrl));
   setOutputs({ image: result.image, 'previous-image': result.previousImage ?? '' });
 
   if (registry && version) {
@@ -32,28 +56,37 @@ export async function run(): Promise<void> {
     );
     core.info(changed ? `Registry: ${inputs.model} ${version} is now '${inputs.environment}'.` : `Registry: '${inputs.environment}' already points at ${inputs.model} ${version}.`);
   }
-  if (inputs['image-tag']) {
-    const tagged = await phase('Image tag', async () => {
-      const [{ retagImage }, { credentialsFromAuthConfig }, { parseImageReference }] = await Promise.all([
-        import('../../shared/image/retag.js'),
-        import('../../shared/image/credentials.js'),
-        import('../../shared/image/reference.js'),
-      ]);
-      const registryHost = parseImageReference(result.image).registry;
-      return retagImage({ source: result.image, tag: inputs['image-tag']!, credentials: credentialsFromAuthConfig(registryHost) });
-    });
-    core.info(tagged.changed ? `Tagged ${tagged.reference} -> ${tagged.digest}.` : `${tagged.reference} already names ${tagged.digest}.`);
-  }
-  if (inputs['github-token']) {
-    try {
-      const { reportForCurrentRun } = await import('../../shared/github/deployment-status.js');
-      await reportForCurrentRun(inputs['github-token'], inputs.environment, 'success', `Promoted ${result.image} on ${inputs.namespace}/${inputs.deployment}`, runUrl);
-    } catch (error) {
-      core.warning(`Could not report the promotion to GitHub: ${errorMessage(error)}`);
-    }
-  }
+  if (inputs['image-tag']) await tagImage(result.image, inputs['image-tag']);
+  if (inputs['github-token']) await reportToGitHub(inputs, result, runUrl);
+
+  const post = await runCanaryHooks('post-promote', inputs.hooks, inputs, hookValues(result.image, result.modelVersion));
+  if (post) reports.push(post);
   await appendSummary(
     `### ${result.promoted ? 'Promoted' : 'Already promoted'}: ${inputs.namespace}/${inputs.deployment}\n\n` +
-      `Now running \`${result.image}\`${result.previousImage ? ` (was \`${result.previousImage}\`)` : ''}.\n`,
+      `Now running \`${result.image}\`${result.previousImage ? ` (was \`${result.previousImage}\`)` : ''}.\n\n${hooksSummary(reports)}`,
   );
+  if (post && !post.ok) {
+    throw new Error(`${post.failure}. The promotion stands: ${inputs.namespace}/${inputs.deployment} runs ${result.image} (roll back with auto-rollback, mode: revision, if it must not).`);
+  }
+}
+
+async function tagImage(image: string, tag: string): Promise<void> {
+  const tagged = await phase('Image tag', async () => {
+    const [{ retagImage }, { credentialsFromAuthConfig }, { parseImageReference }] = await Promise.all([
+      import('../../shared/image/retag.js'),
+      import('../../shared/image/credentials.js'),
+      import('../../shared/image/reference.js'),
+    ]);
+    return retagImage({ source: image, tag, credentials: credentialsFromAuthConfig(parseImageReference(image).registry) });
+  });
+  core.info(tagged.changed ? `Tagged ${tagged.reference} -> ${tagged.digest}.` : `${tagged.reference} already names ${tagged.digest}.`);
+}
+
+async function reportToGitHub(inputs: Inputs, result: Promotion, runUrl: string | undefined): Promise<void> {
+  try {
+    const { reportForCurrentRun } = await import('../../shared/github/deployment-status.js');
+    await reportForCurrentRun(inputs['github-token']!, inputs.environment, 'success', `Promoted ${result.image} on ${inputs.namespace}/${inputs.deployment}`, runUrl);
+  } catch (error) {
+    core.warning(`Could not report the promotion to GitHub: ${errorMessage(error)}`);
+  }
 }

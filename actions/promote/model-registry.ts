@@ -1,3 +1,4 @@
+import semver from 'semver';
 import { ConfigurationError } from '../../shared/action/errors.js';
 import type { ModelRegistry } from '../../shared/registry/registry.js';
 import type { RegistryLocation } from '../../shared/registry/location.js';
@@ -8,10 +9,16 @@ export async function openRegistry(location: RegistryLocation): Promise<ModelReg
   return new ModelRegistry(await createS3Client(), location);
 }
 
-/** The version to promote: the input, or the model version the canary recorded. Checked to exist. */
+/**
+ * The version to promote: the input, or the model version the canary recorded (its MODEL_VERSION,
+ * `v2.0.0` read as `2.0.0`). Checked to exist as a complete version before anything changes.
+ */
 export async function checkVersion(registry: ModelRegistry, model: string, given: string | undefined, recorded: string | undefined): Promise<string> {
-  const version = given ?? recorded;
-  if (!version) throw new ConfigurationError('Give `version`: the canary records no model version to promote in the registry.');
+  if (!given && !recorded) throw new ConfigurationError('Give `version`: the canary records no model version to promote in the registry.');
+  const version = given ?? semver.valid(recorded!);
+  if (!version) {
+    throw new ConfigurationError(`Give \`version\`: the canary's model version '${recorded}' is not a semantic version, so it names no version in the registry.`);
+  }
   await registry.resolve(model, { kind: 'version', version });
   return version;
 }
