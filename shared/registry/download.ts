@@ -64,7 +64,7 @@ export async function downloadVersion(
   const abort = new AbortController();
   const gates: TransferGates = {
     requests: new Semaphore(concurrency),
-    buffers: new Semaphore(concurrency * 2),
+    buffers: new Semaphore(concurrency + 4), // in flight, plus a few arrived early; peak memory ~ (concurrency + 4) x partSize
     partSize,
     signal: abort.signal,
   };
