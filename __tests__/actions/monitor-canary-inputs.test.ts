@@ -40,6 +40,9 @@ describe('monitor-canary refuses bad inputs with one clear error, before touchin
     ['no deployment in live mode', { deployment: '' }, /Input `deployment` is required/],
     ['CloudWatch with an interval of seconds', { provider: 'cloudwatch', 'aws-region': 'us-east-1', interval: '30s', metrics: '- name: p\n  kind: value\n  namespace: A\n  metric: T\n  dimensions: {Version: "{{target}}"}\n  max: 5' }, /^Invalid `interval`: '30s'. Expected a whole number of minutes/],
     ['an unknown target role', { 'target-names': 'prod=v1' }, /^Invalid `target-names`: 'prod=v1'/],
+    ['a hook of another action\'s stage', { hooks: 'pre-traffic:\n  - {kind: http, url: "https://x.example/"}' }, /^Invalid `hooks`: `pre-traffic` hooks run in canary-deploy, not in this action. Expected `during`/],
+    ['a hook of an unknown kind', { hooks: 'during:\n  - {name: load, kind: shell}' }, /^Invalid `hooks`: .*load.*`kind`/],
+    ['a Job hook whose manifest is missing', { hooks: 'during:\n  - {name: load, kind: job, manifest: no/such-job.yaml}' }, /^Invalid `hooks`: .*no\/such-job.yaml/],
   ])('%s', async (_what, inputs, expected) => {
     expect(await errorFor(inputs)).toMatch(expected);
   });

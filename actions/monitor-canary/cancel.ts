@@ -1,3 +1,5 @@
+export { sleep } from '../../shared/analysis/watch-clock.js';
+
 /**
  * Turns the runner's cancel (SIGINT, then SIGTERM) into an abort signal, so the analysis stops at once
  * and its `finally` gives stable all traffic back instead of Node exiting mid-change.
@@ -14,20 +16,4 @@ export class CancelGuard {
   dispose(): void {
     for (const s of this.signals) process.off(s, this.onSignal);
   }
-}
-
-/** Waits `ms`, or rejects as soon as `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -1,11 +1,11 @@
-import { ConfigurationError, invalidInput } from '../../shared/action/errors.js';
+import { invalidInput } from '../../shared/action/errors.js';
 import { booleanInput, choiceInput, durationInput, keyValueInput, numberInput, optionalInput, percentageInput, requiredInput } from '../../shared/action/inputs.js';
 import { getKubernetesTarget, type KubernetesTarget } from '../../shared/action/kubernetes-inputs.js';
-import { maskSecret } from '../../shared/action/secrets.js';
 import type { Target } from '../../shared/analysis/measurement.js';
 import type { MetricSpec, MissingDataPolicy } from '../../shared/analysis/metric-spec.js';
 import { parseMetricSpecs, type MetricProvider as ProviderName } from '../../shared/analysis/metric-spec-parse.js';
-import { parsePrometheusUrl } from '../../shared/metrics/prometheus-check.js';
+import { parseHooks, type HookPlan } from '../../shared/hooks/index.js';
+import { getProviderSettings, parseTargetNames } from './provider-inputs.js';
 import { parseSteps } from './steps.js';
 
 export const MISSING_DATA_POLICIES: readonly MissingDataPolicy[] = ['inconclusive', 'fail', 'ignore'];
@@ -31,6 +31,8 @@ export interface Inputs {
   replay?: string;
   /** The cluster side; undefined in replay mode. */
   kubernetes?: KubernetesTarget;
+  /** `during` hooks, run alongside the live analysis (a load generator, say); never in replay. */
+  hooks: HookPlan;
 }
 
 export function getInputs(): Inputs {
@@ -54,31 +56,13 @@ export function getInputs(): Inputs {
     'rollback-on-failure': booleanInput('rollback-on-failure', false),
     'target-names': parseTargetNames(keyValueInput('target-names')),
     replay,
+    hooks: parseHooks(optionalInput('hooks'), { allowedStages: ['during'] }),
   };
   if (inputs['false-alarm-rate'] >= 0.5) throw invalidInput('false-alarm-rate', optionalInput('false-alarm-rate') ?? '', 'a percentage greater than 0 and below 50, such as `1%`');
   if (replay !== undefined) return inputs;
 
   // Live mode: a provider and a cluster.
-  if (provider === 'prometheus') {
-    const url = optionalInput('prometheus-url');
-    if (!url) throw new ConfigurationError('Input `prometheus-url` is required with `provider: prometheus` (unless `replay` is set).');
-    maskSecret(new URL(parsePrometheusUrl(url)).password || undefined);
-    inputs['prometheus-url'] = parsePrometheusUrl(url);
-  } else {
-    const region = optionalInput('aws-region') ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-    if (!region) throw new ConfigurationError('Input `aws-region` is required with `provider: cloudwatch` (or set AWS_REGION).');
-    if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) throw invalidInput('aws-region', region, 'an AWS region such as `us-east-1`');
-    inputs['aws-region'] = region;
-    if (interval % 60_000 !== 0) throw invalidInput('interval', optionalInput('interval') ?? '', 'a whole number of minutes with `provider: cloudwatch` (its periods are multiples of 60 s)');
-  }
+  Object.assign(inputs, getProviderSettings(provider, interval, '(unless `replay` is set)'));
   inputs.kubernetes = getKubernetesTarget();
   return inputs;
-}
-
-function parseTargetNames(map: Record<string, string>): Partial<Record<Target, string>> {
-  for (const [role, name] of Object.entries(map)) {
-    if (role !== 'canary' && role !== 'stable' && role !== 'baseline') throw invalidInput('target-names', `${role}=${name}`, 'lines `canary=<name>`, `stable=<name>` or `baseline=<name>`');
-    if (name === '') throw invalidInput('target-names', `${role}=`, 'a non-empty name after `=`');
-  }
-  return map as Partial<Record<Target, string>>;
 }

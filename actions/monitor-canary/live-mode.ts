@@ -1,29 +1,35 @@
 import * as core from '@actions/core';
 import { ConfigurationError, errorMessage, invalidInput } from '../../shared/action/errors.js';
 import { phase } from '../../shared/action/phase.js';
+import { appendSummary } from '../../shared/action/summary.js';
+import { hooksSummary, type DuringHooks, type HookClients } from '../../shared/hooks/index.js';
 import { loadCanary, setCanaryWeight, type LoadedCanary } from '../../shared/canary/load.js';
 import { rollbackCanary } from '../../shared/canary/rollback.js';
+import { currentRunUrl } from '../../shared/k8s/annotations.js';
 import { connectCluster } from '../../shared/k8s/client.js';
 import { isNotFound } from '../../shared/k8s/errors.js';
 import type { Cluster } from '../../shared/k8s/cluster.js';
 import type { MetricsProvider } from '../../shared/metrics/provider.js';
 import { targetNames } from '../../shared/metrics/provider.js';
 import { CancelGuard } from './cancel.js';
+import { startDuring, stopDuring } from './during.js';
 import type { Inputs } from './inputs.js';
 import type { NewJudge } from './judge.js';
-import { runLive } from './live.js';
+import { runLive, type LiveResult } from './live.js';
 import { connectProvider } from './provider.js';
 import type { MonitorReport } from './report.js';
 
 export interface LiveClients {
   cluster?: Cluster;
   provider?: MetricsProvider;
+  hooks?: HookClients;
 }
 
 /**
  * Live analysis of the canary recorded on the cluster by canary-deploy. Whatever happens, the canary
  * never ends with more traffic than it had: a failure takes its traffic away (and rolls it back when
  * asked), an inconclusive walk returns to the starting weight, a cancel or crash gives stable 100%.
+ * `during` hooks start with the analysis and are stopped when it ends, after any traffic reset.
  */
 export async function monitorLive(inputs: Inputs, newJudge: NewJudge, clients: LiveClients = {}): Promise<MonitorReport> {
   const { namespace, deployment, kubeconfig } = inputs.kubernetes!;
@@ -45,8 +51,10 @@ export async function monitorLive(inputs: Inputs, newJudge: NewJudge, clients: L
     },
   };
   const guard = new CancelGuard();
-  let result;
+  let during: DuringHooks | undefined;
+  let result: LiveResult;
   try {
+    during = await startDuring(inputs.hooks, canary, kubeconfig, clients.hooks);
     result = await runLive(
       { steps: inputs.steps, intervalMs: inputs.interval, stepDurationMs: inputs['step-duration'] },
       { provider, router, specs: inputs.metrics, targets, newJudge, log: core.info, signal: guard.signal },
@@ -58,22 +66,28 @@ export async function monitorLive(inputs: Inputs, newJudge: NewJudge, clients: L
     } catch (resetError) {
       core.error(`Could not give stable all traffic back: ${errorMessage(resetError)}. Run auto-rollback.`);
     }
+    const hooks = await stopDuring(during).catch((stopError: unknown) => void core.warning(`Could not stop the during hooks: ${errorMessage(stopError)}`));
+    if (hooks) await appendSummary(hooksSummary([hooks]));
     throw error;
   } finally {
     guard.dispose();
   }
-
-  if (result.verdict === 'fail' && inputs['rollback-on-failure']) {
-    await phase('Rollback', () => rollbackCanary(cluster, namespace, deployment, core.info, { reason: result.reason, by: runUrl() }));
-    weight = 0;
-  } else if (result.verdict === 'fail') {
-    await router.setWeight(0);
-    core.info('Canary failed: its traffic is back on stable; the canary pods stay for auto-rollback or inspection.');
-  } else if (result.verdict === 'inconclusive' && weight > startWeight) {
-    await router.setWeight(startWeight);
-    core.info(`Inconclusive: canary weight back to the ${startWeight}% it started with.`);
+  let hooks;
+  try {
+    if (result.verdict === 'fail' && inputs['rollback-on-failure']) {
+      await phase('Rollback', () => rollbackCanary(cluster, namespace, deployment, core.info, { reason: result.reason, by: currentRunUrl() }));
+      weight = 0;
+    } else if (result.verdict === 'fail') {
+      await router.setWeight(0);
+      core.info('Canary failed: its traffic is back on stable; the canary pods stay for auto-rollback or inspection.');
+    } else if (result.verdict === 'inconclusive' && weight > startWeight) {
+      await router.setWeight(startWeight);
+      core.info(`Inconclusive: canary weight back to the ${startWeight}% it started with.`);
+    }
+  } finally {
+    hooks = await stopDuring(during);
   }
-  return { ...result, mode: 'live', weight, provider: provider.name };
+  return { ...result, mode: 'live', weight, provider: provider.name, ...(hooks ? { hooks } : {}) };
 }
 
 async function findCanary(cluster: Cluster, namespace: string, deployment: string): Promise<LoadedCanary> {
@@ -87,9 +101,4 @@ async function findCanary(cluster: Cluster, namespace: string, deployment: strin
   if (!canary) throw new ConfigurationError(`No canary in progress on ${namespace}/${deployment}: run canary-deploy first (monitor-canary judges the canary it recorded).`);
   if (canary.state.phase !== 'ready') throw new ConfigurationError(`The canary on ${namespace}/${deployment} is still starting (phase '${canary.state.phase}'): wait for canary-deploy to finish.`);
   return canary;
-}
-
-function runUrl(): string | undefined {
-  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env;
-  return server && repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined;
 }

@@ -1,6 +1,6 @@
 import type { MetricSpec } from '../../shared/analysis/metric-spec.js';
-import type { IntervalWindow, MetricsProvider, TargetNames } from '../../shared/metrics/provider.js';
-import { sleep } from './cancel.js';
+import { sleep, windowEndingAt } from '../../shared/analysis/watch-clock.js';
+import type { MetricsProvider, TargetNames } from '../../shared/metrics/provider.js';
 import type { Judgement, NewJudge } from './judge.js';
 import type { MonitorReport, StepReport } from './report.js';
 
@@ -45,6 +45,7 @@ export async function runLive(plan: LivePlan, deps: LiveDeps): Promise<LiveResul
   let last: Judgement | undefined;
 
   for (const weight of plan.steps) {
+    deps.signal?.throwIfAborted(); // a cancel before this step: no more traffic for the canary
     await deps.router.setWeight(weight);
     deps.log(`Canary weight ${weight}%: judging every ${plan.intervalMs / 1000}s, for at most ${perStep} interval(s).`);
     const judge = deps.newJudge();
@@ -62,10 +63,4 @@ export async function runLive(plan: LivePlan, deps: LiveDeps): Promise<LiveResul
     if (last.decision !== 'pass') return { verdict: last.decision, reason: `at ${weight}%: ${last.reason}`, decidedAfter: total, steps };
   }
   return { verdict: 'pass', reason: `every step passed (${plan.steps.map((s) => `${s}%`).join(', ')}); last: ${last?.reason ?? ''}`, decidedAfter: total, steps };
-}
-
-/** The interval that just ended, in whole seconds. */
-export function windowEndingAt(nowMs: number, intervalMs: number): IntervalWindow {
-  const end = Math.floor(nowMs / 1000);
-  return { start: end - Math.round(intervalMs / 1000), end };
 }

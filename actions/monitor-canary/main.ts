@@ -21,6 +21,7 @@ export async function run(): Promise<void> {
   const options = assessmentOptions(inputs);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   if (inputs.replay !== undefined) {
+    if (inputs.hooks.during?.length) core.notice('`hooks` are not run in replay: a recorded trace needs no load.');
     const report = await phase('Replay', async () => monitorReplay(inputs.replay!, inputs.metrics, options));
     await publish(report, inputs.metrics, `monitor-canary-replay-${stamp}`);
     return;

@@ -1,4 +1,5 @@
 import type { AnalysisReport, Verdict } from '../../shared/analysis/index.js';
+import type { StageReport } from '../../shared/hooks/index.js';
 
 /** One step of the walk (replay: the whole trace), with the engine's full evidence for it. */
 export interface StepReport {
@@ -20,4 +21,6 @@ export interface MonitorReport {
   weight?: number;
   provider?: string;
   steps: StepReport[];
+  /** The `during` hooks run alongside the live analysis, with their results. */
+  hooks?: StageReport;
 }

@@ -1,6 +1,7 @@
 import { markdownTable, mermaidLineChart } from '../../shared/action/summary.js';
 import { formatDifference, formatLevel, type MetricReport } from '../../shared/analysis/index.js';
 import type { MetricSpec } from '../../shared/analysis/metric-spec.js';
+import { hooksSummary } from '../../shared/hooks/index.js';
 import type { MonitorReport } from './report.js';
 
 const ICON = { pass: '✅', fail: '❌', inconclusive: '⚠️' } as const;
@@ -50,5 +51,6 @@ export function renderSummary(report: MonitorReport, specs: readonly MetricSpec[
   for (const spec of specs) {
     parts.push('', `### ${spec.name}`, '', metricTable(report, spec), '', chart(report, spec), '', 'Intervals without a value are drawn at 0.');
   }
+  if (report.hooks) parts.push('', hooksSummary([report.hooks]));
   return parts.join('\n');
 }
