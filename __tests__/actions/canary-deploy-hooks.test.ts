@@ -43,24 +43,28 @@ writeFileSync(join(workspace, 'smoke-fails.yaml'), job({ 'ai-deploy.test/job-fai
 writeFileSync(join(workspace, 'smoke-hangs.yaml'), job({ 'ai-deploy.test/job-hangs': 'true' }));
 
 /**
- * The canary's smoke endpoint: each request records the canary's HTTPRoute weight at the moment the
+ * The canary's smoke endpoint: each request records what `probe` saw of the cluster at the moment the
  * hook reached it (so a test sees that the hook ran before any traffic), then answers by path.
  */
 interface Seen {
   path: string;
-  canaryWeight: number | undefined;
+  observed: unknown;
 }
 let server: Server;
 let base = '';
 const seen: Seen[] = [];
-let routeNamespace = '';
+let probe: () => Promise<unknown> = async () => undefined;
+
+/** The canary's weight on the HTTPRoute (undefined: no canary entry). */
+const routeWeight = (namespace: string) => async () => {
+  const canary = (await httpRoute(namespace)).spec.rules[0].backendRefs.find((b: { name: string }) => b.name === 'model-canary');
+  return canary ? Number(canary.weight) : undefined;
+};
 
 beforeAll(async () => {
   cluster = await sandboxCluster();
   server = createServer(async (req, res) => {
-    const route = routeNamespace ? await httpRoute(routeNamespace) : undefined;
-    const canary = route?.spec.rules[0].backendRefs.find((b: { name: string }) => b.name === 'model-canary');
-    seen.push({ path: req.url ?? '', canaryWeight: canary ? Number(canary.weight) : undefined });
+    seen.push({ path: req.url ?? '', observed: await probe() });
     const ok = req.url?.startsWith('/v1/models/');
     res.writeHead(ok ? 200 : 500, { 'content-type': 'application/json' });
     res.end(JSON.stringify(ok ? { state: 'AVAILABLE' } : { error: 'model not loaded: weights missing' }));
@@ -75,7 +79,7 @@ afterAll(async () => {
 
 async function meshStable(prefix: string): Promise<string> {
   const namespace = await ns(prefix);
-  routeNamespace = namespace;
+  probe = routeWeight(namespace);
   await createStable(cluster, namespace, 'model', { replicas: 2, modelVersion: '1.0.0' });
   await cluster.create({
     apiVersion: 'gateway.networking.k8s.io/v1',
@@ -105,7 +109,7 @@ describe('canary-deploy pre-traffic hooks', () => {
 `,
     );
     expect(r.errors).toEqual([]);
-    expect(seen).toEqual([{ path: '/v1/models/2.0.0', canaryWeight: 0 }]);
+    expect(seen).toEqual([{ path: '/v1/models/2.0.0', observed: 0 }]);
     expect(r.stdout).toMatch(/created Job .*\/smoke-[a-z0-9]+ from smoke-ok.yaml \(image r.example\/model:2\)/);
     expect(r.outputs.weight).toBe('20');
     expect((await httpRoute(namespace)).spec.rules[0].backendRefs).toEqual([
@@ -133,7 +137,7 @@ describe('canary-deploy pre-traffic hooks', () => {
     expect(r.errors).toHaveLength(1);
     expect(r.errors[0]).toMatch(/pre-traffic hook `model-loaded` \(http\) failed: .*500.*model not loaded: weights missing/);
     expect(r.errors[0]).toMatch(/The canary never received traffic: it was removed and stable model serves all traffic/);
-    expect(seen.map((s) => s.canaryWeight)).toEqual([0, 0]); // both attempts saw the canary at 0%
+    expect(seen.map((s) => s.observed)).toEqual([0, 0]); // both attempts saw the canary at 0%
     expect(r.stdout).not.toMatch(/created Job/); // the gate stops at the first failure
     expect(r.summary).toMatch(/`smoke` \| job \| ⏭️ skipped/);
 
@@ -156,28 +160,71 @@ describe('canary-deploy pre-traffic hooks', () => {
     expect((await httpRoute(namespace)).spec.rules[0].backendRefs).toEqual([{ name: 'model', port: 80, weight: 100 }]);
   });
 
-  it('refuses hooks it cannot honour before changing anything: pre-traffic with the replicas router, stages of other actions', async () => {
+  it('refuses hooks of other stages and missing Job manifests before changing anything', async () => {
     const namespace = await ns('pt-bad');
     await createStable(cluster, namespace, 'model', { replicas: 1 });
     const before = (await get(namespace, 'model'))!.metadata!.resourceVersion;
-    const replicas = await runInProcess(run, {
-      kubeconfig: sandboxKubeconfig(),
-      deployment: 'model',
-      namespace,
-      image: 'r.example/model:2',
-      hooks: `pre-traffic:\n  - {kind: http, url: "${base}/v1/models/x"}\n`,
-    });
-    expect(replicas.errors[0]).toMatch(/`pre-traffic` hooks need a router that holds the canary at 0%.*`traffic-router: replicas`/);
     const stage = await runInProcess(run, { kubeconfig: sandboxKubeconfig(), deployment: 'model', namespace, image: 'r.example/model:2', hooks: `pre-promote:\n  - {kind: http, url: "${base}/x"}\n` });
     expect(stage.errors[0]).toMatch(/Invalid `hooks`: `pre-promote` hooks run in promote, not in this action/);
     const missing = await runInProcess(
       run,
-      { kubeconfig: sandboxKubeconfig(), deployment: 'model', namespace, image: 'r.example/model:2', 'traffic-router': 'gateway-api', route: 'model', hooks: 'pre-traffic:\n  - {kind: job, manifest: nope.yaml}\n' },
+      { kubeconfig: sandboxKubeconfig(), deployment: 'model', namespace, image: 'r.example/model:2', hooks: 'pre-traffic:\n  - {kind: job, manifest: nope.yaml}\n' },
       { env: { GITHUB_WORKSPACE: workspace } },
     );
     expect(missing.errors[0]).toMatch(/nope\.yaml/);
     expect((await get(namespace, 'model'))!.metadata!.resourceVersion).toBe(before);
     expect(await get(namespace, 'model-canary')).toBeUndefined();
+  });
+});
+
+describe('canary-deploy pre-traffic hooks with the replicas router', () => {
+  /** Canary pods the stable Service (app=model) selects, and whether the canary's own Service exists. */
+  const replicasProbe = (namespace: string) => async () => ({
+    canaryPodsInStableService: (await livePods(cluster, namespace, 'app=model,ai-deploy.dev/track=canary')).length,
+    canaryService: (await cluster.find(serviceRef(namespace, 'model-canary'))) !== undefined,
+  });
+  const deployReplicas = (namespace: string, path: string) =>
+    runInProcess(run, {
+      kubeconfig: sandboxKubeconfig(),
+      deployment: 'model',
+      namespace,
+      image: 'r.example/model:2',
+      'model-version': '2.0.0',
+      weight: '25',
+      hooks: `pre-traffic:\n  - {name: model-loaded, kind: http, url: "${base}${path}", retries: 0}\n`,
+    });
+
+  it('holds the canary pods out of the stable Service (reachable through their own Service) until the hooks pass, then they join it', async () => {
+    const namespace = await ns('pt-rep');
+    await createStable(cluster, namespace, 'model', { replicas: 3 });
+    probe = replicasProbe(namespace);
+    seen.length = 0;
+    const r = await deployReplicas(namespace, '/v1/models/{{model-version}}');
+    expect(r.errors).toEqual([]);
+    expect(seen).toEqual([{ path: '/v1/models/2.0.0', observed: { canaryPodsInStableService: 0, canaryService: true } }]);
+    expect(r.stdout).toMatch(/model-canary passed its gate and joined the stable Service/);
+    expect(r.outputs.weight).toBe('25');
+    expect(await livePods(cluster, namespace, 'app=model,ai-deploy.dev/track=canary')).toHaveLength(1);
+    expect(await cluster.find(serviceRef(namespace, 'model-canary'))).toBeUndefined();
+
+    const again = await deployReplicas(namespace, '/v1/models/{{model-version}}');
+    expect(again.failed).toBe(false);
+    expect(again.stdout).toMatch(/nothing to change/);
+  });
+
+  it('a failing hook: the canary pods never joined the stable Service, and the canary and its Service are removed', async () => {
+    const namespace = await ns('pt-rep-fail');
+    await createStable(cluster, namespace, 'model', { replicas: 3 });
+    probe = replicasProbe(namespace);
+    seen.length = 0;
+    const r = await deployReplicas(namespace, '/broken');
+    expect(r.failed).toBe(true);
+    expect(r.errors[0]).toMatch(/pre-traffic hook `model-loaded` \(http\) failed: .*500/);
+    expect(seen.map((s) => s.observed)).toEqual([{ canaryPodsInStableService: 0, canaryService: true }]);
+    expect(await get(namespace, 'model-canary')).toBeUndefined();
+    expect(await cluster.find(serviceRef(namespace, 'model-canary'))).toBeUndefined();
+    expect(await cluster.find(serviceRef(namespace, 'model'))).toBeDefined();
+    expect(await livePods(cluster, namespace, 'ai-deploy.dev/canary-of=model')).toHaveLength(0);
   });
 });
 

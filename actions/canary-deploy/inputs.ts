@@ -56,11 +56,6 @@ export function getInputs(): Inputs {
   if (baseline && strategy === 'blue-green') throw new ConfigurationError('`baseline: true` is for `strategy: canary`; a blue-green preview takes no traffic to compare.');
   if (baseline && router === 'nginx') throw new ConfigurationError('`baseline: true` is not possible with `traffic-router: nginx`: an nginx canary Ingress carries one canary backend only.');
   const hooks = parseHooks(optionalInput('hooks'), { allowedStages: ['pre-traffic'] });
-  if (hooks['pre-traffic']?.length && router === 'replicas') {
-    throw new ConfigurationError(
-      '`pre-traffic` hooks need a router that holds the canary at 0% until they pass (`gateway-api`, `istio`, `smi` or `nginx`): with `traffic-router: replicas` the canary pods share the stable Service and get traffic as soon as they are Ready.',
-    );
-  }
   if (baseline && weight > 50) throw invalidInput('weight', String(weight), 'at most 50 with `baseline: true` (the baseline gets as much traffic as the canary)');
   return {
     ...target,

@@ -30,13 +30,14 @@ export async function run(): Promise<void> {
     timeoutMs: inputs.timeout,
     runUrl: currentRunUrl(),
     owner: runOwner(),
+    holdTraffic: Boolean(inputs.hooks['pre-traffic']?.length),
   };
   const rolled = await phase('Canary', () =>
     // From the claim on, the cluster names this run as the owner: a cancel or crash must be cleaned up.
     rollOutCanary(cluster, plan, core.info, (claimed) => canaryStepState.save({ namespace: plan.namespace, deployment: plan.deployment, owner: claimed.owner, finished: false })),
   );
   const hooks = await preTraffic(cluster, inputs, rolled);
-  const { state, changed } = await phase('Traffic', () => routeCanaryTraffic(cluster, plan, rolled));
+  const { state, changed } = await phase('Traffic', () => routeCanaryTraffic(cluster, plan, rolled, core.info));
   canaryStepState.save({ namespace: plan.namespace, deployment: plan.deployment, owner: state.owner, finished: true });
   if (!changed) core.info(`Canary ${state.canary} already runs ${state.canaryImage} at ${state.weight}% traffic: nothing to change.`);
   setOutputs({ canary: state.canary, 'stable-image': state.stableImage, 'canary-image': state.canaryImage, weight: state.weight });

@@ -6,6 +6,8 @@ import { canonical, deploymentRef } from '../k8s/objects.js';
 import { RolloutTimeout, rolloutStatus, waitForRollout } from '../k8s/rollout.js';
 import { prepareRoute, routerFor, type TrafficRouter } from '../traffic/index.js';
 import { replicasForWeight } from '../traffic/replicas.js';
+import { ensureTrackService, removeTrackService } from '../traffic/services.js';
+import { replicasHold } from './hold.js';
 import { recordCanaryState, type Log } from './load.js';
 import { baselineName, canaryName } from './names.js';
 import { rollbackCanary } from './rollback.js';
@@ -28,6 +30,12 @@ export interface CanaryPlan {
   runUrl?: string;
   /** This run's identity, recorded so its post step cleans up only its own canary. */
   owner: string;
+  /**
+   * No traffic to the canary before `routeCanaryTraffic` (a `pre-traffic` gate runs in between). Mesh
+   * routers hold it at 0% anyway; with `replicas` its pods first stay out of the stable Service (reachable
+   * through a `<deployment>-canary` Service of their own) and join it, in a second rollout, once the gate passed.
+   */
+  holdTraffic?: boolean;
 }
 
 export interface StartedCanary {
@@ -58,6 +66,8 @@ export interface RolledOutCanary {
   router: TrafficRouter;
   /** The canary was already ready (and given its traffic) before this run: there is no gate left to pass. */
   alreadyServing: boolean;
+  /** `replicas` held from traffic: the track Deployments as they must be to join the stable Service. */
+  joining?: V1Deployment[];
 }
 
 /**
@@ -69,13 +79,14 @@ export interface RolledOutCanary {
  * a re-run that finds the same canary ready does not take it over.
  */
 export async function startCanary(cluster: Cluster, plan: CanaryPlan, log: Log, onClaimed: (state: CanaryState) => void = () => {}): Promise<StartedCanary> {
-  return routeCanaryTraffic(cluster, plan, await rollOutCanary(cluster, plan, log, onClaimed));
+  return routeCanaryTraffic(cluster, plan, await rollOutCanary(cluster, plan, log, onClaimed), log);
 }
 
 /**
  * The first half of `startCanary`: claim, create, roll out. With a mesh router the canary's routing
  * exists at 0%, so nothing reaches the canary until `routeCanaryTraffic` (a `pre-traffic` gate runs in
- * between). With `replicas` the canary's pods join the stable Service as soon as they are Ready.
+ * between). With `replicas` the canary's pods join the stable Service as soon as they are Ready, unless
+ * `holdTraffic` keeps them out until `routeCanaryTraffic`.
  */
 export async function rollOutCanary(cluster: Cluster, plan: CanaryPlan, log: Log, onClaimed: (state: CanaryState) => void = () => {}): Promise<RolledOutCanary> {
   const { namespace, deployment } = plan;
@@ -118,44 +129,49 @@ export async function rollOutCanary(cluster: Cluster, plan: CanaryPlan, log: Log
 
   const router = routerFor({ cluster, namespace, deployment, canary: state.canary, baseline: state.baseline }, state.router);
   const replicas = trackReplicas(plan, stable.spec?.replicas ?? 1);
+  const hold = plan.holdTraffic && plan.router === 'replicas' && previous?.phase !== 'ready' ? await replicasHold(cluster, namespace, stable) : undefined;
   let changed = false;
   const tracks: [Track, string][] = [['canary', state.canary], ...(state.baseline ? [['baseline', state.baseline] as [Track, string]] : [])];
-  for (const [track, name] of tracks) {
-    const desired = trackDeployment(stable, {
-      track,
-      name,
-      replicas,
-      container: container.name,
-      image: track === 'canary' ? plan.image : undefined,
-      modelVersion: track === 'canary' ? plan.modelVersion : undefined,
-      isolatedLabelKeys: route.isolatedLabelKeys,
-      annotations: encodeCanaryState(state),
-    });
-    changed = (await applyTrack(cluster, desired, log)) || changed;
-  }
+  const desired = (isolatedLabelKeys: string[]) =>
+    tracks.map(([track, name]) =>
+      trackDeployment(stable, {
+        track,
+        name,
+        replicas,
+        container: container.name,
+        image: track === 'canary' ? plan.image : undefined,
+        modelVersion: track === 'canary' ? plan.modelVersion : undefined,
+        isolatedLabelKeys,
+        annotations: encodeCanaryState(state),
+      }),
+    );
+  for (const d of desired(hold ? hold.isolatedLabelKeys : route.isolatedLabelKeys)) changed = (await applyTrack(cluster, d, log)) || changed;
   // Mesh routers: the canary's Service and route entries exist from the start, at 0% until it is
   // ready (an unfinished run's canary is taken back to 0% too, so a gate never runs on a serving canary).
   if (previous?.phase !== 'ready' && plan.router !== 'replicas') await router.setWeight(0);
-
-  try {
-    for (const [, name] of tracks) await waitForRollout(cluster, namespace, name, plan.timeoutMs, log);
-  } catch (error) {
-    if (!(error instanceof RolloutTimeout)) throw error;
-    log(`${error.message}\nRestoring stable.`);
-    await rollbackCanary(cluster, namespace, deployment, log, { reason: `canary-deploy: ${error.message.split('\n')[0]}`, by: plan.runUrl });
-    throw new Error(`The canary did not become ready; stable serves all traffic again. ${error.message}`);
+  if (hold?.stableService) {
+    await ensureTrackService(cluster, namespace, deployment, state.canary, 'canary', hold.stableService);
+    log(`Holding ${state.canary} out of the stable Service until its gate passes; Service ${state.canary} reaches its pods.`);
   }
-  return { state, changed, router, alreadyServing: previous?.phase === 'ready' };
+  await awaitTracks(cluster, plan, tracks.map(([, name]) => name), log);
+  return { state, changed, router, alreadyServing: previous?.phase === 'ready', joining: hold ? desired(route.isolatedLabelKeys) : undefined };
 }
 
 /**
  * The second half of `startCanary`: moves `weight` percent of traffic to the rolled-out canary
- * (blue-green: 0%) and records it ready. Run again with the same plan, it changes nothing.
+ * (blue-green: 0%) and records it ready; a held `replicas` canary first joins the stable Service (a
+ * rollout; on timeout stable is restored). Run again with the same plan, it changes nothing.
  */
-export async function routeCanaryTraffic(cluster: Cluster, plan: CanaryPlan, rolled: RolledOutCanary): Promise<StartedCanary> {
+export async function routeCanaryTraffic(cluster: Cluster, plan: CanaryPlan, rolled: RolledOutCanary, log: Log): Promise<StartedCanary> {
   const { namespace, deployment } = plan;
   let { state, changed } = rolled;
   const { router } = rolled;
+  if (rolled.joining) {
+    for (const d of rolled.joining) changed = (await applyTrack(cluster, d, log)) || changed;
+    await awaitTracks(cluster, plan, rolled.joining.map((d) => d.metadata!.name!), log);
+    await removeTrackService(cluster, namespace, deployment, state.canary);
+    log(`${state.canary} passed its gate and joined the stable Service.`);
+  }
   const weight = plan.strategy === 'blue-green' ? 0 : plan.weight;
   if (plan.router !== 'replicas' && (await router.current()) !== weight) {
     await router.setWeight(weight);
@@ -168,6 +184,18 @@ export async function routeCanaryTraffic(cluster: Cluster, plan: CanaryPlan, rol
     changed = true;
   }
   return { state, changed };
+}
+
+/** Waits for the tracks' rollout; on a timeout restores stable (canary removed) and throws saying why. */
+async function awaitTracks(cluster: Cluster, plan: CanaryPlan, names: string[], log: Log): Promise<void> {
+  try {
+    for (const name of names) await waitForRollout(cluster, plan.namespace, name, plan.timeoutMs, log);
+  } catch (error) {
+    if (!(error instanceof RolloutTimeout)) throw error;
+    log(`${error.message}\nRestoring stable.`);
+    await rollbackCanary(cluster, plan.namespace, plan.deployment, log, { reason: `canary-deploy: ${error.message.split('\n')[0]}`, by: plan.runUrl });
+    throw new Error(`The canary did not become ready; stable serves all traffic again. ${error.message}`);
+  }
 }
 
 /** Creates the track's Deployment or brings it to the desired spec; true when it wrote anything. */

@@ -1,6 +1,7 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import { deploymentRef } from '../k8s/objects.js';
 import { splitWeights, type RouterContext, type TrafficRouter } from './router.js';
+import { removeTrackService } from './services.js';
 
 type Deployment = V1Deployment;
 
@@ -47,8 +48,13 @@ export class ReplicasRouter implements TrafficRouter {
     await Promise.all([this.scale(this.ctx.canary, 0), this.ctx.baseline ? this.scale(this.ctx.baseline, 0) : undefined]);
   }
 
-  /** Nothing to remove: the canary Deployment itself is the routing, and the lifecycle deletes it. */
-  async cleanup(): Promise<void> {}
+  /**
+   * The canary Deployment itself is the routing (the lifecycle deletes it); what is left is the Service a
+   * canary held from traffic was reachable through (see `holdTraffic`), when a gate failed or was cut short.
+   */
+  async cleanup(): Promise<void> {
+    await removeTrackService(this.ctx.cluster, this.ctx.namespace, this.ctx.deployment, this.ctx.canary);
+  }
 
   private async scale(name: string, replicas: number): Promise<void> {
     const ref = deploymentRef(this.ctx.namespace, name);
