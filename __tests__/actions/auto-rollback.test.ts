@@ -126,11 +126,4 @@ describe('auto-rollback', () => {
       expect(r.errors[0]).toMatch(message);
     }
   });
-
-  it('watch with valid metrics says plainly it is not built yet and changes nothing', async () => {
-    const metrics = '- name: error-rate\n  kind: ratio\n  query: sum(rate(errors{job="{{target}}"}[1m]))\n  total: sum(rate(requests{job="{{target}}"}[1m]))\n  max: 0.01\n';
-    const r = await runInProcess(autoRollback, { ...kube(), deployment: 'model', namespace: 'default', watch: '5m', metrics, 'prometheus-url': 'http://127.0.0.1:9090' });
-    expect(r.failed).toBe(true);
-    expect(r.errors[0]).toMatch(/`watch` with `metrics` is not built yet.*nothing was changed/);
-  });
 });

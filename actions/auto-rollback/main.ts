@@ -6,17 +6,35 @@ import { appendSummary } from '../../shared/action/summary.js';
 import { currentRunUrl } from '../../shared/k8s/annotations.js';
 import { connectCluster } from '../../shared/k8s/client.js';
 import { restoreStable } from '../../shared/canary/restore.js';
+import { requirePassed } from '../../shared/hooks/index.js';
 import { postWebhook } from '../../shared/notify/webhook.js';
+import { runPostRollbackHooks } from './hooks.js';
 import { getInputs } from './inputs.js';
+import { checkStillWatched, watchRelease, type WatchOutcome } from './watch.js';
 
+/**
+ * auto-rollback: rolls back at once, or with `watch` watches a released Deployment and rolls it back only
+ * when its metrics breach. A watch ends `pass` (step succeeds), `fail` (rolled back, then the step fails:
+ * the release was bad) or `inconclusive` (nothing rolled back, and the step fails: no evidence is not
+ * health). `post-rollback` hook failures fail the step only after the rollback is done.
+ */
 export async function run(): Promise<void> {
   const inputs = getInputs();
-  if (inputs.watch !== undefined) {
-    // Inputs are checked above; the watch loop needs the shared analysis engine, not wired here yet.
-    throw new Error('auto-rollback: `watch` with `metrics` is not built yet in this version of ai-deploy (the inputs are valid); nothing was changed. Use it without `watch` to roll back at once.');
-  }
   const cluster = await connectCluster(inputs.kubeconfig);
   const runUrl = currentRunUrl();
+  let watched: WatchOutcome | undefined;
+  if (inputs.watch) {
+    watched = await watchRelease(cluster, inputs);
+    const { verdict, reason } = watched.result;
+    if (verdict !== 'fail') {
+      setOutputs({ verdict, reason, 'rolled-back': false, 'from-image': '', 'to-image': '' });
+      if (verdict === 'pass') core.info(`The release held its bounds for the whole watch: not rolled back.`);
+      else core.setFailed(`Watch inconclusive, nothing rolled back${watched.result.noData ? ' (no data for the released version)' : ''}: ${reason}`);
+      return;
+    }
+    await checkStillWatched(cluster, inputs, watched.release);
+  }
+  const reason = watched ? `${inputs.reason}: ${watched.result.reason}` : inputs.reason;
   const result = await phase('Rollback', () =>
     restoreStable(
       cluster,
@@ -26,19 +44,26 @@ export async function run(): Promise<void> {
         container: inputs.container,
         mode: inputs.mode,
         timeoutMs: inputs.timeout,
-        record: { reason: inputs.reason, by: runUrl },
+        record: { reason, by: runUrl },
       },
       core.info,
     ),
   );
-  setOutputs({ 'rolled-back': result.rolledBack, 'from-image': result.fromImage ?? '', 'to-image': result.toImage ?? '' });
+  setOutputs({
+    'rolled-back': result.rolledBack,
+    'from-image': result.fromImage ?? '',
+    'to-image': result.toImage ?? '',
+    verdict: watched?.result.verdict,
+    reason: watched?.result.reason,
+  });
   const target = `${inputs.namespace}/${inputs.deployment}`;
   if (!result.rolledBack) {
     core.info(`Nothing rolled back on ${target}: it is already in the state a rollback leads to.`);
     return;
   }
-  const what = `Rolled back ${target} (${result.mode})${result.fromImage ? ` from ${result.fromImage}` : ''}${result.toImage ? ` to ${result.toImage}` : ''}: ${inputs.reason}`;
+  const what = `Rolled back ${target} (${result.mode})${result.fromImage ? ` from ${result.fromImage}` : ''}${result.toImage ? ` to ${result.toImage}` : ''}: ${reason}`;
   await appendSummary(`### ${what}\n`);
+  const hooks = await runPostRollbackHooks(inputs, cluster);
   if (inputs['notify-webhook']) {
     const sent = await phase('Notify', () => postWebhook(inputs['notify-webhook']!, { text: `:rewind: ${what}${runUrl ? ` (<${runUrl}|run>)` : ''}` }));
     if (!sent.ok) core.warning(`Could not post the rollback notice: ${sent.error}.`);
@@ -51,4 +76,6 @@ export async function run(): Promise<void> {
       core.warning(`Could not report the rollback to GitHub: ${errorMessage(error)}`);
     }
   }
+  if (watched) core.setFailed(`The release breached its bounds during the watch and was rolled back from ${result.fromImage} to ${result.toImage}: ${watched.result.reason}`);
+  if (hooks) requirePassed(hooks); // the rollback stands; the step fails naming the hook
 }

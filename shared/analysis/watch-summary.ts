@@ -20,6 +20,12 @@ function counts(m: MetricReport): string {
   return parts.filter(Boolean).join(', ');
 }
 
+/** The previous version's level for a metric that does not compare with it (no `max-increase`): shown, not judged. */
+function meanOf(values: (number | null)[]): number | undefined {
+  const seen = values.filter((v): v is number => v !== null);
+  return seen.length ? seen.reduce((a, b) => a + b, 0) / seen.length : undefined;
+}
+
 function chart(spec: MetricSpec, m: MetricReport): string {
   const points = m.series.slice(-CHART_POINTS);
   const first = m.series.length - points.length;
@@ -45,7 +51,7 @@ export function renderWatchSummary(result: WatchResult, specs: readonly MetricSp
   }
   const rows = result.report.metrics.map((m) => {
     const spec = specs.find((s) => s.name === m.name)!;
-    return [m.name, formatLevel(spec, m.canary), formatLevel(spec, m.control), m.checks.map((c) => formatCheck(spec, c)).join('; '), m.state, counts(m)];
+    return [m.name, formatLevel(spec, m.canary), formatLevel(spec, m.control ?? meanOf(m.series.map((p) => p.control))), m.checks.map((c) => formatCheck(spec, c)).join('; '), m.state, counts(m)];
   });
   parts.push('', markdownTable(['metric', 'released', 'previous', 'checks', 'state', 'intervals'], rows));
   for (const m of result.report.metrics) {

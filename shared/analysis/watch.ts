@@ -49,7 +49,8 @@ export async function watchMetrics(plan: WatchPlan, deps: WatchDeps): Promise<Wa
   const now = deps.now ?? Date.now;
   const wait = deps.wait ?? sleep;
   const total = watchIntervals(plan);
-  const assessment = new Assessment(deps.specs, { ...deps.options, minIntervalsToPass: total, consecutiveErrorLimit: Number.MAX_SAFE_INTEGER });
+  // A fixed number of looks: the horizon lets the engine spend the false-alarm rate over exactly these.
+  const assessment = new Assessment(deps.specs, { ...deps.options, horizon: total, minIntervalsToPass: total, consecutiveErrorLimit: Number.MAX_SAFE_INTEGER });
   for (let i = 0; i < total; i++) {
     await wait(plan.intervalMs, deps.signal);
     const measured = await deps.provider.measure(deps.specs, windowEndingAt(now(), plan.intervalMs), deps.targets);
