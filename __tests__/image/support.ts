@@ -1,10 +1,13 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sandboxEnv } from '../../sandbox/env.mjs';
 import type { Credentials } from '../../shared/image/credentials.js';
+
+const execFileAsync = promisify(execFile);
 
 export interface TestRegistry {
   host: string;
@@ -65,21 +68,41 @@ export function fakeTool(name: string, script: string): string {
   return dir;
 }
 
+function baseImageCommands(registry: TestRegistry, repository: string, tag: string, format: 'oci' | 'v2s2'): [string, string[]][] {
+  const layout = join(tempDir('ai-deploy-base-'), 'layout');
+  const copy = ['copy', '--quiet', '--dest-tls-verify=false', '--format', format];
+  if (registry.credentials) copy.push('--dest-creds', `${registry.credentials.username}:${registry.credentials.password}`);
+  return [
+    ['umoci', ['init', '--layout', layout]],
+    ['umoci', ['new', '--image', `${layout}:base`]],
+    ['skopeo', [...copy, `oci:${layout}:base`, `docker://${registry.host}/${repository}:${tag}`]],
+  ];
+}
+
+function inspectArgs(registry: TestRegistry, reference: string): string[] {
+  const args = ['inspect', '--raw', '--tls-verify=false'];
+  if (registry.credentials) args.push('--creds', `${registry.credentials.username}:${registry.credentials.password}`);
+  return [...args, `docker://${registry.host}/${reference}`];
+}
+
+const sha256 = (bytes: Buffer | string) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+
 /** A base image made locally with umoci (no public registry here) and copied to a registry by skopeo. */
 export function pushBaseImage(registry: TestRegistry, repository: string, tag: string, format: 'oci' | 'v2s2' = 'oci'): void {
-  const dir = tempDir('ai-deploy-base-');
-  const layout = join(dir, 'layout');
-  execFileSync('umoci', ['init', '--layout', layout]);
-  execFileSync('umoci', ['new', '--image', `${layout}:base`]);
-  const args = ['copy', '--quiet', '--dest-tls-verify=false', '--format', format];
-  if (registry.credentials) args.push('--dest-creds', `${registry.credentials.username}:${registry.credentials.password}`);
-  execFileSync('skopeo', [...args, `oci:${layout}:base`, `docker://${registry.host}/${repository}:${tag}`]);
+  for (const [cmd, args] of baseImageCommands(registry, repository, tag, format)) execFileSync(cmd, args);
 }
 
 /** What a registry says a reference points at, asked with skopeo (not with our client). */
 export function skopeoDigest(registry: TestRegistry, reference: string): string {
-  const args = ['inspect', '--raw', '--tls-verify=false'];
-  if (registry.credentials) args.push('--creds', `${registry.credentials.username}:${registry.credentials.password}`);
-  const raw = execFileSync('skopeo', [...args, `docker://${registry.host}/${reference}`]);
-  return `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+  return sha256(execFileSync('skopeo', inspectArgs(registry, reference)));
+}
+
+/** The same, without blocking this process (for registries whose token service runs in the test itself). */
+export async function pushBaseImageAsync(registry: TestRegistry, repository: string, tag: string): Promise<void> {
+  for (const [cmd, args] of baseImageCommands(registry, repository, tag, 'oci')) await execFileAsync(cmd, args);
+}
+
+export async function skopeoDigestAsync(registry: TestRegistry, reference: string): Promise<string> {
+  const { stdout } = await execFileAsync('skopeo', inspectArgs(registry, reference), { encoding: 'buffer' });
+  return sha256(stdout);
 }

@@ -57,8 +57,10 @@ export class RegistryClient {
   private readonly base: string;
   private readonly credentials?: Credentials;
   private readonly fetchFn: typeof fetch;
-  private readonly authorizations = new Map<string, string>();
+  /** Bearer authorizations per scope, shared by requests in flight so a token is fetched once. */
+  private readonly authorizations = new Map<string, Promise<string>>();
   private basic?: string;
+  private bearer = false;
 
   constructor(options: RegistryClientOptions) {
     this.registry = options.registry;
@@ -130,18 +132,34 @@ export class RegistryClient {
         const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
         throw new RegistryError(`Could not reach registry ${this.registry} at ${this.base}${cause}.`, 0);
       });
-    let res = await send(this.basic ?? this.authorizations.get(scopeText));
-    if (res.status !== 401) return res;
+    // With credentials, Basic goes along from the first request (saving a round trip) until the registry asks for tokens.
+    const preemptive = this.credentials && !this.bearer ? basicAuthorization(this.credentials) : undefined;
+    const sent = this.basic ?? (await this.authorizations.get(scopeText)?.catch(() => undefined)) ?? preemptive;
+    let res = await send(sent);
+    if (res.status !== 401) {
+      if (preemptive && !this.basic) this.basic = preemptive;
+      return res;
+    }
     const challenge = parseChallenge(res.headers.get('www-authenticate'));
-    await res.body?.cancel();
+    const refusal = await registryErrorDetail(res);
     if (!challenge) throw new RegistryAuthError(`Registry ${this.registry} refused the request (HTTP 401) without saying how to authenticate.`);
     let authorization: string;
     if (challenge.scheme === 'basic') {
       if (!this.credentials) throw missingCredentials(this.registry);
+      // Basic credentials already sent and refused: asking again with the same ones cannot help.
+      if (preemptive) throw refusedCredentials(this.registry, this.credentials, 401, refusal);
       authorization = this.basic = basicAuthorization(this.credentials);
     } else {
-      authorization = await fetchBearerToken(this.fetchFn, this.registry, challenge, scopeText, this.credentials);
-      this.authorizations.set(scopeText, authorization);
+      this.bearer = true;
+      // A token refused now has expired: fetch a new one (unless a request in flight already did).
+      if (sent && sent !== preemptive && (await this.authorizations.get(scopeText)?.catch(() => undefined)) === sent) this.authorizations.delete(scopeText);
+      let pending = this.authorizations.get(scopeText);
+      if (!pending) {
+        pending = fetchBearerToken(this.fetchFn, this.registry, challenge, scopeText, this.credentials);
+        this.authorizations.set(scopeText, pending);
+        pending.catch(() => this.authorizations.delete(scopeText));
+      }
+      authorization = await pending;
     }
     res = await send(authorization);
     if (res.status === 401) {

@@ -43,11 +43,13 @@ export async function retagImage(request: RetagRequest): Promise<RetagResult> {
   const client = request.client ?? new RegistryClient({ registry: source.registry, credentials: request.credentials, plainHttp: request.plainHttp });
   if (client.registry !== source.registry) throw new Error(`The registry client is for ${client.registry}, not ${source.registry}.`);
 
-  const manifest = await client.getManifest(source.repository, source.digest ?? source.tag!);
+  const [manifest, before] = await Promise.all([
+    client.getManifest(source.repository, source.digest ?? source.tag!),
+    client.headManifest(source.repository, request.tag),
+  ]);
   if (source.digest && manifest.digest !== source.digest) {
     throw new RegistryError(`Registry ${source.registry} answered ${formatReference(source)} with a manifest of digest ${manifest.digest}.`, 502);
   }
-  const before = await client.headManifest(source.repository, request.tag);
   const result = {
     image: `${repositoryName(source)}@${manifest.digest}`,
     digest: manifest.digest,
