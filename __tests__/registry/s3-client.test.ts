@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { rm } from 'node:fs/promises';
 import { ConfigurationError } from '../../shared/action/errors.js';
 import { createS3Client } from '../../shared/registry/s3-client.js';
 import { ModelRegistry } from '../../shared/registry/registry.js';
@@ -40,6 +41,7 @@ describe('createS3Client', () => {
     const { registry, bucket } = await freshRegistry();
     const folder = await modelFolder({ 'w.bin': 'x' });
     await registry.publish({ model: 'm', version: '1.0.0', folder, framework: 'f', createdBy: 't' });
+    await rm(folder, { recursive: true });
     const client = await createS3Client({}, { ...process.env, AWS_ENDPOINT_URL: s3Endpoint(), AWS_ENDPOINT_URL_S3: '' });
     const viaEnv = new ModelRegistry(client, { bucket, prefix: 'team/models' });
     expect((await viaEnv.resolve('m', { kind: 'latest' })).version).toBe('1.0.0');
