@@ -151,6 +151,10 @@ describe('a broken endpoint', () => {
     expect((server.requests.hanging ?? 0) - before).toBeLessThan(10);
   });
 
+  it('stops with a clear error when nothing listens', async () => {
+    await expect(validate(many, at('http://127.0.0.1:9/v1'))).rejects.toThrow(/failed \d+ requests in a row.*could not be reached: .*ECONNREFUSED/);
+  });
+
   it('retries a flaky endpoint and counts no errors when the retry succeeds', async () => {
     const r = await validate(one, at(server.chatUrl('flaky')));
     expect(r.tally.errors).toBe(0);

@@ -5,13 +5,17 @@ import { EndpointError, type EndpointClient, type Prompt } from './types.js';
 import type { EndpointSpec } from '../suite.js';
 
 /** An OpenAI-compatible chat endpoint: the answer is `choices[0].message.content`. */
+export function chatCompletionsUrl(url: string): string {
+  return /\/chat\/completions\/?$/.test(url) ? url : `${url.replace(/\/$/, '')}/chat/completions`;
+}
+
 function openAiChat(spec: EndpointSpec, poster: JsonPoster): EndpointClient['complete'] {
-  const url = /\/chat\/completions\/?$/.test(spec.url) ? spec.url : `${spec.url.replace(/\/$/, '')}/chat/completions`;
+  const url = chatCompletionsUrl(spec.url);
   const system = spec.system ? [{ role: 'system', content: spec.system }] : [];
   return async ({ input }) => {
     const body = JSON.stringify({ ...spec.params, model: spec.model, messages: [...system, { role: 'user', content: input }] });
     const started = performance.now();
-    const json = (await poster.post(url, body, spec.headers)) as { choices?: { message?: { content?: unknown } }[] };
+    const json = (await poster.post(body)) as { choices?: { message?: { content?: unknown } }[] };
     const latencyMs = performance.now() - started;
     const content = json?.choices?.[0]?.message?.content;
     if (typeof content !== 'string') throw new EndpointError(`${url} answered JSON without choices[0].message.content`);
@@ -26,7 +30,7 @@ function httpJson(spec: EndpointSpec, poster: JsonPoster): EndpointClient['compl
   return async ({ input, vars }: Prompt) => {
     const body = JSON.stringify(renderTemplate(template, { input, vars }));
     const started = performance.now();
-    const json = await poster.post(spec.url, body, spec.headers);
+    const json = await poster.post(body);
     const latencyMs = performance.now() - started;
     const found = JSONPath({ path, json: json as object, wrap: true }) as unknown[];
     if (found.length === 0) throw new EndpointError(`${spec.url} answered JSON with nothing at ${path}`);
@@ -37,7 +41,8 @@ function httpJson(spec: EndpointSpec, poster: JsonPoster): EndpointClient['compl
 
 /** The client for an endpoint, with a keep-alive pool as wide as the evaluation's concurrency. */
 export function createEndpointClient(spec: EndpointSpec, concurrency: number): EndpointClient {
-  const poster = new JsonPoster(concurrency, spec.timeoutMs, spec.retries);
+  const url = spec.kind === 'openai-chat' ? chatCompletionsUrl(spec.url) : spec.url;
+  const poster = new JsonPoster(url, spec.headers, concurrency, spec.timeoutMs, spec.retries);
   const complete = spec.kind === 'openai-chat' ? openAiChat(spec, poster) : httpJson(spec, poster);
   return { complete, close: () => poster.close() };
 }
