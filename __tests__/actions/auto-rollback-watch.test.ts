@@ -4,6 +4,9 @@ import type { AddressInfo } from 'node:net';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { runInProcess } from '../support/run-step.js';
 import { run as autoRollback } from '../../actions/auto-rollback/main.js';
+import { run as canaryDeploy } from '../../actions/canary-deploy/main.js';
+import { checkStillWatched } from '../../actions/auto-rollback/watch.js';
+import type { Inputs } from '../../actions/auto-rollback/inputs.js';
 import type { Cluster } from '../../shared/k8s/cluster.js';
 import { deploymentRef } from '../../shared/k8s/objects.js';
 import { waitForRollout } from '../../shared/k8s/rollout.js';
@@ -134,6 +137,15 @@ describe('auto-rollback watch refuses what it cannot judge, before watching and 
     expect(r.stdout).not.toMatch(/^interval 1/m);
   });
 
+  it('a Deployment that changed during the watch is not rolled back', async () => {
+    const inputs = { namespace, deployment: 'fresh' } as Inputs;
+    const watched = { current: { image: 'r.example/model:0', name: '0' }, previous: { image: 'r.example/model:-1', name: '-1' } };
+    await expect(checkStillWatched(cluster, inputs, watched)).rejects.toThrow(
+      `${namespace}/fresh changed during the watch (it now runs r.example/model:1; watched r.example/model:0): not rolled back, nothing changed.`,
+    );
+    await expect(checkStillWatched(cluster, inputs, { ...watched, current: { image: 'r.example/model:1', name: '1' } })).resolves.toBeUndefined();
+  });
+
   it.each([
     ['mode canary', { mode: 'canary' }, /^Invalid `mode`: 'canary'. Expected `revision` or `auto` with `watch`/],
     ['an interval longer than the watch', { interval: '1m' }, /^Invalid `interval`: '1m'. Expected a duration no longer than `watch` \(10s\)/],
@@ -147,6 +159,14 @@ describe('auto-rollback watch refuses what it cannot judge, before watching and 
     expect(r.failed).toBe(true);
     expect(r.errors).toHaveLength(1);
     expect(r.errors[0]).toMatch(expected);
+  });
+
+  it('a Deployment with a canary in progress (monitor-canary judges canaries)', async () => {
+    await createStable(cluster, namespace, 'other', { replicas: 1 });
+    expect((await runInProcess(canaryDeploy, { kubeconfig: sandboxKubeconfig(), deployment: 'other', namespace, image: 'r.example/model:2' })).errors).toEqual([]);
+    const r = await runInProcess(autoRollback, { ...watchInputs(namespace, 'x'), deployment: 'other' });
+    expect(r.errors).toEqual([expect.stringMatching(new RegExp(`^A canary is in progress on ${namespace}/other: other-canary \\(image r.example/model:2.*judge a canary with monitor-canary`))]);
+    expect(await cluster.find(deploymentRef(namespace, 'other-canary'))).toBeDefined();
   });
 });
 

@@ -26,8 +26,9 @@ export async function run(): Promise<void> {
   if (inputs.watch) {
     watched = await watchRelease(cluster, inputs);
     const { verdict, reason } = watched.result;
+    setOutputs({ verdict, reason });
     if (verdict !== 'fail') {
-      setOutputs({ verdict, reason, 'rolled-back': false, 'from-image': '', 'to-image': '' });
+      setOutputs({ 'rolled-back': false, 'from-image': '', 'to-image': '' });
       if (verdict === 'pass') core.info(`The release held its bounds for the whole watch: not rolled back.`);
       else core.setFailed(`Watch inconclusive, nothing rolled back${watched.result.noData ? ' (no data for the released version)' : ''}: ${reason}`);
       return;
@@ -53,8 +54,6 @@ export async function run(): Promise<void> {
     'rolled-back': result.rolledBack,
     'from-image': result.fromImage ?? '',
     'to-image': result.toImage ?? '',
-    verdict: watched?.result.verdict,
-    reason: watched?.result.reason,
   });
   const target = `${inputs.namespace}/${inputs.deployment}`;
   if (!result.rolledBack) {
