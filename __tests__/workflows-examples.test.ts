@@ -48,7 +48,7 @@ describe('workflows-examples', () => {
   it('pins every third-party action by commit SHA', () => {
     for (const file of files) {
       const text = readFileSync(join(dir, file), 'utf8');
-      for (const [, ref] of text.matchAll(/uses:\s*([^\s#]+)/g)) {
+      for (const [, ref] of text.matchAll(/^[ \t-]*uses:\s*([^\s#]+)/gm)) {
         if (ref.startsWith('./') || ref.startsWith('org/ai-deploy/')) continue;
         expect([file, ref]).toEqual([file, expect.stringMatching(/@[0-9a-f]{40}$/)]);
       }
