@@ -75,13 +75,14 @@ function credentialsInput(): Credentials | undefined {
 }
 
 export function getInputs(): Inputs {
+  const image = parseRepository(requiredInput('image'), 'image');
   const context = contextInput();
   const file = fileInput(context);
   return {
     context,
     file,
     target: targetInput(file),
-    image: parseRepository(requiredInput('image'), 'image'),
+    image,
     tags: listInput('tags').map((t) => parseTag(t, 'tags')),
     platforms: listInput('platforms').map((p) => parsePlatform(p, 'platforms')),
     push: booleanInput('push', true),
