@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RegistryClient } from '../../shared/image/registry-client.js';
-import { registries, skopeoDigest, tempDir, uniqueRepository } from '../image/support.js';
+import { ociLayout, registries, skopeoDigest, tempDir, uniqueRepository } from '../image/support.js';
 import { fakeDocker } from '../image/fake-docker.js';
 import { ranABuilder, runBuildImage, SHA, workspace } from '../image/run-build-image.js';
 
@@ -118,6 +118,36 @@ describe('build-image with buildah and the sandbox registry', () => {
     ]);
     expect(created).toMatch(/^org\.opencontainers\.image\.created=\d{4}-\d\d-\d\dT/);
     expect(build.args.at(-1)).toBe(ws);
+  });
+});
+
+describe('build-image with buildx (a fake docker that pushes for real)', () => {
+  it('pushes through buildx and outputs the digest read back from the registry', async () => {
+    const docker = fakeDocker({ daemon: true, pushFrom: ociLayout() });
+    const repo = uniqueRepository('action-buildx-push');
+    const result = await runBuildImage(
+      { image: `${auth.host}/${repo}`, 'registry-username': auth.credentials.username, 'registry-password': auth.credentials.password, cache: 'registry' },
+      { workspace: workspace(), env: { PATH: `${docker.binDir}:${process.env.PATH}` } },
+    );
+    expect(result.errors).toEqual([]);
+    const digest = skopeoDigest(auth, `${repo}:main`);
+    expect(result.outputs).toMatchObject({ digest, image: `${auth.host}/${repo}@${digest}` });
+    const [login, build] = docker.calls().filter((c) => c.args[0] !== 'info');
+    expect(login).toEqual({ args: ['login', '--username', 'sandbox', '--password-stdin', auth.host], stdin: auth.credentials.password });
+    expect(build.args).toEqual(expect.arrayContaining(['--cache-from', `type=registry,ref=${auth.host}/${repo}:buildcache`, '--push']));
+    expect(result.summary).toContain('| Builder | buildx |');
+  });
+
+  it('fails when the registry holds another digest than the one buildx reported', async () => {
+    const reported = `sha256:${'e'.repeat(64)}`;
+    const docker = fakeDocker({ daemon: true, pushFrom: ociLayout(), digest: reported });
+    const repo = uniqueRepository('action-buildx-astray');
+    const result = await runBuildImage({ image: `${open.host}/${repo}` }, { workspace: workspace(), env: { PATH: `${docker.binDir}:${process.env.PATH}` } });
+    const held = skopeoDigest(open, `${repo}:main`);
+    expect(result.errors).toEqual([
+      `The pushed tags disagree: the build is ${reported}, but ${open.host}/${repo}:main is ${held}, ${open.host}/${repo}:sha-${SHA.slice(0, 7)} is ${held}.`,
+    ]);
+    expect(result.outputs.digest).toBeUndefined();
   });
 });
 

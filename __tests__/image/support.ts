@@ -87,6 +87,14 @@ function inspectArgs(registry: TestRegistry, reference: string): string[] {
 
 const sha256 = (bytes: Buffer | string) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
+/** An OCI layout holding one small image (`<layout>:base`), made with umoci. */
+export function ociLayout(): string {
+  const layout = join(tempDir('ai-deploy-layout-'), 'layout');
+  execFileSync('umoci', ['init', '--layout', layout]);
+  execFileSync('umoci', ['new', '--image', `${layout}:base`]);
+  return `${layout}:base`;
+}
+
 /** A base image made locally with umoci (no public registry here) and copied to a registry by skopeo. */
 export function pushBaseImage(registry: TestRegistry, repository: string, tag: string, format: 'oci' | 'v2s2' = 'oci'): void {
   for (const [cmd, args] of baseImageCommands(registry, repository, tag, format)) execFileSync(cmd, args);
