@@ -1,0 +1,307 @@
+// The demo scenario, for `npm run demo` and the end-to-end test: a stable agent 1.0.0 serving synthetic
+// traffic in the sandbox, then the pipeline (build-image -> model-validate -> canary-deploy ->
+// monitor-canary -> promote | auto-rollback) run twice as GitHub would run it: a good model (promoted),
+// then a bad one (caught by the canary analysis, rolled back). Returns what happened, with timings.
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { sandboxEnv } from '../sandbox/env.mjs';
+import { APP, connect, deleteNamespace, deployStable, describeCluster, readServing } from './cluster.mjs';
+import { Job, root } from './job.mjs';
+import { startModelServer } from './model-server.mjs';
+import { TrafficGenerator } from './traffic.mjs';
+
+export const DEFAULTS = {
+  namespace: 'ai-deploy-demo',
+  bucket: 'ai-deploy-demo',
+  model: APP,
+  stableVersion: '1.0.0',
+  goodVersion: '1.1.0',
+  badVersion: '1.2.0-bad',
+  /** canary-deploy's first weight is the first step. */
+  steps: '20,50,100',
+  interval: '2s',
+  stepDuration: '40s',
+  rps: 200,
+  tickMs: 500,
+};
+
+/** The canary analysis: absolute bounds, judged every interval on counts over that interval. */
+export function demoMetrics(namespace) {
+  const sel = `app="${APP}",namespace="${namespace}",version="{{target}}"`;
+  return `- name: error-rate
+  kind: ratio
+  query: sum(increase(http_requests_total{${sel},code=~"5.."}[{{interval}}]))
+  total: sum(increase(http_requests_total{${sel}}[{{interval}}]))
+  max: 0.03
+- name: latency-p95
+  kind: value
+  query: histogram_quantile(0.95, sum by (le) (increase(http_request_duration_seconds_bucket{${sel}}[{{interval}}])))
+  max: 0.35
+`;
+}
+
+const hasCommand = (name) =>
+  (process.env.PATH ?? '').split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+
+/**
+ * Runs the whole demo. `log` gets every line (step logs, summaries); `keep` leaves the namespace for a
+ * look afterwards; `signal` cancels like a cancelled workflow run (the running step is interrupted, the
+ * rollback step and post steps still run). Always stops the traffic generator and the model endpoint;
+ * the sandbox stays up.
+ */
+export async function runScenario(options = {}) {
+  const o = { ...DEFAULTS, ...options };
+  const log = o.log ?? console.log;
+  const env = o.env ?? sandboxEnv();
+  const stages = [];
+  const stage = async (name, fn) => {
+    const started = performance.now();
+    log(`\n=== ${name}`);
+    try {
+      return await fn();
+    } finally {
+      stages.push({ name, ms: performance.now() - started });
+    }
+  };
+
+  const work = mkdtempSync(join(tmpdir(), 'ai-deploy-demo-'));
+  const k = await connect(env.kubeconfigPath);
+  const kubeconfig = readFileSync(env.kubeconfigPath, 'utf8');
+  const registry = `s3://${o.bucket}/registry`;
+  const image = `${env.registry}/ai-deploy-demo/${APP}`;
+  let server;
+  let traffic;
+  const result = { runs: [], stages };
+  try {
+    await stage('setup: registry, metrics, stable 1.0.0, traffic', async () => {
+      server = await startModelServer();
+      await resetModelRegistry(env, o.bucket);
+      await deleteSeries(env.prometheusUrl, `{app="${APP}",namespace="${o.namespace}"}`);
+      await deleteNamespace(k, o.namespace);
+      await deployStable(k, { namespace: o.namespace, image: `${image}:${o.stableVersion}`, modelVersion: o.stableVersion });
+      log(`Deployment ${o.namespace}/${APP}: 3 replicas of ${image}:${o.stableVersion}, MODEL_VERSION=${o.stableVersion}; HTTPRoute ${APP} -> Service ${APP} (100%).`);
+      const { CloudWatchClient } = await import('@aws-sdk/client-cloudwatch');
+      traffic = new TrafficGenerator({
+        readServing: () => readServing(k, o.namespace),
+        prometheusUrl: env.prometheusUrl,
+        cloudwatch: new CloudWatchClient(env.aws),
+        labels: { namespace: o.namespace },
+        rps: o.rps,
+        tickMs: o.tickMs,
+        log,
+      }).start();
+      log(`Traffic: ${o.rps} req/s split by the HTTPRoute weights -> Prometheus (remote write) and CloudWatch AI/Agent (moto).`);
+      // A few ticks of stable history before anything is judged against it.
+      await new Promise((r) => setTimeout(r, 3000));
+    });
+
+    const jobEnv = runnerEnv(env, work);
+    const builder = hasCommand('buildah') ? 'buildah' : undefined;
+    if (!builder) log('\nNOTE: buildah is not on PATH: build-image is skipped and the canary runs the plain tag <registry>/ai-deploy-demo/agent:<version>.');
+    const pipeline = (n, version, baseline) =>
+      stage(`run ${n}: model ${version}`, async () => {
+        const run = await runPipeline({ n, version, baseline, o, jobEnv, kubeconfig, registry, image, builder, server, work, log, prometheusUrl: env.prometheusUrl });
+        // The cluster and the registry pointer as this run left them.
+        run.after = { cluster: await describeCluster(k, o.namespace), pointer: await readPointer(env, o.bucket, o.model, 'production') };
+        return run;
+      });
+    result.runs.push(await pipeline(1, o.goodVersion, ''));
+    if (!o.signal?.aborted) result.runs.push(await pipeline(2, o.badVersion, 'production'));
+
+    // The generator notices stable has all traffic on its next tick.
+    for (let i = 0; i < 10 && traffic.firstBadCanaryAt !== undefined && traffic.canaryGoneAt === undefined; i++) await new Promise((r) => setTimeout(r, o.tickMs));
+    result.timeToSafety = {
+      firstBadCanaryAt: traffic.firstBadCanaryAt,
+      allStableMs: traffic.allStableAt === undefined ? undefined : traffic.allStableAt - traffic.firstBadCanaryAt,
+      canaryGoneMs: traffic.canaryGoneAt === undefined ? undefined : traffic.canaryGoneAt - traffic.firstBadCanaryAt,
+      tickMs: o.tickMs,
+    };
+    result.timeline = traffic.timeline;
+    result.traffic = traffic.totals;
+
+    result.final = await stage('final state', async () => ({
+      cluster: await describeCluster(k, o.namespace),
+      pointer: await readPointer(env, o.bucket, o.model, 'production'),
+      cloudwatch: await cloudwatchTotals(env, traffic.startedAt),
+      trafficWriteErrors: traffic.writeErrors,
+    }));
+  } finally {
+    await stage('cleanup', async () => {
+      await traffic?.stop();
+      await server?.stop();
+      // Not waited for: the next run's setup waits until it is gone.
+      if (!o.keep) await deleteNamespace(k, o.namespace, { wait: false }).catch((error) => log(`cleanup: ${error.message}`));
+      rmSync(work, { recursive: true, force: true });
+    });
+  }
+  return result;
+}
+
+/** One pipeline run, as one job of the README's workflow (with build-image and model-validate in front). */
+async function runPipeline({ n, version, baseline, o, jobEnv, kubeconfig, registry, image, builder, server, work, log, prometheusUrl }) {
+  const runId = `${Date.now()}${n}`;
+  const job = new Job(`run ${n}`, { ...jobEnv, GITHUB_RUN_ID: runId }, { log, signal: o.signal });
+  const target = { deployment: APP, namespace: o.namespace, kubeconfig };
+  const started = performance.now();
+
+  let canaryImage = `${image}:${version}`;
+  if (builder) {
+    const build = await job.step('build-image', { context: 'demo/service', image, tags: version, 'build-args': `MODEL_VERSION=${version}`, builder, push: 'true' }, { id: 'build' });
+    canaryImage = build.outputs.image || canaryImage;
+  }
+  await job.step(
+    'model-validate',
+    {
+      registry,
+      model: o.model,
+      version,
+      'model-path': modelFolder(work, version),
+      publish: 'true',
+      framework: 'demo',
+      suite: 'demo/suite.yml',
+      endpoint: server.endpointFor(version),
+      baseline,
+      // 20 paired cases can show "no worse than production" only within about 16 points.
+      margin: baseline ? '20%' : undefined,
+    },
+    { id: 'validate' },
+  );
+  const steps = o.steps.split(',');
+  await job.step('canary-deploy', { ...target, image: canaryImage, 'model-version': version, 'traffic-router': 'gateway-api', route: APP, weight: steps[0], timeout: '60s' }, { id: 'canary' });
+  const monitor = await job.step(
+    'monitor-canary',
+    { ...target, provider: 'prometheus', 'prometheus-url': prometheusUrl, steps: o.steps, interval: o.interval, 'step-duration': o.stepDuration, metrics: demoMetrics(o.namespace) },
+    { id: 'monitor' },
+  );
+  await job.step('promote', { ...target, registry, model: o.model, version, environment: 'production' }, { id: 'promote', if: (c) => c.success() && c.steps.monitor?.outputs.verdict === 'pass' });
+  await job.step(
+    'auto-rollback',
+    { ...target, mode: 'canary', reason: monitor.outputs?.reason || 'deployment failed or was cancelled' },
+    { id: 'rollback', if: (c) => c.failure() || c.cancelled() || c.steps.monitor?.outputs.verdict !== 'pass' },
+  );
+  await job.finish();
+
+  const s = job.steps;
+  return {
+    n,
+    version,
+    image: canaryImage,
+    verdict: s.monitor?.outputs.verdict,
+    reason: s.monitor?.outputs.reason,
+    decidedAfter: s.monitor?.outputs['decided-after'],
+    promoted: s.promote?.outcome === 'success',
+    rolledBack: s.rollback?.outcome === 'success' && s.rollback.outputs['rolled-back'] === 'true',
+    jobFailed: job.failed,
+    steps: Object.fromEntries(Object.entries(s).map(([id, r]) => [id, { outcome: r.outcome, ms: r.ms, outputs: r.outputs, errors: r.errors }])),
+    timings: job.timings,
+    ms: performance.now() - started,
+  };
+}
+
+/** What the runner sets for every step (GITHUB_*), plus the sandbox's AWS endpoint and buildah's storage. */
+function runnerEnv(env, work) {
+  let sha = '0000000000000000000000000000000000000000';
+  try {
+    sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+  } catch {}
+  const storage = join(work, 'containers');
+  mkdirSync(storage, { recursive: true });
+  writeFileSync(join(storage, 'storage.conf'), `[storage]\ndriver = "vfs"\ngraphroot = "${join(storage, 'root')}"\nrunroot = "${join(storage, 'run')}"\n`);
+  return {
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_SHA: sha,
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_REF_NAME: 'main',
+    GITHUB_EVENT_NAME: 'push',
+    GITHUB_REPOSITORY: 'org/ai-deploy-demo',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_JOB: 'deploy',
+    GITHUB_ACTOR: 'ai-deploy-demo',
+    AWS_ENDPOINT_URL: env.aws.endpoint,
+    AWS_REGION: env.aws.region,
+    AWS_ACCESS_KEY_ID: env.aws.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: env.aws.credentials.secretAccessKey,
+    CONTAINERS_STORAGE_CONF: join(storage, 'storage.conf'),
+    BUILDAH_ISOLATION: 'chroot',
+  };
+}
+
+/** A model version's files (what a training job would hand over): weights and a config. */
+function modelFolder(work, version) {
+  const dir = join(work, 'models', version);
+  mkdirSync(join(dir, 'weights'), { recursive: true });
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ name: APP, version, architecture: 'demo-tiny' }));
+  writeFileSync(join(dir, 'weights', 'model.bin'), Buffer.alloc(64 * 1024, version));
+  return dir;
+}
+
+async function s3(env) {
+  const sdk = await import('@aws-sdk/client-s3');
+  return { sdk, client: new sdk.S3Client(env.aws) };
+}
+
+/** An empty model registry for the demo (bucket created if missing, old versions deleted): re-runs converge. */
+async function resetModelRegistry(env, bucket) {
+  const { sdk, client } = await s3(env);
+  await client.send(new sdk.CreateBucketCommand({ Bucket: bucket })).catch((error) => {
+    if (!/BucketAlready(OwnedByYou|Exists)/.test(error.name)) throw error;
+  });
+  let token;
+  do {
+    const page = await client.send(new sdk.ListObjectsV2Command({ Bucket: bucket, Prefix: 'registry/', ContinuationToken: token }));
+    if (page.Contents?.length) await client.send(new sdk.DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: page.Contents.map((c) => ({ Key: c.Key })) } }));
+    token = page.NextContinuationToken;
+  } while (token);
+}
+
+/** The promotion pointer as stored (see shared/registry/README.md), for the final state. */
+async function readPointer(env, bucket, model, environment) {
+  const { sdk, client } = await s3(env);
+  try {
+    const object = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: `registry/models/${model}/environments/${environment}.json` }));
+    return JSON.parse(await object.Body.transformToString());
+  } catch (error) {
+    if (error.name === 'NoSuchKey') return undefined;
+    throw error;
+  }
+}
+
+async function deleteSeries(prometheusUrl, match) {
+  const response = await fetch(`${prometheusUrl}/api/v1/admin/tsdb/delete_series?match[]=${encodeURIComponent(match)}`, { method: 'POST' });
+  if (!response.ok) throw new Error(`Prometheus delete_series: HTTP ${response.status}`);
+}
+
+/** Requests and errors the generator sent to CloudWatch, per Version dimension (read back from moto). */
+async function cloudwatchTotals(env, since) {
+  const { CloudWatchClient, GetMetricStatisticsCommand } = await import('@aws-sdk/client-cloudwatch');
+  const client = new CloudWatchClient(env.aws);
+  const totals = {};
+  for (const version of ['stable', 'canary']) {
+    for (const metric of ['Requests', 'Errors']) {
+      const out = await client.send(
+        new GetMetricStatisticsCommand({
+          Namespace: 'AI/Agent',
+          MetricName: metric,
+          Dimensions: [{ Name: 'Version', Value: version }],
+          StartTime: new Date(since),
+          EndTime: new Date(Date.now() + 60_000),
+          Period: 60,
+          Statistics: ['Sum'],
+        }),
+      );
+      totals[version] = { ...totals[version], [metric.toLowerCase()]: (out.Datapoints ?? []).reduce((a, d) => a + (d.Sum ?? 0), 0) };
+    }
+  }
+  return totals;
+}
