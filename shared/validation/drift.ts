@@ -37,7 +37,11 @@ export async function loadDataset(path: string, input: string): Promise<{ data: 
   };
   try {
     if (/\.csv$/i.test(path)) {
-      for await (const row of createReadStream(path).pipe(parse({ columns: true, skip_empty_lines: true, trim: true }))) add(row);
+      const source = createReadStream(path);
+      const rows = source.pipe(parse({ columns: true, skip_empty_lines: true, trim: true }));
+      // pipe() does not forward a read error (a missing file): without this the loop would wait forever.
+      source.on('error', (error) => rows.destroy(error));
+      for await (const row of rows) add(row);
     } else if (/\.(jsonl|ndjson)$/i.test(path)) {
       let line = 0;
       for await (const text of createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })) {
