@@ -211,6 +211,8 @@ describe('model-validate refuses bad input clearly, and publishes nothing', () =
     [{ publish: 'true' }, expect.stringMatching(/^`publish: true` needs `registry`/)],
     [{ shard: '1/2', merge: 'true' }, expect.stringMatching(/^Only one of `merge` or `shard`/)],
     [{ reference: 'a.csv' }, 'Drift needs both `reference` and `current` datasets (CSV or JSONL).'],
+    [{ 'artifact-name': 'reports/qa' }, expect.stringMatching(/^Invalid `artifact-name`: 'reports\/qa'\. Expected an artifact name without/)],
+    [{ timeout: '30' }, expect.stringMatching(/^Invalid `timeout`: '30'\. Expected a positive duration/)],
   ])('%j', async (bad, message) => {
     const before = current.requests.deterministic ?? 0;
     const result = await runInProcess(run, { ...local(), ...bad }, { env: env() });

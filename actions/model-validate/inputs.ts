@@ -1,5 +1,5 @@
 import { isAbsolute, relative, resolve } from 'node:path';
-import { ConfigurationError } from '../../shared/action/errors.js';
+import { ConfigurationError, invalidInput } from '../../shared/action/errors.js';
 import { booleanInput, choiceInput, durationInput, numberInput, optionalInput, percentageInput } from '../../shared/action/inputs.js';
 import { maskSecret } from '../../shared/action/secrets.js';
 import { parseRegistryLocation, type RegistryLocation } from '../../shared/registry/location.js';
@@ -112,6 +112,14 @@ export function getInputs(): Inputs {
     'github-token': token,
     'check-name': optionalInput('check-name') ?? 'model-validate',
     comment: booleanInput('comment', true),
-    'artifact-name': optionalInput('artifact-name') ?? 'model-validate-report',
+    'artifact-name': artifactName(optionalInput('artifact-name') ?? 'model-validate-report'),
   };
+}
+
+/** Artifact names may not contain `"`, `:`, `<`, `>`, `|`, `*`, `?`, `\\`, `/` or line breaks. */
+function artifactName(value: string): string {
+  if (/[":<>|*?\\/\r\n]/.test(value) || value.length > 200) {
+    throw invalidInput('artifact-name', value, 'an artifact name without `"`, `:`, `<`, `>`, `|`, `*`, `?`, `\\` or `/`');
+  }
+  return value;
 }

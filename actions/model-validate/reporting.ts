@@ -57,7 +57,8 @@ export async function reportToGitHub(report: ValidationReport, markdown: string,
         repo,
         name: options.checkName,
         headSha,
-        conclusion: report.verdict === 'pass' ? 'success' : report.verdict === 'fail' ? 'failure' : 'neutral',
+        // Inconclusive is not proven safe, and a `neutral` check would satisfy branch protection: it fails.
+        conclusion: report.verdict === 'pass' ? 'success' : 'failure',
         title: headline(report).slice(0, 255),
         summary: markdown,
         annotations: failing.map((c) => ({
