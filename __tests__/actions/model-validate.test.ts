@@ -210,6 +210,7 @@ describe('model-validate refuses bad input clearly, and publishes nothing', () =
     [{ registry: 's3://Bad_Bucket' }, expect.stringMatching(/^Invalid `registry`: 's3:\/\/Bad_Bucket'/)],
     [{ publish: 'true' }, expect.stringMatching(/^`publish: true` needs `registry`/)],
     [{ shard: '1/2', merge: 'true' }, expect.stringMatching(/^Only one of `merge` or `shard`/)],
+    [{ suite: '' }, 'Input `suite` is required and was not given.'],
     [{ reference: 'a.csv' }, 'Drift needs both `reference` and `current` datasets (CSV or JSONL).'],
     [{ 'artifact-name': 'reports/qa' }, expect.stringMatching(/^Invalid `artifact-name`: 'reports\/qa'\. Expected an artifact name without/)],
     [{ timeout: '30' }, expect.stringMatching(/^Invalid `timeout`: '30'\. Expected a positive duration/)],
@@ -264,14 +265,18 @@ describe('sharding and merging', () => {
     const ids = shards.flatMap((s) => s.cases.map((c) => c.id));
     expect(new Set(ids).size).toBe(41);
     expect(shards.every((s) => s.cases.length > 5)).toBe(true);
-    const merged = await runInProcess(run, { merge: 'true', 'shard-reports': shardsDir, 'github-token': '' }, { env: env() });
+    const merged = await runInProcess(run, { suite: 'qa.jsonl', merge: 'true', 'shard-reports': shardsDir, 'github-token': '' }, { env: env() });
     const report = reportOf(merged);
     expect(report.gates).toEqual(whole.gates);
     expect(report.verdict).toBe(whole.verdict);
     expect(report.cases.map((c) => [c.id, c.passed])).toEqual(whole.cases.map((c) => [c.id, c.passed]));
 
+    const otherSuite = folderWith({ 'qa.jsonl': jsonl(suiteRows.slice(0, 10)) });
+    const mismatch = await runInProcess(run, { suite: otherSuite.path('qa.jsonl'), merge: 'true', 'shard-reports': shardsDir, 'github-token': '' }, { env: env() });
+    expect(mismatch.errors).toEqual([expect.stringMatching(/^The shard reports ran suite qa\.jsonl sha256:[0-9a-f]{64}, but `suite` '.*' is sha256:[0-9a-f]{64}: merge the shards of this very suite\.$/)]);
+
     writeFileSync(join(shardsDir, 'shard-2-3.json'), JSON.stringify(shards[0]));
-    const broken = await runInProcess(run, { merge: 'true', 'shard-reports': shardsDir, 'github-token': '' }, { env: env() });
+    const broken = await runInProcess(run, { suite: 'qa.jsonl', merge: 'true', 'shard-reports': shardsDir, 'github-token': '' }, { env: env() });
     expect(broken.errors).toEqual(['Shard 1/3 is reported twice.']);
   });
 });

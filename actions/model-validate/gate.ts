@@ -11,7 +11,7 @@ import { compareDatasets, loadDataset } from '../../shared/validation/drift.js';
 import { mergeShardReports } from '../../shared/validation/merge.js';
 import { headline } from '../../shared/validation/render.js';
 import { buildReport, type ValidationReport } from '../../shared/validation/report.js';
-import { prepareValidation, runValidation, type ValidationPlan } from '../../shared/validation/validate.js';
+import { fileDigest, prepareValidation, runValidation, type ValidationPlan } from '../../shared/validation/validate.js';
 import { loadBaseline, type Baseline } from './baseline.js';
 import type { Inputs } from './inputs.js';
 import { loadModel, type ModelUnderTest } from './model.js';
@@ -20,8 +20,8 @@ import { readShardReports } from './shard-reports.js';
 
 function planFrom(inputs: Inputs): ValidationPlan {
   return {
-    suiteFile: inputs.suite!.file,
-    suiteDisplayPath: inputs.suite!.display,
+    suiteFile: inputs.suite.file,
+    suiteDisplayPath: inputs.suite.display,
     endpoint: { url: inputs.endpoint, apiKey: inputs['api-key'], timeoutMs: inputs.timeout, retries: inputs.retries },
     repeats: inputs.repeats,
     maxRepeats: inputs['max-repeats'],
@@ -37,6 +37,12 @@ function planFrom(inputs: Inputs): ValidationPlan {
 /** Merge mode: the shard reports combined, judged as one run over the whole suite. */
 async function mergedReport(inputs: Inputs, baseline: (suite: string) => Promise<Baseline | undefined>): Promise<ValidationReport> {
   const parts = mergeShardReports(await readShardReports(inputs['shard-reports'], inputs['artifact-name']));
+  const digest = await fileDigest(inputs.suite.file).catch(() => {
+    throw new ConfigurationError(`Cannot read \`suite\` '${inputs.suite.display}'.`);
+  });
+  if (digest !== parts.suite.digest) {
+    throw new ConfigurationError(`The shard reports ran suite ${parts.suite.path} ${parts.suite.digest}, but \`suite\` '${inputs.suite.display}' is ${digest}: merge the shards of this very suite.`);
+  }
   const b = await baseline(parts.suite.name);
   const drift =
     inputs.reference && inputs.current

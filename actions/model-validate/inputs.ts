@@ -1,6 +1,6 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { ConfigurationError, invalidInput } from '../../shared/action/errors.js';
-import { booleanInput, choiceInput, durationInput, numberInput, optionalInput, percentageInput } from '../../shared/action/inputs.js';
+import { booleanInput, choiceInput, durationInput, numberInput, optionalInput, percentageInput, requiredInput } from '../../shared/action/inputs.js';
 import { maskSecret } from '../../shared/action/secrets.js';
 import { parseRegistryLocation, type RegistryLocation } from '../../shared/registry/location.js';
 import { parseModelName, parseVersionRef, type VersionRef } from '../../shared/registry/names.js';
@@ -15,8 +15,8 @@ export interface Inputs {
   version?: VersionRef;
   'model-path'?: string;
   'download-path'?: string;
-  /** The suite file on disk, and as the workspace names it (annotations). Undefined only when merging. */
-  suite?: { file: string; display: string };
+  /** The suite file on disk, and as the workspace names it (annotations). */
+  suite: { file: string; display: string };
   endpoint?: string;
   'api-key'?: string;
   timeout: number;
@@ -65,7 +65,7 @@ export function getInputs(): Inputs {
   const modelPath = optionalInput('model-path');
   const merge = booleanInput('merge', false);
   const publish = booleanInput('publish', false);
-  const rawSuite = optionalInput('suite');
+  const rawSuite = requiredInput('suite');
   const shard = optionalInput('shard');
   const reference = optionalInput('reference');
   const current = optionalInput('current');
@@ -78,7 +78,6 @@ export function getInputs(): Inputs {
   if (publish && (!registry || !modelPath || version?.kind !== 'version')) {
     throw new ConfigurationError('`publish: true` needs `registry`, `model`, `model-path` (the files to publish) and `version` as a new semantic version such as `1.5.0`.');
   }
-  if (!rawSuite && !merge) throw new ConfigurationError('Input `suite` is required and was not given.');
   if (merge && shard) throw new ConfigurationError('Only one of `merge` or `shard` can be set: shards run the cases, the merge run combines their reports.');
   if ((reference === undefined) !== (current === undefined)) throw new ConfigurationError('Drift needs both `reference` and `current` datasets (CSV or JSONL).');
 
@@ -88,7 +87,7 @@ export function getInputs(): Inputs {
     version,
     'model-path': modelPath,
     'download-path': optionalInput('download-path'),
-    suite: rawSuite === undefined ? undefined : { file: resolve(process.env.GITHUB_WORKSPACE || process.cwd(), rawSuite), display: workspacePath(rawSuite) },
+    suite: { file: resolve(process.env.GITHUB_WORKSPACE || process.cwd(), rawSuite), display: workspacePath(rawSuite) },
     endpoint: optionalInput('endpoint'),
     'api-key': apiKey,
     timeout: durationInput('timeout', '60s'),
