@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { columnDrift, compareDatasets, loadDataset } from '../../shared/validation/drift.js';
 import { folderWith, jsonl } from './fixtures.js';
 
-const numbers = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
+const numbers = <T,>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
 
 describe('drift method by size and type, as Evidently chooses', () => {
   it('uses KS for numeric columns and chi-square for categorical ones up to 1,000 reference rows', () => {

@@ -27,7 +27,8 @@ export async function upsertStickyComment(
   marker: string,
   body: string,
 ): Promise<{ id: number; created: boolean }> {
-  const text = `${marker}\n${body}`;
+  // GitHub refuses comments over 65,536 characters.
+  const text = `${marker}\n${body.length > 65_000 ? `${body.slice(0, 65_000)}\n\n…(cut; the full report is in the artifact)` : body}`;
   const { owner, repo, issueNumber } = target;
   for await (const page of github.paginate.iterator(github.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 })) {
     const mine = page.data.find((c) => c.body?.includes(marker));

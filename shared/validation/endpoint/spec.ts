@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../../action/errors.js';
+import { maskSecret } from '../../action/secrets.js';
 import { placeholders } from './template.js';
 import type { EndpointKind, EndpointSpec, SuiteSettings } from '../suite.js';
 
@@ -28,6 +29,8 @@ export function resolveEndpoint(suite: SuiteSettings['endpoint'], overrides: End
     throw new ConfigurationError(`Invalid \`endpoint\`: '${url}'. Expected an http(s) URL.`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigurationError(`Invalid \`endpoint\`: '${url}'. Expected an http(s) URL.`);
+  // Credentials in the URL would otherwise show in every endpoint error message.
+  maskSecret(decodeURIComponent(parsed.password));
   const headers = { ...(s.headers ?? {}) } as Record<string, string>;
   for (const [k, v] of Object.entries(headers)) {
     if (typeof v !== 'string') throw new ConfigurationError(`${where}: endpoint header \`${k}\` must be a string.`);
