@@ -115,8 +115,11 @@ export class Job {
     const log = this.log;
     log(`\n--- ${title}: ${result.failed ? 'FAILED' : 'ok'} in ${(result.ms / 1000).toFixed(1)} s`);
     for (const line of result.stdout.split('\n')) {
-      if (/^::(debug|add-mask|group|endgroup)::/.test(line) || /^::(debug|add-mask)\s/.test(line)) continue;
-      if (line.trim()) log(`  ${line}`);
+      if (/^::(debug|add-mask|group|endgroup)[:\s]/.test(line)) continue;
+      // Annotations as the runner shows them: `Error: <message>`, with the command encoding undone.
+      const annotation = /^::(error|warning|notice)[^:]*::(.*)$/.exec(line);
+      const text = annotation ? `${annotation[1][0].toUpperCase()}${annotation[1].slice(1)}: ${decode(annotation[2])}` : line;
+      if (text.trim()) log(`  ${text}`);
     }
     if (result.stderr.trim()) log(`  stderr: ${result.stderr.trim().split('\n').slice(-5).join('\n  ')}`);
     const outputs = Object.entries(result.outputs).filter(([k]) => k !== 'report');
@@ -124,6 +127,8 @@ export class Job {
     if (result.summary.trim()) log(`  summary:\n${result.summary.trim().split('\n').map((l) => `    ${l}`).join('\n')}`);
   }
 }
+
+const decode = (s) => s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
 
 const defaultsCache = new Map();
 

@@ -36,6 +36,7 @@ const ok = result.runs[0]?.promoted && result.runs[1]?.rolledBack;
 process.exitCode = ok ? 0 : 1;
 
 function warnIfDistStale() {
+  if (defaultDist() === 'source') return;
   const newest = (dir) =>
     readdirSync(join(root, dir), { recursive: true })
       .filter((f) => f.endsWith('.ts'))
@@ -61,7 +62,7 @@ function printReport(r, sandboxMs, totalMs) {
   if (c) {
     console.log('\nFinal state of namespace ai-deploy-demo:');
     for (const d of c.deployments) console.log(`  Deployment ${d.name}: ${d.ready}/${d.replicas} ready, image ${d.image}, MODEL_VERSION=${d.modelVersion}`);
-    for (const rs of c.replicaSets) console.log(`  ReplicaSet ${rs.name} (revision ${rs.revision}): ${rs.replicas} replicas, MODEL_VERSION=${rs.modelVersion}`);
+    for (const rs of [...c.replicaSets].sort((a, b) => Number(a.revision) - Number(b.revision))) console.log(`  ReplicaSet ${rs.name} (revision ${rs.revision}): ${rs.replicas} replicas, MODEL_VERSION=${rs.modelVersion}`);
     console.log(`  Services: ${c.services.join(', ')}`);
     console.log(`  HTTPRoute agent weights: ${Object.entries(c.routeWeights).map(([b, w]) => `${b}=${w}`).join(', ')}`);
     const recorded = c.deployments.find((d) => d.name === 'agent')?.annotations ?? {};

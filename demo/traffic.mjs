@@ -9,9 +9,16 @@ import { pushTimeseries } from 'prometheus-remote-write';
 /** Histogram buckets of http_request_duration_seconds (upper bounds, seconds). */
 export const BUCKETS = [0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2.5];
 
+/** The tag of an image reference (`reg:5000/agent:1.2.0-bad@sha256:...` -> `1.2.0-bad`), or ''. */
+export function imageTag(image = '') {
+  const name = image.split('@')[0];
+  const colon = name.lastIndexOf(':');
+  return colon > name.lastIndexOf('/') ? name.slice(colon + 1) : '';
+}
+
 /** How a version behaves under traffic: a `-bad` model version (or a `bad` image tag) errs and is slow. */
 export function behaviourOf(serving, badVersions = []) {
-  const tag = /:([^@/]+)(@|$)/.exec(serving.image ?? '')?.[1] ?? '';
+  const tag = imageTag(serving.image);
   const bad = /-bad$/.test(serving.modelVersion) || badVersions.includes(serving.modelVersion) || /(^|-)bad($|-)/.test(tag);
   return bad ? { bad, errorRate: 0.08, latencyMs: 240 } : { bad, errorRate: 0.005, latencyMs: 120 };
 }
@@ -84,12 +91,12 @@ export class TrafficGenerator {
     const cw = [];
     for (const [role, count] of [['stable', n - canaryN], ['canary', canaryN]]) {
       const target = serving[role];
-      if (count === 0 || !target) {
+      if (count === 0) {
         cw.push(...cloudwatchData(role, 0, 0, []));
         continue;
       }
-      // Requests routed to a canary without a ready pod fail (no healthy upstream).
-      const b = target.ready > 0 ? behaviourOf(target, this.badVersions) : { bad: false, errorRate: 1, latencyMs: 5 };
+      // Requests routed to a Deployment that is gone or has no ready pod fail (no healthy upstream).
+      const b = target?.ready > 0 ? behaviourOf(target, this.badVersions) : { bad: false, errorRate: 1, latencyMs: 5 };
       if (role === 'canary' && b.bad && this.firstBadCanaryAt === undefined) this.firstBadCanaryAt = at;
       const latencies = [];
       let errors = 0;
@@ -99,7 +106,7 @@ export class TrafficGenerator {
         // Log-normal around the version's typical latency; failures answer fast.
         latencies.push(((failed ? 0.3 : 1) * b.latencyMs * Math.exp(0.35 * gaussian(this.random))) / 1000);
       }
-      this.record({ version: role, model: target.modelVersion || 'unknown' }, count - errors, errors, latencies);
+      this.record({ version: role, model: target?.modelVersion || 'none' }, count - errors, errors, latencies);
       this.totals[role].requests += count;
       this.totals[role].errors += errors;
       cw.push(...cloudwatchData(role, count, errors, latencies));
