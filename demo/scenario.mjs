@@ -10,6 +10,7 @@ import { sandboxEnv } from '../sandbox/env.mjs';
 import { APP, connect, deleteNamespace, deployStable, describeCluster, readServing } from './cluster.mjs';
 import { Job, root } from './job.mjs';
 import { startModelServer } from './model-server.mjs';
+import { cloudwatchTotals, deleteSeries, readPointer, resetModelRegistry } from './stores.mjs';
 import { TrafficGenerator } from './traffic.mjs';
 
 export const DEFAULTS = {
@@ -244,64 +245,4 @@ function modelFolder(work, version) {
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ name: APP, version, architecture: 'demo-tiny' }));
   writeFileSync(join(dir, 'weights', 'model.bin'), Buffer.alloc(64 * 1024, version));
   return dir;
-}
-
-async function s3(env) {
-  const sdk = await import('@aws-sdk/client-s3');
-  return { sdk, client: new sdk.S3Client(env.aws) };
-}
-
-/** An empty model registry for the demo (bucket created if missing, old versions deleted): re-runs converge. */
-async function resetModelRegistry(env, bucket) {
-  const { sdk, client } = await s3(env);
-  await client.send(new sdk.CreateBucketCommand({ Bucket: bucket })).catch((error) => {
-    if (!/BucketAlready(OwnedByYou|Exists)/.test(error.name)) throw error;
-  });
-  let token;
-  do {
-    const page = await client.send(new sdk.ListObjectsV2Command({ Bucket: bucket, Prefix: 'registry/', ContinuationToken: token }));
-    if (page.Contents?.length) await client.send(new sdk.DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: page.Contents.map((c) => ({ Key: c.Key })) } }));
-    token = page.NextContinuationToken;
-  } while (token);
-}
-
-/** The promotion pointer as stored (see shared/registry/README.md), for the final state. */
-async function readPointer(env, bucket, model, environment) {
-  const { sdk, client } = await s3(env);
-  try {
-    const object = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: `registry/models/${model}/environments/${environment}.json` }));
-    return JSON.parse(await object.Body.transformToString());
-  } catch (error) {
-    if (error.name === 'NoSuchKey') return undefined;
-    throw error;
-  }
-}
-
-async function deleteSeries(prometheusUrl, match) {
-  const response = await fetch(`${prometheusUrl}/api/v1/admin/tsdb/delete_series?match[]=${encodeURIComponent(match)}`, { method: 'POST' });
-  if (!response.ok) throw new Error(`Prometheus delete_series: HTTP ${response.status}`);
-}
-
-/** Requests and errors the generator sent to CloudWatch, per Version dimension (read back from moto). */
-async function cloudwatchTotals(env, since) {
-  const { CloudWatchClient, GetMetricStatisticsCommand } = await import('@aws-sdk/client-cloudwatch');
-  const client = new CloudWatchClient(env.aws);
-  const totals = {};
-  for (const version of ['stable', 'canary']) {
-    for (const metric of ['Requests', 'Errors']) {
-      const out = await client.send(
-        new GetMetricStatisticsCommand({
-          Namespace: 'AI/Agent',
-          MetricName: metric,
-          Dimensions: [{ Name: 'Version', Value: version }],
-          StartTime: new Date(since),
-          EndTime: new Date(Date.now() + 60_000),
-          Period: 60,
-          Statistics: ['Sum'],
-        }),
-      );
-      totals[version] = { ...totals[version], [metric.toLowerCase()]: (out.Datapoints ?? []).reduce((a, d) => a + (d.Sum ?? 0), 0) };
-    }
-  }
-  return totals;
 }
