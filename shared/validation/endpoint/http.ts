@@ -1,4 +1,4 @@
-import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
+import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import { EndpointError } from './types.js';
 
@@ -9,13 +9,13 @@ interface RawResponse {
 }
 
 /**
- * JSON POSTs to one URL over keep-alive connections (an undici Agent with `connections` sockets, as many
+ * JSON POSTs to one URL over keep-alive connections (an undici Pool with `connections` sockets, as many
  * as the evaluation keeps in flight). Uses undici's dispatch API with a small handler: no stream object
  * per response, which matters at thousands of requests per second. Retries 5xx, 429 and dropped
  * connections with backoff; a timeout is not retried, since an endpoint that hangs keeps hanging.
  */
 export class JsonPoster {
-  private readonly agent: Agent;
+  private readonly pool: Pool;
   private readonly origin: string;
   private readonly path: string;
   private readonly headers: Record<string, string>;
@@ -31,7 +31,7 @@ export class JsonPoster {
     this.origin = u.origin;
     this.path = `${u.pathname}${u.search}`;
     this.headers = { 'content-type': 'application/json', accept: 'application/json', ...headers };
-    this.agent = new Agent({ connections, keepAliveTimeout: 30_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, pipelining: 1 });
+    this.pool = new Pool(this.origin, { connections, keepAliveTimeout: 30_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, pipelining: 1 });
   }
 
   async post(body: string): Promise<unknown> {
@@ -61,7 +61,7 @@ export class JsonPoster {
         onResponseEnd: () => resolve({ status, headers, text: chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8') }),
         onResponseError: (_c, error) => reject(this.failure(error)),
       };
-      this.agent.dispatch({ origin: this.origin, path: this.path, method: 'POST', headers: this.headers, body }, handler);
+      this.pool.dispatch({ origin: this.origin, path: this.path, method: 'POST', headers: this.headers, body }, handler);
     });
   }
 
@@ -84,7 +84,7 @@ export class JsonPoster {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    await this.pool.close();
   }
 }
 
