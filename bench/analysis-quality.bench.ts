@@ -1,129 +1,143 @@
 /**
  * Decision quality on a generated scenario set (seeded, deterministic): our sequential analysis against the
  * decision rules of Flagger, Argo Rollouts, Kayenta and CodeDeploy (bench/analysis/anchors.ts), on the same
- * traces. Prints per scenario: false-fail rate on healthy canaries, detection rate and median intervals to
- * decision on bad ones; then the targets. `ANALYSIS_BENCH_SEED` changes the set (tuning was done on seed 1;
- * the default seed is the evaluation set).
+ * traces. Prints per scenario: false-fail rate and pass rate on acceptable canaries, detection rate and median
+ * intervals to decision on bad ones; then the issue's targets, under two calibrations of the anchors.
+ *
+ * Fairness: a canary within the user's margin (at it included) is healthy by the user's own definition, and
+ * ours guarantees at most 1% fails for every such canary. The anchors' one knob is set (a) to <= 1% false
+ * fails pooled over the healthy-noise traces, and (b) to <= 1% on every acceptable scenario, the at-margin
+ * ones included: the same guarantee ours gives. Both are printed. `ANALYSIS_BENCH_SEED` changes the set
+ * (tuning was done on seed 1; the default seed is the evaluation set).
  */
 import { evaluateInterval, type IntervalEvaluation } from '../shared/analysis/evaluate.js';
 import { replayTrace } from '../shared/analysis/replay.js';
 import { parseTrace } from '../shared/analysis/trace.js';
 import { argo, codeDeploy, flagger, kayenta, type Anchor } from './analysis/anchors.js';
-import { pct, score, type Outcome, type Score } from './analysis/quality.js';
-import { generateSet, HORIZON, SPECS, type Scenario, type Trace } from './analysis/scenarios.js';
+import { falseFail, pct, pct2, pooled, score, type Outcome, type Population, type Row } from './analysis/quality.js';
+import { generateSet, HORIZON, SPECS, type Scenario } from './analysis/scenarios.js';
 
 const SEED = Number(process.env.ANALYSIS_BENCH_SEED ?? 20261122);
 const HEALTHY_TRACES = Number(process.env.ANALYSIS_BENCH_HEALTHY ?? 400);
 const BAD_TRACES = Number(process.env.ANALYSIS_BENCH_BAD ?? 150);
 const TARGET_FALSE_FAIL = 0.01;
 
-interface Prepared {
-  scenario: Scenario;
-  traces: Trace[];
-  evaluations: IntervalEvaluation[][];
-}
-
 const t0 = performance.now();
-const set: Prepared[] = generateSet(SEED, (sc) => (sc.bad ? BAD_TRACES : HEALTHY_TRACES)).map(({ scenario, traces }) => ({
-  scenario,
-  traces,
-  evaluations: traces.map((tr) => parseTrace(tr, SPECS).intervals.map((i) => evaluateInterval(SPECS, i))),
-}));
+const generated = generateSet(SEED, (sc) => (sc.bad ? BAD_TRACES : HEALTHY_TRACES));
+const scenarios: Scenario[] = generated.map((g) => g.scenario);
+const traces = generated.map((g) => g.traces);
+const evaluations: IntervalEvaluation[][][] = traces.map((list) => list.map((tr) => parseTrace(tr, SPECS).intervals.map((i) => evaluateInterval(SPECS, i))));
 const tGen = performance.now();
 
-function runOurs(): Outcome[][] {
-  return set.map((p) => p.traces.map((tr) => {
-    const r = replayTrace(tr, SPECS, { falseAlarmRate: 0.01 });
+function runOurs(horizon: number | undefined): Outcome[][] {
+  return traces.map((list) => list.map((tr) => {
+    const r = replayTrace(tr, SPECS, { falseAlarmRate: TARGET_FALSE_FAIL, ...(horizon ? { horizon } : {}) });
     return { verdict: r.verdict, decidedAfter: r.decidedAfter };
   }));
 }
-function runAnchor(anchor: Anchor): Outcome[][] {
-  return set.map((p) => p.evaluations.map((ev) => anchor(ev, SPECS)));
-}
-function falseFail(outcomes: Outcome[][]): number {
-  let fails = 0;
-  let total = 0;
-  set.forEach((p, i) => {
-    if (p.scenario.bad || p.scenario.edge) return;
-    fails += outcomes[i].filter((o) => o.verdict === 'fail').length;
-    total += outcomes[i].length;
-  });
-  return fails / total;
-}
+const runAnchor = (anchor: Anchor): Outcome[][] => evaluations.map((list) => list.map((ev) => anchor(ev, SPECS)));
 
-/** The smallest setting of an anchor's one knob whose false-fail rate on the healthy traces is within target. */
-function calibrate(name: string, knob: string, values: number[], make: (v: number) => Anchor): { label: string; outcomes: Outcome[][] } {
-  for (const v of values) {
-    const outcomes = runAnchor(make(v));
-    if (falseFail(outcomes) <= TARGET_FALSE_FAIL) return { label: `${name} ${knob}=${v}`, outcomes };
+interface Calibrated extends Row {
+  met: boolean;
+  index: number;
+}
+/** The smallest setting of an anchor's one knob (from `from` on) whose false-fail rate meets `ok`. */
+function calibrate(name: string, knob: string, values: number[], make: (v: number) => Anchor, ok: (o: Outcome[][]) => boolean, from = 0): Calibrated {
+  for (let i = from; i < values.length; i++) {
+    const outcomes = runAnchor(make(values[i]));
+    if (ok(outcomes)) return { label: `${name} ${knob}=${values[i]}`, outcomes, met: true, index: i };
   }
-  const v = values[values.length - 1];
-  return { label: `${name} ${knob}=${v} (never within target)`, outcomes: runAnchor(make(v)) };
+  const last = values.length - 1;
+  return { label: `${name} ${knob}=${values[last]} (never met)`, outcomes: runAnchor(make(values[last])), met: false, index: last };
 }
 
 const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+const KNOBS: { name: string; knob: string; values: number[]; make: (v: number) => Anchor }[] = [
+  { name: 'flagger', knob: 'threshold', values: range(1, HORIZON), make: (v) => flagger(v) },
+  { name: 'argo', knob: 'failureLimit', values: range(0, HORIZON - 1), make: (v) => argo(v) },
+  { name: 'kayenta', knob: 'judgeEvery', values: [1, 2, 3, 5, 10, 15, HORIZON], make: (v) => kayenta(v) },
+  { name: 'codedeploy', knob: 'datapoints', values: range(1, HORIZON), make: (v) => codeDeploy(v) },
+];
+
 const tOurs0 = performance.now();
-const ours = runOurs();
+const ours: Row = { label: `ours (horizon ${HORIZON})`, outcomes: runOurs(HORIZON) };
 const tOurs = performance.now() - tOurs0;
-const defaults: { label: string; outcomes: Outcome[][] }[] = [
+const oursAnytime: Row = { label: 'ours, anytime (no horizon)', outcomes: runOurs(undefined) };
+const defaults: Row[] = [
   { label: 'flagger threshold=1', outcomes: runAnchor(flagger(1)) },
   { label: 'argo failureLimit=0', outcomes: runAnchor(argo(0)) },
   { label: 'kayenta every interval', outcomes: runAnchor(kayenta(1)) },
   { label: 'codedeploy 1 of 1', outcomes: runAnchor(codeDeploy(1)) },
 ];
-const calibrated = [
-  calibrate('flagger', 'threshold', range(1, HORIZON), (v) => flagger(v)),
-  calibrate('argo', 'failureLimit', range(0, HORIZON - 1), (v) => argo(v)),
-  calibrate('kayenta', 'judgeEvery', [1, 2, 3, 5, 10, 15, HORIZON], (v) => kayenta(v)),
-  calibrate('codedeploy', 'datapoints', range(1, HORIZON), (v) => codeDeploy(v)),
-];
+const okNoise = (o: Outcome[][]) => falseFail(scenarios, o, 'noise').pooled <= TARGET_FALSE_FAIL;
+const okAcceptable = (o: Outcome[][]) => falseFail(scenarios, o, 'acceptable').worst <= TARGET_FALSE_FAIL;
+const calibratedA = KNOBS.map((k) => calibrate(k.name, k.knob, k.values, k.make, okNoise));
+// (b) is stricter than (a), so its setting is never below (a)'s: the scan starts there.
+const calibratedB = KNOBS.map((k, i) => calibrate(k.name, k.knob, k.values, k.make, okAcceptable, calibratedA[i].index));
 
-function cellFor(sc: Scenario, s: Score): string {
-  if (sc.edge) return `fails ${pct(s.fails, s.traces)}`;
-  if (!sc.bad) return `ff ${pct(s.fails, s.traces)} pass@${s.medianToPass ?? '-'}`;
+function cellFor(sc: Scenario, outcomes: Outcome[]): string {
+  const s = score(outcomes);
+  if (!sc.bad) return `ff ${pct(s.fails, s.traces)} pass ${pct(s.passes, s.traces)}@${s.medianToPass ?? '-'}`;
   return `det ${pct(s.fails, s.traces)} @${s.medianToFail ?? '-'}`;
 }
-function table(title: string, rows: { label: string; outcomes: Outcome[][] }[]): void {
+function table(title: string, rows: Row[]): void {
+  const w = 26;
   console.log(`\n${title}`);
-  console.log(['scenario'.padEnd(30), ...rows.map((r) => r.label.slice(0, 24).padEnd(24))].join(' | '));
-  set.forEach((p, i) => {
-    console.log([`${p.scenario.name} (${p.traces.length})`.padEnd(30), ...rows.map((r) => cellFor(p.scenario, score(r.outcomes[i])).padEnd(24))].join(' | '));
+  console.log(['scenario'.padEnd(34), ...rows.map((r) => r.label.slice(0, w).padEnd(w))].join(' | '));
+  scenarios.forEach((sc, i) => {
+    const kind = sc.bad ? 'bad' : sc.edge ? 'at margin' : 'healthy';
+    console.log([`${sc.name} [${kind}] (${traces[i].length})`.slice(0, 34).padEnd(34), ...rows.map((r) => cellFor(sc, r.outcomes[i]).padEnd(w))].join(' | '));
   });
-  console.log(['healthy: false-fail overall'.padEnd(30), ...rows.map((r) => pct(falseFail(r.outcomes), 1).replace('%', '') .padEnd(0)).map((x) => `${(Number(x.replace('%', '')) ).toFixed(2)}%`.padEnd(24))].join(' | '));
-  console.log(['bad: median to fail overall'.padEnd(30), ...rows.map((r) => String(pooledMedian(r.outcomes) ?? '-').padEnd(24))].join(' | '));
-}
-function pooledMedian(outcomes: Outcome[][]): number | undefined {
-  return score(set.flatMap((p, i) => (p.scenario.bad ? outcomes[i] : []))).medianToFail;
+  const line = (name: string, f: (r: Row) => string) => console.log([name.padEnd(34), ...rows.map((r) => f(r).padEnd(w))].join(' | '));
+  line('false-fail, healthy noise (pooled)', (r) => pct2(falseFail(scenarios, r.outcomes, 'noise').pooled));
+  line('false-fail, acceptable (pooled)', (r) => pct2(falseFail(scenarios, r.outcomes, 'acceptable').pooled));
+  line('false-fail, worst acceptable scen.', (r) => pct2(falseFail(scenarios, r.outcomes, 'acceptable').worst));
+  line('bad: median intervals to fail', (r) => String(pooled(scenarios, r.outcomes, 'bad').medianToFail ?? '-'));
+  line('acceptable: median intervals to pass', (r) => { const s = pooled(scenarios, r.outcomes, 'acceptable'); return `${s.medianToPass ?? '-'} (${pct(s.passes, s.traces)} pass)`; });
 }
 
-const oursRow = { label: 'ours (alpha 1%)', outcomes: ours };
-console.log(`scenario set: seed ${SEED}, ${HEALTHY_TRACES} traces per healthy and ${BAD_TRACES} per bad scenario, ${HORIZON} intervals each, canary 10% of traffic`);
-console.log('cells: healthy -> false-fail rate, median intervals to pass; bad -> detection rate, median intervals to fail (undetected count as never; - when under half)');
-table('Anchors at the settings from the notes (defaults):', [oursRow, ...defaults]);
-table('Anchors calibrated to a false-fail rate <= 1% on these healthy traces (their one knob, smallest that meets it):', [oursRow, ...calibrated]);
+console.log(`scenario set: seed ${SEED} (scenario s uses seed ${SEED}*1000+s), ${HEALTHY_TRACES} traces per acceptable and ${BAD_TRACES} per bad scenario, ${HORIZON} intervals each, canary 10% of traffic`);
+console.log(`ours: false-alarm rate 1%; "horizon ${HORIZON}": the analysis knows it lasts ${HORIZON} intervals (as monitor-canary knows step-duration / interval) and spends the 1% over those looks; "anytime": no horizon given`);
+console.log('cells: acceptable -> false-fail rate, pass rate @ median intervals to pass; bad -> detection rate @ median intervals to fail (not decided counts as never; - when under half)');
+table('Anchors at the settings from the notes (defaults):', [ours, oursAnytime, ...defaults]);
+table('(a) Anchors calibrated to <= 1% false fails pooled over the healthy-noise traces (their one knob, smallest that meets it):', [ours, oursAnytime, ...calibratedA]);
+table('(b) Anchors calibrated to <= 1% false fails on every acceptable scenario, at the margin included (the guarantee ours gives):', [ours, oursAnytime, ...calibratedB]);
 
-// ---- targets ----
-const ff = falseFail(ours);
-const bestDefaultFf = Math.min(...defaults.map((d) => falseFail(d.outcomes)));
-console.log(`\nfalse-fail on healthy canaries: ours ${(ff * 100).toFixed(2)}% (target <= 1% and <= best anchor at defaults ${(bestDefaultFf * 100).toFixed(2)}%): ${ff <= TARGET_FALSE_FAIL && ff <= bestDefaultFf ? 'MET' : 'NOT MET'}`);
-const shortfalls: string[] = [];
-for (const [i, p] of set.entries()) {
-  if (!p.scenario.bad) continue;
-  const mine = score(ours[i]).fails;
-  for (const a of calibrated) {
-    const theirs = score(a.outcomes[i]).fails;
-    if (theirs > mine) shortfalls.push(`${p.scenario.name}: ours ${pct(mine, p.traces.length)} < ${a.label} ${pct(theirs, p.traces.length)}`);
-  }
+// ---- targets, per calibration ----
+function targets(name: string, population: Population, anchors: Calibrated[]): void {
+  const valid = anchors.filter((a) => a.met);
+  const skipped = anchors.filter((a) => !a.met).map((a) => a.label);
+  const note = skipped.length ? ` [not compared, never met the calibration: ${skipped.join(', ')}]` : '';
+  const measure = (o: Outcome[][]) => (population === 'noise' ? falseFail(scenarios, o, 'noise').pooled : falseFail(scenarios, o, 'acceptable').worst);
+  const what = population === 'noise' ? 'pooled over healthy noise' : 'worst acceptable scenario';
+  const mine = measure(ours.outcomes);
+  const best = Math.min(...valid.map((a) => measure(a.outcomes)));
+  const ffMet = mine <= TARGET_FALSE_FAIL && mine <= best;
+  console.log(`${name} false-fail (${what}): ours ${pct2(mine)}, best anchor ${pct2(best)} (target <= 1% and <= best anchor): ${ffMet ? 'MET' : 'NOT MET'}${note}`);
+  const shortfalls: string[] = [];
+  scenarios.forEach((sc, i) => {
+    if (!sc.bad) return;
+    const m = score(ours.outcomes[i]).fails;
+    for (const a of valid) {
+      const t = score(a.outcomes[i]).fails;
+      if (t > m) shortfalls.push(`${sc.name}: ours ${pct(m, traces[i].length)} < ${a.label} ${pct(t, traces[i].length)}`);
+    }
+  });
+  console.log(`${name} detection at least as high as every anchor on every bad scenario: ${shortfalls.length ? `NOT MET (${shortfalls.join('; ')})` : 'MET'}`);
+  const oursMedian = pooled(scenarios, ours.outcomes, 'bad').medianToFail;
+  const medians = valid.map((a) => ({ label: a.label, median: pooled(scenarios, a.outcomes, 'bad').medianToFail ?? Infinity })).sort((x, y) => x.median - y.median);
+  const fastest = medians[0];
+  const ratio = fastest && oursMedian !== undefined ? fastest.median / oursMedian : NaN;
+  console.log(`${name} median intervals to fail on bad canaries: ours ${oursMedian ?? 'never'} vs fastest anchor (${fastest?.label ?? '-'}) ${fastest?.median ?? '-'} = ${ratio.toFixed(2)}x shorter (target >= 2x): ${ratio >= 2 ? 'MET' : 'NOT MET'}`);
 }
-console.log(`detection at least as high as every calibrated anchor on every bad scenario: ${shortfalls.length ? `NOT MET (${shortfalls.join('; ')})` : 'MET'}`);
-const oursMedian = pooledMedian(ours);
-const anchorMedians = calibrated.map((a) => ({ label: a.label, median: pooledMedian(a.outcomes) }));
-const finite = anchorMedians.filter((a) => a.median !== undefined && Number.isFinite(a.median)) as { label: string; median: number }[];
-const best = finite.sort((a, b) => a.median - b.median)[0];
-if (best && oursMedian !== undefined) {
-  const ratio = best.median / oursMedian;
-  console.log(`median intervals to fail on bad canaries: ours ${oursMedian} vs best calibrated anchor (${best.label}) ${best.median} = ${ratio.toFixed(2)}x shorter (target >= 2x): ${ratio >= 2 ? 'MET' : 'NOT MET'}`);
-} else {
-  console.log(`median intervals to fail on bad canaries: ours ${oursMedian ?? '-'}; calibrated anchors ${anchorMedians.map((a) => `${a.label} ${a.median ?? '-'}`).join(', ')}`);
-}
-console.log(`(generation ${((tGen - t0) / 1000).toFixed(1)} s; our replay of ${set.reduce((n, p) => n + p.traces.length, 0)} traces ${(tOurs / 1000).toFixed(2)} s)`);
+console.log('\nTargets (issue 5):');
+const oursDefaultsFf = falseFail(scenarios, ours.outcomes, 'noise').pooled;
+const bestDefaultFf = Math.min(...defaults.map((d) => falseFail(scenarios, d.outcomes, 'noise').pooled));
+console.log(`[defaults] false-fail (pooled over healthy noise): ours ${pct2(oursDefaultsFf)}, best anchor at its defaults ${pct2(bestDefaultFf)}: ${oursDefaultsFf <= TARGET_FALSE_FAIL && oursDefaultsFf <= bestDefaultFf ? 'MET' : 'NOT MET'}`);
+targets('[a: calibrated on healthy noise]', 'noise', calibratedA);
+targets('[b: calibrated on every acceptable canary]', 'acceptable', calibratedB);
+
+// ---- extra: early passes (not a target of the issue) ----
+const passLine = (r: Row) => { const s = pooled(scenarios, r.outcomes, 'acceptable'); return `${r.label} ${s.medianToPass ?? 'never'} (${pct(s.passes, s.traces)} pass)`; };
+console.log(`\nextra, acceptable canaries: median intervals to a pass (not passed counts as never; anchors without early success pass at the horizon, ${HORIZON}): ${[ours, oursAnytime, ...calibratedA, ...calibratedB].map(passLine).join('; ')}`);
+console.log(`(generation ${((tGen - t0) / 1000).toFixed(1)} s; our replay of ${traces.reduce((n, l) => n + l.length, 0)} traces with the horizon ${(tOurs / 1000).toFixed(2)} s)`);

@@ -1,4 +1,6 @@
 /** Scoring of decision rules over the scenario set: false-fail, detection, intervals to decision. */
+import type { Scenario } from './scenarios.js';
+
 export interface Outcome {
   verdict: 'pass' | 'fail' | 'inconclusive';
   decidedAfter: number;
@@ -36,4 +38,41 @@ export function score(outcomes: Outcome[]): Score {
 
 export function pct(n: number, d: number): string {
   return `${((100 * n) / d).toFixed(1)}%`;
+}
+
+/** A decision rule's outcomes on every trace of every scenario (same order as the set). */
+export interface Row {
+  label: string;
+  outcomes: Outcome[][];
+}
+
+/** Healthy noise only, or every acceptable canary (healthy noise and those within the margin, at it included). */
+export type Population = 'noise' | 'acceptable';
+
+function inPopulation(sc: Scenario, population: Population): boolean {
+  return !sc.bad && (population === 'acceptable' || !sc.edge);
+}
+
+/** Rates over the scenarios of a population: pooled over their traces, and the worst single scenario. */
+export function falseFail(scenarios: Scenario[], outcomes: Outcome[][], population: Population): { pooled: number; worst: number } {
+  let fails = 0;
+  let total = 0;
+  let worst = 0;
+  scenarios.forEach((sc, i) => {
+    if (!inPopulation(sc, population)) return;
+    const f = outcomes[i].filter((o) => o.verdict === 'fail').length;
+    fails += f;
+    total += outcomes[i].length;
+    worst = Math.max(worst, f / outcomes[i].length);
+  });
+  return { pooled: fails / total, worst };
+}
+
+/** Pooled score over the bad scenarios, or over a population of acceptable ones. */
+export function pooled(scenarios: Scenario[], outcomes: Outcome[][], which: 'bad' | Population): Score {
+  return score(scenarios.flatMap((sc, i) => ((which === 'bad' ? sc.bad : inPopulation(sc, which)) ? outcomes[i] : [])));
+}
+
+export function pct2(x: number): string {
+  return `${(100 * x).toFixed(2)}%`;
 }

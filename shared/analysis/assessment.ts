@@ -12,7 +12,11 @@ export type Verdict = 'pass' | 'fail' | 'inconclusive';
 export interface AssessmentOptions {
   /** Probability of failing a canary that is within its bounds, over the whole analysis (default 0.01). */
   falseAlarmRate?: number;
-  /** Intervals after which an undecided analysis ends `inconclusive` (default: none; call `conclude()`). */
+  /**
+   * Intervals after which an undecided analysis ends `inconclusive` (default: none; call `conclude()`). When
+   * set, the false-alarm rate is spent over exactly these looks (group-sequential boundaries), which decides
+   * sooner than the anytime-valid sequences used without it. monitor-canary: step-duration / interval.
+   */
   horizon?: number;
   /** Fewest intervals before a pass (default 1). */
   minIntervalsToPass?: number;
@@ -62,7 +66,7 @@ export class Assessment {
     const sequences = specs.filter((s) => s.critical !== false).reduce((n, s) => n + sequenceCount(s), 0);
     const alpha = this.falseAlarmRate / Math.max(1, sequences);
     const tuning = options.tuning ?? DEFAULT_TUNING;
-    this.metrics = specs.map((s) => new MetricEvidence(s, alpha, options.onMissingData ?? 'inconclusive', tuning));
+    this.metrics = specs.map((s) => new MetricEvidence(s, alpha, options.onMissingData ?? 'inconclusive', tuning, options.horizon));
   }
 
   get intervals(): number {

@@ -6,6 +6,7 @@ import { ProportionSequence } from './sequences/proportion.js';
 import { RateRatioSequence } from './sequences/rate-ratio.js';
 import { DEFAULT_TUNING, type ConfidenceSequence, type SequenceTuning } from './sequences/sequence.js';
 import { MeanSequence, RatioOfMeansSequence } from './sequences/t-mixture.js';
+import { SpendingBoundary } from './sequences/spending.js';
 
 export type CheckDecision = 'pass' | 'fail' | 'undecided';
 
@@ -16,7 +17,7 @@ export interface CheckEvidence {
   limit: number;
   /** Ratio canary/control for `max-increase`; the canary's level for `max`/`min`. */
   estimate?: number;
-  /** The anytime-valid confidence interval of the estimate. */
+  /** The confidence interval of the estimate that the decision is taken on (anytime-valid, or for the horizon's looks). */
   lower?: number;
   upper?: number;
   decision: CheckDecision;
@@ -37,6 +38,20 @@ export interface IntervalCounts {
 interface Sequences {
   relative?: ConfidenceSequence;
   absolute?: ConfidenceSequence;
+}
+
+/**
+ * A check's group-sequential test when the horizon is known: its boundary (spent over the horizon's looks)
+ * and the statistics at its bound after the latest interval. A pass is final (the pass test stops there).
+ */
+interface HorizonCheck {
+  boundary: SpendingBoundary;
+  information: number;
+  /** The bad side's test rejected at the latest look. */
+  failing: boolean;
+  /** The latest finite boundary (for the interval shown when a look spends nothing). */
+  shown: number;
+  passed: boolean;
 }
 
 /** How many confidence sequences a metric uses (the false-alarm rate is split between them). */
@@ -61,9 +76,20 @@ export class MetricEvidence {
   private canaryN = 0;
   private cachedDecisions: { bound: BoundName; decision: CheckDecision }[] | undefined;
   private controlN = 0;
+  private readonly horizonChecks: Map<BoundName, HorizonCheck> | undefined;
 
-  constructor(readonly spec: MetricSpec, readonly alpha: number, globalPolicy: MissingDataPolicy, private readonly tuning: SequenceTuning = DEFAULT_TUNING) {
+  /**
+   * `horizon`: the number of intervals the analysis lasts at most, when known: the checks then use
+   * group-sequential boundaries that spend `alpha` over exactly those looks instead of anytime-valid ones.
+   */
+  constructor(readonly spec: MetricSpec, readonly alpha: number, globalPolicy: MissingDataPolicy, private readonly tuning: SequenceTuning = DEFAULT_TUNING, readonly horizon?: number) {
     this.policy = spec.onMissingData ?? globalPolicy;
+    if (horizon !== undefined) {
+      this.horizonChecks = new Map();
+      for (const { bound } of this.bounds()) {
+        this.horizonChecks.set(bound, { boundary: new SpendingBoundary(horizon, alpha), information: 0, failing: false, shown: Infinity, passed: false });
+      }
+    }
     const ratio = allowedRatio(spec);
     if (spec.kind === 'ratio') {
       if (ratio !== undefined) this.seq.relative = new RateRatioSequence([ratio], tuning);
@@ -94,6 +120,22 @@ export class MetricEvidence {
     }
     if (this.spec.kind === 'ratio') this.addCounts(m);
     else this.addValues(m);
+    this.look();
+  }
+
+  /** One look of every group-sequential check (every interval, with or without new evidence). */
+  private look(): void {
+    if (!this.horizonChecks) return;
+    for (const { bound, limit, seq, bad } of this.bounds()) {
+      const h = this.horizonChecks.get(bound)!;
+      const score = seq?.score?.(limit);
+      if (score && score.information > h.information) h.information = score.information;
+      const c = h.boundary.look(h.information);
+      if (Number.isFinite(c)) h.shown = c;
+      const side = score && Number.isFinite(c) ? (score.above >= c ? 'above' : score.below <= -c ? 'below' : 'spans') : 'spans';
+      h.failing = side === bad;
+      if (side !== 'spans' && side !== bad) h.passed = true;
+    }
   }
 
   private addCounts(m: MetricInterval): void {
@@ -144,7 +186,10 @@ export class MetricEvidence {
 
   /** Decisions only (cheap: no intervals computed). */
   decisions(): { bound: BoundName; decision: CheckDecision }[] {
-    this.cachedDecisions ??= this.bounds().map(({ bound, limit, seq, bad }) => ({ bound, decision: decide(seq, limit, bad, this.alpha) }));
+    this.cachedDecisions ??= this.bounds().map(({ bound, limit, seq, bad }) => {
+      const h = this.horizonChecks?.get(bound);
+      return { bound, decision: h ? decideAtLook(h) : decide(seq, limit, bad, this.alpha) };
+    });
     return this.cachedDecisions;
   }
 
@@ -164,7 +209,9 @@ export class MetricEvidence {
       const decision = decisions[i].decision;
       const estimate = seq?.estimate();
       if (!seq || estimate === undefined) return { bound, limit, decision };
-      const [lower, upper] = seq.interval(this.alpha);
+      const h = this.horizonChecks?.get(bound);
+      if (h && (!seq.horizonInterval || !Number.isFinite(h.shown))) return { bound, limit, estimate, decision };
+      const [lower, upper] = h ? seq.horizonInterval!(h.shown) : seq.interval(this.alpha);
       return { bound, limit, estimate, lower, upper, decision };
     });
   }
@@ -189,4 +236,9 @@ function decide(seq: ConfidenceSequence | undefined, limit: number, bad: 'above'
   const side = seq.side(limit, alpha);
   if (side === 'spans') return 'undecided';
   return side === bad ? 'fail' : 'pass';
+}
+
+/** A group-sequential check at the latest look: fail when the bad side's test rejected, pass once the other did. */
+function decideAtLook(h: HorizonCheck): CheckDecision {
+  return h.failing ? 'fail' : h.passed ? 'pass' : 'undecided';
 }

@@ -1,5 +1,6 @@
 import { DEFAULT_TUNING, type ConfidenceSequence, type SequenceTuning } from './sequence.js';
 import { dispersion, Residuals } from './math.js';
+import type { HorizonScore } from './horizon.js';
 
 /** Prior spread of the log effect: a change of about x1.65 is one standard deviation. */
 const PRIOR_SD = 0.5;
@@ -64,6 +65,21 @@ export class LogGaussianSequence implements ConfidenceSequence {
     if (!this.intervals) return [0, Infinity];
     const theta = this.swd / this.sw;
     const h = this.halfWidth(alpha);
+    return [Math.exp(theta - h), Math.exp(theta + h)];
+  }
+
+  /** For a known horizon: the z statistic of the log estimate at `value` (dispersion-adjusted), and the information. */
+  score(value: number): HorizonScore | undefined {
+    if (!this.intervals || !(value > 0)) return undefined;
+    const z = (this.swd / this.sw - Math.log(value)) * Math.sqrt(this.sw / this.phi);
+    return { above: z, below: z, information: this.sw };
+  }
+
+  /** The values a group-sequential test at z boundary `c` does not reject. */
+  horizonInterval(c: number): [number, number] {
+    if (!this.intervals || !Number.isFinite(c)) return [0, Infinity];
+    const theta = this.swd / this.sw;
+    const h = c / Math.sqrt(this.sw / this.phi);
     return [Math.exp(theta - h), Math.exp(theta + h)];
   }
 }

@@ -1,6 +1,7 @@
 import { DEFAULT_TUNING, type ConfidenceSequence, type SequenceTuning } from './sequence.js';
 import { dispersion, Residuals } from './math.js';
 import { HalfNormalCache, mixtureLogE, oneSidedBounds } from './one-sided.js';
+import { invertScore, signedRoot, type HorizonScore } from './horizon.js';
 
 const LOGIT_MIN = -14;
 const LOGIT_MAX = 8;
@@ -76,6 +77,32 @@ export class ProportionSequence implements ConfidenceSequence {
     const center = logit(Math.min(Math.max(est, 1e-6), 1 - 1e-6));
     const [lo, hi] = oneSidedBounds((t, side) => this.logE(t, side), center, LOGIT_MIN, LOGIT_MAX, Math.log(1 / alpha));
     const p = (t: number) => 1 / (1 + Math.exp(-t));
+    return [lo <= LOGIT_MIN ? 0 : p(lo), hi >= LOGIT_MAX ? 1 : p(hi)];
+  }
+
+  /**
+   * For a known horizon: signed roots of the binomial likelihood ratio at `value` (dispersion-adjusted), the
+   * event count moved half an event toward the null for each side (continuity correction). The information
+   * is about the log-odds: total·p·(1 - p).
+   */
+  score(value: number): HorizonScore | undefined {
+    if (this.estimate() === undefined || !(value > 0 && value < 1)) return undefined;
+    const n = this.total;
+    const side = (x: number): number => {
+      x = Math.min(n, Math.max(0, x));
+      const p = x / n;
+      const term = (k: number, a: number, b: number) => (k > 0 ? k * Math.log(a / b) : 0);
+      const gain = term(x, p, value) + term(n - x, 1 - p, 1 - value);
+      return signedRoot(p - value, gain / this.phi);
+    };
+    return { above: side(this.events - 0.5), below: side(this.events + 0.5), information: n * value * (1 - value) };
+  }
+
+  /** The proportions a group-sequential test at z boundary `c` does not reject. */
+  horizonInterval(c: number): [number, number] {
+    if (this.estimate() === undefined) return [0, 1];
+    const p = (t: number) => 1 / (1 + Math.exp(-t));
+    const [lo, hi] = invertScore((t) => this.score(p(t)), c, LOGIT_MIN, LOGIT_MAX);
     return [lo <= LOGIT_MIN ? 0 : p(lo), hi >= LOGIT_MAX ? 1 : p(hi)];
   }
 }

@@ -1,6 +1,7 @@
 import { DEFAULT_TUNING, type ConfidenceSequence, type SequenceTuning } from './sequence.js';
 import { dispersion, Residuals } from './math.js';
 import { HalfNormalCache, mixtureLogE, oneSidedBounds } from './one-sided.js';
+import { invertScore, signedRoot, type HorizonScore } from './horizon.js';
 
 const GRID_MIN = -4;
 const GRID_MAX = 4;
@@ -26,6 +27,8 @@ export class RateRatioSequence implements ConfidenceSequence {
   private readonly ll: Float64Array;
   private readonly probes: number[];
   private readonly probeLl: Float64Array;
+  /** Fisher information about log r at each probe: the sum over intervals of k·pi·(1 - pi). */
+  private readonly probeInfo: Float64Array;
   private readonly residuals = new Residuals<[number, number, number, number]>(([xc, k, nc, ns]) => {
     const r = this.mle();
     const pi = (r * nc) / (r * nc + ns);
@@ -52,6 +55,7 @@ export class RateRatioSequence implements ConfidenceSequence {
     }
     this.probes = probes.filter((p) => p > 0);
     this.probeLl = new Float64Array(this.probes.length);
+    this.probeInfo = new Float64Array(this.probes.length);
   }
 
   /** Adds one interval: canary `xc` bad of `nc`, control `xs` bad of `ns`. */
@@ -66,7 +70,12 @@ export class RateRatioSequence implements ConfidenceSequence {
     if (k === 0) return; // no bad events anywhere: says nothing about the ratio
     const { logR, ratio, ll } = this;
     for (let j = 0; j < logR.length; j++) ll[j] += xc * logR[j] - k * Math.log(ratio[j] * nc + ns);
-    for (let i = 0; i < this.probes.length; i++) this.probeLl[i] += xc * Math.log(this.probes[i]) - k * Math.log(this.probes[i] * nc + ns);
+    for (let i = 0; i < this.probes.length; i++) {
+      const r = this.probes[i];
+      const pi = (r * nc) / (r * nc + ns);
+      this.probeLl[i] += xc * Math.log(r) - k * Math.log(r * nc + ns);
+      this.probeInfo[i] += k * pi * (1 - pi);
+    }
     this.informative++;
     this.mleCache = undefined;
     this.residuals.add([xc, k, nc, ns]);
@@ -136,6 +145,47 @@ export class RateRatioSequence implements ConfidenceSequence {
     const est = this.estimate();
     if (est === undefined) return [0, Infinity];
     const [lo, hi] = oneSidedBounds((t, side) => this.logE(Math.exp(t), side), Math.log(est), GRID_MIN, GRID_MAX, Math.log(1 / alpha));
+    return [lo <= GRID_MIN ? 0 : Math.exp(lo), hi >= GRID_MAX ? Infinity : Math.exp(hi)];
+  }
+
+  /**
+   * For a known horizon: signed roots of the likelihood ratio at `value` (dispersion-adjusted), with the canary's
+   * bad-event count moved half an event toward the null for each side (a continuity correction: the counts are
+   * whole numbers, and without it a handful of events would look like more evidence than they are).
+   */
+  score(value: number): HorizonScore | undefined {
+    if (this.estimate() === undefined || !(value > 0)) return undefined;
+    const psi0 = Math.log(value);
+    const at = this.llAt(value);
+    const side = (shift: number): number => {
+      // log-likelihood with the canary's count shifted by `shift`: ll + shift·log r
+      let best = 0;
+      let bestLl = -Infinity;
+      for (let j = 0; j < this.ll.length; j++) {
+        const v = this.ll[j] + shift * this.logR[j];
+        if (v > bestLl) [best, bestLl] = [j, v];
+      }
+      let psiHat = this.logR[best];
+      if (best > 0 && best < this.ll.length - 1) {
+        const [a, c] = [this.ll[best - 1] + shift * this.logR[best - 1], this.ll[best + 1] + shift * this.logR[best + 1]];
+        const denom = a - 2 * bestLl + c;
+        if (denom < 0) {
+          const d = (0.5 * (a - c)) / denom;
+          psiHat += d * GRID_STEP;
+          bestLl -= 0.25 * (a - c) * d;
+        }
+      }
+      const gain = Math.max(0, bestLl - (at + shift * psi0));
+      return signedRoot(psiHat - psi0, gain / this.cachedPhi);
+    };
+    const i = this.probes.indexOf(value);
+    return { above: side(-0.5), below: side(0.5), information: i >= 0 ? this.probeInfo[i] : NaN };
+  }
+
+  /** The values a group-sequential test at z boundary `c` does not reject (the interval shown with its decisions). */
+  horizonInterval(c: number): [number, number] {
+    if (this.estimate() === undefined) return [0, Infinity];
+    const [lo, hi] = invertScore((t) => this.score(Math.exp(t)), c, GRID_MIN, GRID_MAX);
     return [lo <= GRID_MIN ? 0 : Math.exp(lo), hi >= GRID_MAX ? Infinity : Math.exp(hi)];
   }
 }

@@ -1,3 +1,5 @@
+import type { HorizonScore } from './horizon.js';
+
 /**
  * An anytime-valid confidence sequence for one parameter of one metric (a rate ratio, a proportion, a mean).
  * "Anytime-valid": the probability that the true value is EVER outside the interval, however often it is
@@ -17,6 +19,10 @@ export interface ConfidenceSequence {
   side(value: number, alpha: number): 'above' | 'below' | 'spans';
   /** The lower and upper confidence bounds matching `side` (each one-sided at level alpha; may be infinite). */
   interval(alpha: number): [number, number];
+  /** For a known horizon (group-sequential tests): the statistics at a bound; see horizon.ts. */
+  score?(value: number): HorizonScore | undefined;
+  /** The values not rejected by the group-sequential tests at z boundary `c`. */
+  horizonInterval?(c: number): [number, number];
 }
 
 /** Tuning shared by the sequences. Defaults are fixed before seeing any data (they are part of the method). */

@@ -1,5 +1,24 @@
 import type { ConfidenceSequence } from './sequence.js';
-import { bisect } from './math.js';
+import { bisect, studentUpper } from './math.js';
+import { invertScore, type HorizonScore } from './horizon.js';
+import { normalUpperQuantile } from './normal.js';
+
+/** Fewest per-interval values before a horizon test judges them (two degrees of freedom for the spread). */
+const MIN_VALUES = 3;
+
+/**
+ * For a known horizon: the t statistic of n values with sum `s` and sum of squares `q` (about 0), turned into
+ * a normal deviate with the same tail probability (the "significance level" approach to group-sequential
+ * t-tests, Jennison & Turnbull 2000, sec. 3.8). Information: one unit per value.
+ */
+function tScore(n: number, s: number, q: number): HorizonScore | undefined {
+  if (n < MIN_VALUES) return undefined;
+  const mean = s / n;
+  const ss = Math.max(q - n * mean * mean, 1e-300);
+  const t = mean / Math.sqrt(ss / (n - 1) / n);
+  const z = normalUpperQuantile(studentUpper(t, n - 1));
+  return { above: z, below: z, information: n };
+}
 
 /** Prior spread of the standardized effect (mean / standard deviation of the per-interval values). */
 const PRIOR_SD = 2;
@@ -42,6 +61,20 @@ export class MeanSequence implements ConfidenceSequence {
     const q = this.q - 2 * value * this.s + n * value * value;
     if (logTMixture(n, s, q) < Math.log(1 / (2 * alpha))) return 'spans';
     return s > 0 ? 'above' : 'below';
+  }
+
+  score(value: number): HorizonScore | undefined {
+    const n = this.intervals;
+    return tScore(n, this.s - n * value, this.q - 2 * value * this.s + n * value * value);
+  }
+
+  horizonInterval(c: number): [number, number] {
+    const n = this.intervals;
+    if (n < MIN_VALUES) return [-Infinity, Infinity];
+    const mean = this.s / n;
+    const sd = Math.sqrt(Math.max(0, this.q - n * mean * mean) / (n - 1));
+    const span = 40 * (sd + Math.abs(mean)) + 1;
+    return invertScore((v) => this.score(v), c, mean - span, mean + span);
   }
 
   interval(alpha: number): [number, number] {
@@ -89,6 +122,17 @@ export class RatioOfMeansSequence implements ConfidenceSequence {
     const s = this.sc - rho * this.ss;
     const q = this.qcc - 2 * rho * this.qcs + rho * rho * this.qss;
     return logTMixture(this.intervals, s, q);
+  }
+
+  score(rho: number): HorizonScore | undefined {
+    return tScore(this.intervals, this.sc - rho * this.ss, this.qcc - 2 * rho * this.qcs + rho * rho * this.qss);
+  }
+
+  horizonInterval(c: number): [number, number] {
+    const est = this.estimate();
+    if (est === undefined || this.intervals < MIN_VALUES) return [0, Infinity];
+    const [lo, hi] = invertScore((t) => this.score(Math.exp(t)), c, Math.log(est) - 8, Math.log(est) + 8);
+    return [Math.exp(lo), Math.exp(hi)];
   }
 
   side(value: number, alpha: number): 'above' | 'below' | 'spans' {
