@@ -1,0 +1,27 @@
+// Types for sandbox/env.mjs (import { sandboxEnv } from '../sandbox/env.mjs').
+export interface SandboxEnv {
+  /** Path of a self-contained kubeconfig (admin client cert) for the sandbox API server. */
+  kubeconfigPath: string;
+  /** e.g. http://127.0.0.1:9090 (remote write at /api/v1/write, admin API on). */
+  prometheusUrl: string;
+  /** moto_server (S3 + CloudWatch), e.g. http://127.0.0.1:5005. */
+  awsEndpointUrl: string;
+  /** Ready-made AWS SDK v3 client settings for moto. */
+  aws: {
+    endpoint: string;
+    region: string;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+    forcePathStyle: true;
+  };
+  /** Registry without auth, host:port, plain HTTP. */
+  registry: string;
+  /** Registry with htpasswd basic auth, plain HTTP. */
+  registryAuth: { host: string; user: string; password: string };
+  /** Path of the env file the values come from. */
+  envFile: string;
+  /** Every KEY=value of the env file. */
+  raw: Record<string, string>;
+}
+
+export declare const envFile: string;
+export declare function sandboxEnv(): SandboxEnv;

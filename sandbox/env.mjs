@@ -1,0 +1,31 @@
+// The ONE place tests get sandbox addresses from: the env file written by `npm run sandbox -- up`.
+import { existsSync } from 'node:fs';
+import { envFile } from './lib/paths.mjs';
+import { readEnvFile } from './lib/envfile.mjs';
+
+export { envFile };
+
+/** Addresses of the running sandbox. Throws when `npm run sandbox -- up` has not run. */
+export function sandboxEnv() {
+  if (!existsSync(envFile)) throw new Error(`no sandbox env file at ${envFile}: run \`npm run sandbox -- up\``);
+  const e = readEnvFile();
+  const need = (k) => {
+    if (!e[k]) throw new Error(`sandbox env file ${envFile} has no ${k}: is that part down? run \`npm run sandbox -- status\``);
+    return e[k];
+  };
+  return {
+    kubeconfigPath: need('KUBECONFIG'),
+    prometheusUrl: need('PROMETHEUS_URL'),
+    awsEndpointUrl: need('AWS_ENDPOINT_URL'),
+    aws: {
+      endpoint: need('AWS_ENDPOINT_URL'),
+      region: need('AWS_REGION'),
+      credentials: { accessKeyId: need('AWS_ACCESS_KEY_ID'), secretAccessKey: need('AWS_SECRET_ACCESS_KEY') },
+      forcePathStyle: true,
+    },
+    registry: need('REGISTRY'),
+    registryAuth: { host: need('REGISTRY_AUTH'), user: need('REGISTRY_USER'), password: need('REGISTRY_PASSWORD') },
+    envFile,
+    raw: e,
+  };
+}

@@ -1,0 +1,44 @@
+// Install what a part needs when it is missing: Debian packages (apt) and moto (pip).
+import { execFileSync } from 'node:child_process';
+import { which } from './process.mjs';
+
+let aptUpdated = false;
+
+/** Ensure each command exists, installing its Debian package when not. `cmds` maps command -> package. */
+export function ensureApt(cmds, log) {
+  const missing = [...new Set(Object.entries(cmds).filter(([c]) => !which(c)).map(([, p]) => p))];
+  if (!missing.length) return;
+  if (process.getuid?.() !== 0 && !which('sudo')) {
+    throw new Error(`missing Debian packages ${missing.join(' ')}: install them as root`);
+  }
+  const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
+  const run = (args) =>
+    execFileSync(sudo[0] ?? args[0], sudo.length ? args : args.slice(1), {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+  log(`installing Debian packages: ${missing.join(' ')}`);
+  if (!aptUpdated) {
+    run(['apt-get', 'update', '-qq']);
+    aptUpdated = true;
+  }
+  run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...missing]);
+}
+
+/** Path of moto_server, installing moto[server] with pip when missing. */
+export function ensureMoto(log) {
+  let path = which('moto_server');
+  if (!path) {
+    log("installing moto[server] with pip");
+    execFileSync('python3', ['-m', 'pip', 'install', '-q', 'moto[server]'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    try { execFileSync('pyenv', ['rehash'], { stdio: 'ignore' }); } catch {}
+    path = which('moto_server');
+    if (!path) throw new Error('moto_server not found after pip install');
+  }
+  // pyenv puts a bash shim on PATH; start the real script so the pid we record is the server's.
+  try {
+    const real = execFileSync('pyenv', ['which', 'moto_server'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    if (real) path = real;
+  } catch {}
+  return path;
+}
