@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { sep } from 'node:path';
+import { workspacePath } from '../../shared/action/workspace.js';
 import { ConfigurationError, invalidInput } from '../../shared/action/errors.js';
 import { booleanInput, choiceInput, keyValueInput, listInput, optionalInput, requiredInput } from '../../shared/action/inputs.js';
 import { maskSecret } from '../../shared/action/secrets.js';
@@ -31,9 +32,6 @@ export interface Inputs {
 
 const STAGE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-function workspacePath(path: string): string {
-  return isAbsolute(path) ? path : resolve(process.env.GITHUB_WORKSPACE ?? process.cwd(), path);
-}
 
 function contextInput(): string {
   const value = optionalInput('context') ?? '.';
@@ -44,7 +42,8 @@ function contextInput(): string {
 
 function fileInput(context: string): string {
   const value = optionalInput('file');
-  const path = value === undefined ? resolve(context, 'Dockerfile') : workspacePath(value);
+  // Joined as a string, not with path.resolve: ncc reads resolve(x, 'Dockerfile') as an asset to bundle.
+  const path = value === undefined ? `${context}${sep}Dockerfile` : workspacePath(value);
   if (!existsSync(path) || !statSync(path).isFile()) {
     throw value === undefined
       ? new ConfigurationError(`No Dockerfile at ${path}: set \`file\` to the Dockerfile, or \`context\` to the folder holding one.`)

@@ -1,6 +1,7 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { ConfigurationError, invalidInput } from '../../shared/action/errors.js';
 import { booleanInput, choiceInput, durationInput, numberInput, optionalInput, percentageInput, requiredInput } from '../../shared/action/inputs.js';
+import { workspaceDir, workspacePath } from '../../shared/action/workspace.js';
 import { maskSecret } from '../../shared/action/secrets.js';
 import { parseRegistryLocation, type RegistryLocation } from '../../shared/registry/location.js';
 import { parseModelName, parseVersionRef, type VersionRef } from '../../shared/registry/names.js';
@@ -45,7 +46,7 @@ export interface Inputs {
 }
 
 /** The workspace-relative path of a file, as GitHub annotations want it. */
-export function workspacePath(file: string, workspace = process.env.GITHUB_WORKSPACE || process.cwd()): string {
+export function annotationPath(file: string, workspace = workspaceDir()): string {
   const rel = relative(workspace, resolve(workspace, file));
   return rel.startsWith('..') || isAbsolute(rel) ? file : rel.split('\\').join('/');
 }
@@ -87,7 +88,7 @@ export function getInputs(): Inputs {
     version,
     'model-path': modelPath,
     'download-path': optionalInput('download-path'),
-    suite: { file: resolve(process.env.GITHUB_WORKSPACE || process.cwd(), rawSuite), display: workspacePath(rawSuite) },
+    suite: { file: workspacePath(rawSuite), display: annotationPath(rawSuite) },
     endpoint: optionalInput('endpoint'),
     'api-key': apiKey,
     timeout: durationInput('timeout', '60s'),

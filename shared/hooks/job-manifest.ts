@@ -2,15 +2,14 @@ import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ConfigurationError } from '../action/errors.js';
+import { workspaceDir } from '../action/workspace.js';
 import { HookFields, isMapping } from './hook-fields.js';
 import { allStrings, unknownPlaceholders } from './placeholders.js';
 
 const EXPECTED = 'a file in the repository holding one Kubernetes Job (`apiVersion: batch/v1`, `kind: Job`)';
 
 /** Where manifest paths are read from: the checked-out repository, else the working directory. */
-export function defaultWorkspace(): string {
-  return process.env.GITHUB_WORKSPACE || process.cwd();
-}
+export const defaultWorkspace = workspaceDir;
 
 /**
  * Reads and checks a hook's Job manifest at parse time, so a missing file or a manifest that is not
