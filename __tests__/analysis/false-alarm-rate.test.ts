@@ -1,0 +1,136 @@
+import { describe, expect, it } from '@jest/globals';
+import { Assessment } from '../../shared/analysis/assessment.js';
+import type { Measurement } from '../../shared/analysis/measurement.js';
+import type { MetricSpec } from '../../shared/analysis/metric-spec.js';
+import { SpendingBoundary } from '../../shared/analysis/sequences/spending.js';
+
+/**
+ * The guarantee, simulated: a canary exactly at its allowed margin (healthy by the user's own definition)
+ * fails at most at the false-alarm rate, although the analysis looks at it every interval, with a known
+ * horizon (group-sequential boundaries) and without (anytime-valid sequences). Seeded, so every run sees the
+ * same canaries; the slack is three Monte-Carlo standard deviations.
+ */
+const ALPHA = 0.1;
+const RUNS = 800;
+const HORIZON = 30;
+const SLACK = 3 * Math.sqrt((ALPHA * (1 - ALPHA)) / RUNS);
+
+function rng(seed: number) {
+  let s = seed >>> 0;
+  const u = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 0.5) / 4294967296;
+  const normal = () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+  const poisson = (lambda: number) => {
+    const l = Math.exp(-lambda);
+    let k = 0;
+    let p = 1;
+    do {
+      k++;
+      p *= u();
+    } while (p > l);
+    return k - 1;
+  };
+  return { u, normal, poisson };
+}
+type Rng = ReturnType<typeof rng>;
+type Pair = { canary: Measurement; control: Measurement };
+const ratio = (num: number, den: number): Measurement => ({ status: 'ok', observation: { kind: 'ratio', num, den } });
+const samples = (xs: number[]): Measurement => ({ status: 'ok', observation: { kind: 'value', samples: xs } });
+
+/** Share of simulated canaries that the assessment fails, judging every interval up to the horizon. */
+function failRate(spec: MetricSpec, horizon: number | undefined, make: (r: Rng) => Pair, seed: number, runs = RUNS): number {
+  const r = rng(seed);
+  let fails = 0;
+  for (let run = 0; run < runs; run++) {
+    const a = new Assessment([spec], { falseAlarmRate: ALPHA, ...(horizon ? { horizon } : {}) });
+    for (let i = 0; i < HORIZON; i++) {
+      const d = a.add({ t: 60 * (i + 1), metrics: { [spec.name]: make(r) } });
+      if (d.decided) {
+        if (d.verdict === 'fail') fails++;
+        break;
+      }
+    }
+  }
+  return fails / runs;
+}
+
+const errors: MetricSpec = { name: 'error-rate', kind: 'ratio', direction: 'lower-is-better', maxIncrease: 0.5 };
+const errorsMax: MetricSpec = { name: 'error-rate', kind: 'ratio', direction: 'lower-is-better', max: 0.05 };
+const p95: MetricSpec = { name: 'p95-latency', kind: 'value', direction: 'lower-is-better', stat: 'p95', maxIncrease: 0.25 };
+const p95Max: MetricSpec = { ...p95, maxIncrease: undefined, max: 300 };
+
+/** Canary errors at exactly 1.5x the control's rate (10% of traffic), `perMinute` control errors expected. */
+const errorsAtMargin = (perMinute: number) => (r: Rng): Pair => ({
+  canary: ratio(r.poisson((perMinute / 9) * 1.5), 1000),
+  control: ratio(r.poisson(perMinute), 9000),
+});
+/** 60 raw latencies per side; the canary's whole distribution is 1.25x the control's (so is its p95). */
+const latencyAtMargin = (r: Rng): Pair => {
+  const draw = (scale: number) => Array.from({ length: 60 }, () => scale * Math.exp(0.5 * r.normal()));
+  const load = Math.exp(0.05 * r.normal());
+  return { canary: samples(draw(250 * load)), control: samples(draw(200 * load)) };
+};
+/** One p95 per interval (as a provider returns it): canary mean exactly 1.25x the control's. */
+const p95ValuesAtMargin = (r: Rng): Pair => ({ canary: samples([250 * Math.exp(0.1 * r.normal() - 0.005)]), control: samples([200 * Math.exp(0.1 * r.normal() - 0.005)]) });
+
+describe('false-alarm rate at the allowed margin, checked every interval (seeded simulations)', () => {
+  const cases: [string, MetricSpec, (r: Rng) => Pair][] = [
+    ['error counts, about 2 control errors a minute', errors, errorsAtMargin(2)],
+    ['error counts, a control error every 3 minutes (few events)', errors, errorsAtMargin(0.3)],
+    ['error counts, about 40 control errors a minute', errors, errorsAtMargin(40)],
+    ['error rate at exactly its absolute max', errorsMax, (r) => ({ canary: ratio(r.poisson(10), 200), control: ratio(r.poisson(90), 1800) })],
+    ['latency p95 from raw samples', p95, latencyAtMargin],
+    ['latency p95 from raw samples, at exactly its absolute max', p95Max, (r) => {
+      // p95 of exp(0.5 N) is exp(0.5 * 1.645): scale so the canary's true p95 is exactly 300.
+      const draw = () => Array.from({ length: 60 }, () => (300 / Math.exp(0.5 * 1.6449)) * Math.exp(0.5 * r.normal()));
+      return { canary: samples(draw()), control: samples(draw()) };
+    }],
+    ['latency from one p95 value per interval', p95, p95ValuesAtMargin],
+  ];
+  for (const [name, spec, make] of cases) {
+    for (const horizon of [HORIZON, undefined]) {
+      it(`${name}: fails at most ${ALPHA} (+${SLACK.toFixed(3)}) ${horizon ? `with a horizon of ${horizon}` : 'with no horizon (anytime)'}`, () => {
+        expect(failRate(spec, horizon, make, 7 + name.length)).toBeLessThanOrEqual(ALPHA + SLACK);
+      });
+    }
+  }
+
+  it('the horizon spends the budget that the anytime sequences leave unused, and so detects more', () => {
+    const atMargin = failRate(errors, HORIZON, errorsAtMargin(2), 99);
+    const worse = (r: Rng): Pair => ({ canary: ratio(r.poisson((2 / 9) * 2.5), 1000), control: ratio(r.poisson(2), 9000) });
+    const withHorizon = failRate(errors, HORIZON, worse, 5, 300);
+    const anytime = failRate(errors, undefined, worse, 5, 300);
+    expect(atMargin).toBeGreaterThan(ALPHA / 4);
+    expect(withHorizon).toBeGreaterThan(anytime);
+  });
+});
+
+describe('SpendingBoundary', () => {
+  it('is crossed by a driftless Gaussian score at most at its alpha over the horizon, however the information arrives', () => {
+    const r = rng(11);
+    let crossed = 0;
+    const runs = 3000;
+    for (let run = 0; run < runs; run++) {
+      const b = new SpendingBoundary(HORIZON, 0.05);
+      let s = 0;
+      let info = 0;
+      for (let k = 0; k < HORIZON; k++) {
+        const d = r.u() < 0.2 ? 0.01 : 0.2 + 3 * r.u(); // some looks bring almost nothing
+        info += d;
+        s += Math.sqrt(d) * r.normal();
+        if (s / Math.sqrt(info) >= b.look(info)) {
+          crossed++;
+          break;
+        }
+      }
+    }
+    expect(crossed / runs).toBeLessThanOrEqual(0.05 + 3 * Math.sqrt((0.05 * 0.95) / runs));
+    expect(crossed / runs).toBeGreaterThan(0.035); // and it is not needlessly conservative
+  });
+
+  it('spends nothing past its horizon and before any information', () => {
+    const b = new SpendingBoundary(2, 0.01);
+    expect(b.look(0)).toBe(Infinity);
+    expect(b.look(1)).toBeCloseTo(2.326, 2); // all of alpha at the last look: the fixed-sample one-sided z
+    expect(b.look(2)).toBe(Infinity);
+  });
+});
