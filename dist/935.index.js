@@ -1,17 +1,1 @@
-export const id = 935;
-export const ids = [935];
-export const modules = {
-
-/***/ 935:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-__webpack_require__.r(__webpack_exports__);
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   run: () => (/* binding */ run)
-/* harmony export */ });
-async function run() { }
-
-
-/***/ })
-
-};
+export const id=935;export const ids=[935];export const modules={70935:(e,n,t)=>{t.r(n),t.d(n,{run:()=>f});var a=t(33838),o=t(91674),r=t(18803),s=t(19535),i=t(97107),c=t(38911),p=t(7951),l=t(4495),d=t(49720);async function f(){const e=d.q.read();if(!e)return void a.pq("canary-deploy did not change the cluster in this run: nothing to clean up.");if(e.finished)return void a.pq(`Canary for ${e.namespace}/${e.deployment} finished setting up; left in place for the next step.`);const{kubeconfig:n}=(0,r.KP)(),t=await(0,i.b)(n),f=await(0,p.Lx)(t,e.namespace,e.deployment);if(f&&f.state.owner!==e.owner)a.$e(`The canary on ${e.namespace}/${e.deployment} now belongs to another run (${f.state.runUrl??f.state.owner}); not touching it.`);else{a.$e(`canary-deploy did not finish: restoring stable ${e.namespace}/${e.deployment}.`);try{await(0,l.n)(t,e.namespace,e.deployment,a.pq,{reason:"canary-deploy was cancelled or failed before finishing",by:(0,s.qM)()})}catch(e){throw new Error(`Could not restore stable after an unfinished canary-deploy: ${(0,o.gJ)(e)}`)}try{const t=await(0,c.b)({kubeconfig:n,namespace:e.namespace,deployment:e.deployment},"pre-traffic");t.length&&a.pq(`Removed hook Jobs left by the unfinished run: ${t.join(", ")}.`)}catch(n){a.$e(`Could not remove leftover pre-traffic hook Jobs of ${e.namespace}/${e.deployment}: ${(0,o.gJ)(n)}`)}}}},49720:(e,n,t)=>{t.d(n,{q:()=>r,z:()=>s});var a=t(33838),o=t(1096);const r=new class{key;constructor(e){this.key=e}save(e){const n=JSON.stringify(e);if((0,o.At)(n))throw new Error(`Refusing to store a secret in step state \`${this.key}\`.`);a.LZ(this.key,n)}read(){const e=a.Gu(this.key);if(""!==e)return JSON.parse(e)}}("canary");function s(){const{GITHUB_RUN_ID:e,GITHUB_RUN_ATTEMPT:n,GITHUB_JOB:t}=process.env;return e?`${e}.${n??"1"}.${t??""}`:`local-${process.pid}-${Date.now()}`}},38911:(e,n,t)=>{t.d(n,{M:()=>p,b:()=>l});var a=t(97107),o=t(38253),r=t(39477),s=t(47884),i=t(54011);async function c(e){return{namespace:e.namespace,clients:await(0,r.A)(await(0,a.u)(e.kubeconfig)),labels:(0,i.ES)(e.deployment)}}async function p(e,n,t,a){if(n[e]?.length)return(0,s.E)(e,n,{...await c(t),values:a})}async function l(e,n){return(0,o.i)(await c(e),n)}},54011:(e,n,t)=>{t.d(n,{ES:()=>s,Ri:()=>r,mh:()=>o});var a=t(19535);const o=e=>`${e}-canary`,r=e=>`${e}-baseline`,s=e=>({[(0,a.Eb)("hooks-for")]:e})}};
