@@ -54,6 +54,13 @@ describe('secrets', () => {
     expect(result.state).toEqual({ canary: '{"note":"fine"}' });
   });
 
+  it('masks the credential values of a kubeconfig but not its ordinary lines', async () => {
+    const kubeconfig = 'apiVersion: v1\nkind: Config\ncurrent-context: prod\nusers:\n- name: ci\n  user:\n    client-key-data: S0VZLWRhdGEtdmFsdWU=\n';
+    const result = await runInProcess(async () => maskKubeconfig(kubeconfig), {});
+    const masked = result.stdout.split('\n').filter((l) => l.startsWith('::add-mask::'));
+    expect(masked).toEqual(['::add-mask::S0VZLWRhdGEtdmFsdWU=']);
+  });
+
   it('ignores empty and tiny values instead of masking every short word', async () => {
     const result = await runInProcess(async () => {
       maskSecret('');
