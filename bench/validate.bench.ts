@@ -2,11 +2,14 @@
  * Evaluating a 10,000-case suite against a local endpoint: requests per second against autocannon's on the
  * same endpoint at the same concurrency (target >= 0.8), and peak memory for 1,000 vs 10,000 cases (should be
  * flat: the suite is streamed and each case leaves a small summary). The model server runs in its own
- * process, and each evaluation in a fresh process so its peak RSS is its own.
+ * process, and each evaluation in a fresh process so its peak RSS is its own. Those processes run with a
+ * fixed young generation and old-space limit (HEAP_FLAGS), so V8 growing its heap on a longer run does not
+ * pass for growth of what the evaluation holds; what it holds is shown by the live heap after each full GC.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { PerformanceObserver, constants as perf } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +17,10 @@ import { prepareValidation, runValidation } from '../shared/validation/validate.
 import { report } from './support.js';
 
 const CONCURRENCY = Number(process.env.VALIDATE_BENCH_CONCURRENCY ?? 16);
+const ROUNDS = Number(process.env.VALIDATE_BENCH_ROUNDS ?? 5);
 const PROMPT = 'What is the capital of France?';
+/** Fixed heap sizes for the memory runs (MiB): semi-space min = max, so the young generation never grows. */
+const HEAP_FLAGS = ['--min-semi-space-size=4', '--max-semi-space-size=4', '--max-old-space-size=128'];
 
 type Autocannon = (o: object) => Promise<{ requests: { average: number }; non2xx: number; errors: number }>;
 
@@ -34,6 +40,9 @@ interface ChildResult {
   peakRssMiB: number;
   /** Heap still used after a full GC at the end, with the report (every case's summary) still held. */
   retainedHeapMiB: number;
+  /** The most heap found live right after any full GC during the evaluation (the most we held at once). */
+  peakLiveHeapMiB: number;
+  fullGcs: number;
 }
 
 /** Child mode: evaluate one suite (after an optional warm-up suite) and print the numbers as JSON. */
@@ -43,17 +52,31 @@ async function evaluateChild(url: string, file: string, warmup?: string): Promis
     return runValidation(prepared, {});
   };
   if (warmup) await validate(warmup);
+  let peakLive = 0;
+  let fullGcs = 0;
+  const gcs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      if ((e as { detail?: { kind?: number } }).detail?.kind !== perf.NODE_PERFORMANCE_GC_MAJOR) continue;
+      fullGcs++;
+      peakLive = Math.max(peakLive, process.memoryUsage().heapUsed);
+    }
+  });
+  gcs.observe({ entryTypes: ['gc'] });
   const started = performance.now();
   const r = await validate(file);
   const wallMs = performance.now() - started;
+  gcs.disconnect();
   (globalThis as { gc?: () => void }).gc?.();
+  const retained = process.memoryUsage().heapUsed;
   const result: ChildResult = {
     cases: r.tally.cases,
     passed: r.tally.passedCases,
     rps: r.performance.requestsPerSecond,
     wallMs,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
-    retainedHeapMiB: process.memoryUsage().heapUsed / 1024 / 1024,
+    retainedHeapMiB: retained / 1024 / 1024,
+    peakLiveHeapMiB: Math.max(peakLive, retained) / 1024 / 1024,
+    fullGcs,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
@@ -68,7 +91,7 @@ function startServer(): Promise<{ url: string; child: ChildProcess }> {
 }
 
 function runChild(url: string, file: string, warmup?: string): Promise<ChildResult> {
-  const args = ['--expose-gc', fileURLToPath(import.meta.url), '--child', url, file, ...(warmup ? [warmup] : [])];
+  const args = ['--expose-gc', ...HEAP_FLAGS, fileURLToPath(import.meta.url), '--child', url, file, ...(warmup ? [warmup] : [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
@@ -96,19 +119,23 @@ async function main(): Promise<void> {
     await load(1);
     await validate(s2k);
     const rounds: { theirs: number; ours: number }[] = [];
-    for (let round = 0; round < 5; round++) rounds.push({ theirs: (await load(3)).requests.average, ours: await validate(s10k) });
+    for (let round = 0; round < ROUNDS; round++) rounds.push({ theirs: (await load(3)).requests.average, ours: await validate(s10k) });
     console.log(`rounds (autocannon / model-validate req/s at ${CONCURRENCY} connections): ${rounds.map((r) => `${r.theirs.toFixed(0)}/${r.ours.toFixed(0)}`).join(', ')}`);
-    const mid = [...rounds].sort((a, b) => a.ours / a.theirs - b.ours / b.theirs)[2];
+    const mid = [...rounds].sort((a, b) => a.ours / a.theirs - b.ours / b.theirs)[Math.floor(ROUNDS / 2)];
     report('evaluation throughput (10,000 cases, median round)', mid.ours, mid.theirs, 'req/s', '>= 0.8');
     const cold = await runChild(chat, s10k);
     console.log(`a cold process evaluating 10,000 cases: ${cold.rps.toFixed(0)} req/s (${(cold.wallMs / 1000).toFixed(2)} s with the suite check pass)`);
     const m1k = await runChild(chat, s1k);
     const m30k = await runChild(chat, s30k);
+    console.log(`memory runs with ${HEAP_FLAGS.join(' ')}:`);
     for (const [n, r] of [['1,000', m1k], ['10,000', cold], ['30,000', m30k]] as const) {
-      console.log(`${n} cases: peak RSS ${r.peakRssMiB.toFixed(1)} MiB, heap retained after GC ${r.retainedHeapMiB.toFixed(1)} MiB`);
+      console.log(`${n} cases: peak RSS ${r.peakRssMiB.toFixed(1)} MiB, peak live heap ${r.peakLiveHeapMiB.toFixed(1)} MiB (${r.fullGcs} full GCs), heap retained after GC ${r.retainedHeapMiB.toFixed(1)} MiB`);
     }
+    const perCase = ((m30k.retainedHeapMiB - m1k.retainedHeapMiB) * 1024 * 1024) / (m30k.cases - m1k.cases);
+    console.log(`retained heap per extra case (the report's compact case summary): ${perCase.toFixed(0)} bytes`);
     report('peak RSS 10,000 vs 1,000 cases', cold.peakRssMiB, m1k.peakRssMiB, 'MiB', 'flat: close to 1.0');
     report('peak RSS 30,000 vs 10,000 cases', m30k.peakRssMiB, cold.peakRssMiB, 'MiB', 'flat: close to 1.0');
+    report('peak live heap 30,000 vs 1,000 cases', m30k.peakLiveHeapMiB, m1k.peakLiveHeapMiB, 'MiB', 'flat but for the summaries');
   } finally {
     child.kill();
     rmSync(dir, { recursive: true, force: true });

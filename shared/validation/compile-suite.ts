@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { ConfigurationError } from '../action/errors.js';
 import { compileAssertion } from './assertions/compile.js';
-import type { CompiledAssertion } from './assertions/types.js';
+import type { AssertionSite, CompiledAssertion } from './assertions/types.js';
 import type { RawCase, SuiteSource } from './suite.js';
 import { inShard, type Shard } from './shard.js';
 
@@ -9,12 +9,25 @@ export interface CompiledCase extends RawCase {
   checks: CompiledAssertion[];
 }
 
-export async function compileCase(c: RawCase, suiteDir: string, suitePath: string): Promise<CompiledCase> {
+/** A case with its assertions compiled; synchronous unless one of its assertions compiles asynchronously. */
+export function compileCase(c: RawCase, suiteDir: string, suitePath: string): CompiledCase | Promise<CompiledCase> {
   const site = { where: `Case \`${c.id}\` (${suitePath} line ${c.line})`, suiteDir };
   const checks: CompiledAssertion[] = [];
-  for (const spec of c.assert) checks.push(await compileAssertion(spec, site));
-  return { ...c, checks };
+  for (let i = 0; i < c.assert.length; i++) {
+    const compiled = compileAssertion(c.assert[i], site);
+    if (compiled instanceof Promise) return compileRest(c, site, checks, compiled, i);
+    checks.push(compiled);
+  }
+  return withChecks(c, checks);
 }
+
+async function compileRest(c: RawCase, site: AssertionSite, checks: CompiledAssertion[], pending: Promise<CompiledAssertion>, at: number): Promise<CompiledCase> {
+  checks.push(await pending);
+  for (let i = at + 1; i < c.assert.length; i++) checks.push(await compileAssertion(c.assert[i], site));
+  return withChecks(c, checks);
+}
+
+const withChecks = (c: RawCase, checks: CompiledAssertion[]): CompiledCase => ({ ...c, checks });
 
 export interface SuiteCheck {
   /** Cases in the whole suite. */
@@ -36,7 +49,8 @@ export async function checkSuite(source: SuiteSource, suiteDir: string, shard?: 
       throw new ConfigurationError(`Suite ${source.path}: duplicate case id \`${c.id}\` at line ${c.line} (first at line ${first}). Case ids must be unique: baselines and shards pair cases by id.`);
     }
     seen.set(c.id, c.line);
-    await compileCase(c, suiteDir, source.path);
+    const compiled = compileCase(c, suiteDir, source.path);
+    if (compiled instanceof Promise) await compiled;
     if (inShard(c.id, shard)) selected++;
   }
   if (seen.size === 0) throw new ConfigurationError(`Suite ${source.path} has no cases.`);
@@ -45,7 +59,11 @@ export async function checkSuite(source: SuiteSource, suiteDir: string, shard?: 
 
 /** The selected cases, compiled, streamed in file order for the evaluation. */
 export async function* compiledCases(source: SuiteSource, suiteDir: string, shard?: Shard): AsyncIterable<CompiledCase> {
-  for await (const c of source.cases()) if (inShard(c.id, shard)) yield compileCase(c, suiteDir, source.path);
+  for await (const c of source.cases()) {
+    if (!inShard(c.id, shard)) continue;
+    const compiled = compileCase(c, suiteDir, source.path);
+    yield compiled instanceof Promise ? await compiled : compiled;
+  }
 }
 
 export const suiteFolder = (suiteFile: string) => dirname(suiteFile);

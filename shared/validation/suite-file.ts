@@ -4,6 +4,7 @@ import { constants } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml';
 import { ConfigurationError } from '../action/errors.js';
+import { lineBatches } from './lines.js';
 import type { AssertionSpec, RawCase, SuiteSettings, SuiteSource } from './suite.js';
 
 /**
@@ -66,12 +67,13 @@ async function openJsonl(path: string, displayPath: string): Promise<SuiteSource
     format: 'jsonl',
     settings,
     async *cases() {
-      const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
       let line = 0;
-      for await (const text of lines) {
-        line++;
-        if (text.trim() === '' || (hasHeader && line === first.line)) continue;
-        yield normalizeCase(parseJsonLine(text, line, displayPath), line, displayPath);
+      for await (const batch of lineBatches(path)) {
+        for (const text of batch) {
+          line++;
+          if (text.trim() === '' || (hasHeader && line === first.line)) continue;
+          yield normalizeCase(parseJsonLine(text, line, displayPath), line, displayPath);
+        }
       }
     },
   };

@@ -51,7 +51,8 @@ export async function fileDigest(path: string): Promise<string> {
 export async function prepareValidation(plan: ValidationPlan): Promise<PreparedValidation> {
   const display = plan.suiteDisplayPath ?? plan.suiteFile;
   const source = await openSuite(plan.suiteFile, display);
-  const check = await checkSuite(source, suiteFolder(plan.suiteFile), plan.shard);
+  // The digest is read beside the check pass rather than after it.
+  const [check, digest] = await Promise.all([checkSuite(source, suiteFolder(plan.suiteFile), plan.shard), fileDigest(plan.suiteFile)]);
   const endpoint = resolveEndpoint(source.settings.endpoint, plan.endpoint, display);
   const repeats = plan.repeats ?? source.settings.repeats ?? 1;
   const metricThresholds = Object.fromEntries(
@@ -66,7 +67,7 @@ export async function prepareValidation(plan: ValidationPlan): Promise<PreparedV
     concurrency: plan.concurrency,
     metricThresholds,
   };
-  const suite = { path: display, name: source.settings.name ?? basename(plan.suiteFile, extname(plan.suiteFile)), digest: await fileDigest(plan.suiteFile), cases: check.total };
+  const suite = { path: display, name: source.settings.name ?? basename(plan.suiteFile, extname(plan.suiteFile)), digest, cases: check.total };
   let drift: PreparedValidation['drift'];
   if (plan.drift) {
     const [reference, current] = [await loadDataset(plan.drift.reference, 'reference'), await loadDataset(plan.drift.current, 'current')];

@@ -16,8 +16,12 @@ const BUILDERS: Record<string, Builder> = {
 
 export const ASSERTION_KINDS = Object.keys(BUILDERS);
 
-/** Turns an assertion as written into a check, or fails naming the case, its line and what is wrong. */
-export async function compileAssertion(spec: AssertionSpec, site: AssertionSite): Promise<CompiledAssertion> {
+/**
+ * Turns an assertion as written into a check, or fails naming the case, its line and what is wrong.
+ * Synchronous for the kinds that compile synchronously (all but schemas and custom modules), so the
+ * evaluation's hot path does not pay a promise per assertion of every case.
+ */
+export function compileAssertion(spec: AssertionSpec, site: AssertionSite): CompiledAssertion | Promise<CompiledAssertion> {
   const build = BUILDERS[spec.type];
   if (!build) {
     throw new ConfigurationError(`${site.where}: unknown assertion \`${spec.type}\`. Expected one of ${ASSERTION_KINDS.map((k) => `\`${k}\``).join(', ')}.`);
@@ -25,6 +29,7 @@ export async function compileAssertion(spec: AssertionSpec, site: AssertionSite)
   if (spec.metric !== undefined && (typeof spec.metric !== 'string' || spec.metric === '')) {
     throw new ConfigurationError(`${site.where}: \`metric\` of a \`${spec.type}\` assertion must be a non-empty name.`);
   }
-  const built = await build(spec, site);
-  return { scope: 'run', ...built, type: spec.type, metric: spec.metric as string | undefined };
+  const built = build(spec, site);
+  const finish = (b: Awaited<typeof built>): CompiledAssertion => ({ scope: 'run', ...b, type: spec.type, metric: spec.metric as string | undefined });
+  return built instanceof Promise ? built.then(finish) : finish(built);
 }

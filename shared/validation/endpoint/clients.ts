@@ -4,6 +4,23 @@ import { renderTemplate } from './template.js';
 import { EndpointError, type EndpointClient, type Prompt } from './types.js';
 import type { EndpointSpec } from '../suite.js';
 
+const CONTENT = '\u0000user content\u0000';
+
+/**
+ * The request body as a function of the user's message: the JSON text around the message is serialised
+ * once, so each request only serialises its prompt (the same bytes as stringifying the whole request).
+ */
+function chatBody(request: object): (input: string) => string {
+  const text = JSON.stringify(request);
+  const marker = JSON.stringify(CONTENT);
+  const at = text.indexOf(marker);
+  if (at < 0 || text.indexOf(marker, at + 1) >= 0) {
+    return (input) => JSON.stringify(request, (_k, v: unknown) => (v === CONTENT ? input : v));
+  }
+  const [before, after] = [text.slice(0, at), text.slice(at + marker.length)];
+  return (input) => before + JSON.stringify(input) + after;
+}
+
 /** An OpenAI-compatible chat endpoint: the answer is `choices[0].message.content`. */
 export function chatCompletionsUrl(url: string): string {
   return /\/chat\/completions\/?$/.test(url) ? url : `${url.replace(/\/$/, '')}/chat/completions`;
@@ -12,10 +29,10 @@ export function chatCompletionsUrl(url: string): string {
 function openAiChat(spec: EndpointSpec, poster: JsonPoster): EndpointClient['complete'] {
   const url = chatCompletionsUrl(spec.url);
   const system = spec.system ? [{ role: 'system', content: spec.system }] : [];
+  const body = chatBody({ ...spec.params, model: spec.model, messages: [...system, { role: 'user', content: CONTENT }] });
   return async ({ input }) => {
-    const body = JSON.stringify({ ...spec.params, model: spec.model, messages: [...system, { role: 'user', content: input }] });
     const started = performance.now();
-    const json = (await poster.post(body)) as { choices?: { message?: { content?: unknown } }[] };
+    const json = (await poster.post(body(input))) as { choices?: { message?: { content?: unknown } }[] };
     const latencyMs = performance.now() - started;
     const content = json?.choices?.[0]?.message?.content;
     if (typeof content !== 'string') throw new EndpointError(`${url} answered JSON without choices[0].message.content`);
