@@ -20,7 +20,7 @@ const CONCURRENCY = Number(process.env.VALIDATE_BENCH_CONCURRENCY ?? 16);
 const ROUNDS = Number(process.env.VALIDATE_BENCH_ROUNDS ?? 5);
 const PROMPT = 'What is the capital of France?';
 /** Fixed heap sizes for the memory runs (MiB): semi-space min = max, so the young generation never grows. */
-const HEAP_FLAGS = ['--min-semi-space-size=4', '--max-semi-space-size=4', '--max-old-space-size=128'];
+const HEAP_FLAGS = ['--min-semi-space-size=4', '--max-semi-space-size=4', '--max-old-space-size=48'];
 
 type Autocannon = (o: object) => Promise<{ requests: { average: number }; non2xx: number; errors: number }>;
 
