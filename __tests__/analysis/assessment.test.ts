@@ -60,14 +60,50 @@ describe('Assessment: decisions on crafted sequences', () => {
     expect(d.reason).toContain('vs max 5%: wholly above it');
   });
 
-  it('keeps watching on thin, noisy evidence and ends inconclusive at the horizon', () => {
+  it('keeps watching on thin, noisy evidence and, at the horizon with no fail and data in every interval, passes saying so', () => {
     const u = lcg(11);
-    const seen: boolean[] = [];
     const { a, d } = run([errorRate], 30, () => ({ 'error-rate': { canary: ratio(poisson(u, 1.2), 1000), control: ratio(poisson(u, 9), 9000) } }));
-    for (const m of a.metrics) seen.push(m.counts.ok === 30);
-    expect(seen).toEqual([true]);
-    expect(d).toMatchObject({ decided: true, verdict: 'inconclusive', intervals: 30 });
+    expect(a.metrics[0].counts.ok).toBe(30);
+    expect(d).toMatchObject({ decided: true, verdict: 'pass', intervals: 30 });
+    expect(d.reason).toBe('no regression detected over 30 intervals; evidence: error-rate data in 30/30 intervals, 30000 canary requests, 270000 control requests');
+  });
+
+  it('without a horizon (anytime), the same thin evidence stays undecided and concludes inconclusive', () => {
+    const u = lcg(11);
+    const a = new Assessment([errorRate]);
+    for (let i = 0; i < 30; i++) a.add({ t: 60 * (i + 1), metrics: { 'error-rate': { canary: ratio(poisson(u, 1.2), 1000), control: ratio(poisson(u, 9), 9000) } } });
+    expect(a.current.decided).toBe(false);
+    const d = a.conclude();
+    expect(d.verdict).toBe('inconclusive');
     expect(d.reason).toMatch(/^error-rate: not enough evidence after 30 intervals: canary [\d.]+% vs control [\d.]+%; ratio ×[\d.]+ \[/);
+  });
+
+  it('at the horizon, data in fewer than half the intervals is inconclusive, not a pass', () => {
+    const empty: Measurement = { status: 'empty' };
+    // 14 of 30 intervals with data (needs 15): no fail, and too little seen to call it healthy.
+    const { d } = run([errorRate], 30, (i) => ({ 'error-rate': i < 14 ? { canary: ratio(1, 1000), control: ratio(9, 9000) } : { canary: empty, control: empty } }));
+    expect(d).toMatchObject({ decided: true, verdict: 'inconclusive', intervals: 30 });
+    expect(d.reason).toBe('error-rate: no regression detected over 30 intervals but too little evidence to pass: data in 14 of 30 intervals (needs 15)');
+  });
+
+  it('at the horizon, data in exactly half the intervals is enough to pass', () => {
+    const empty: Measurement = { status: 'empty' };
+    const { d } = run([errorRate], 30, (i) => ({ 'error-rate': i % 2 ? { canary: ratio(1, 1000), control: ratio(9, 9000) } : { canary: empty, control: empty } }));
+    expect(d).toMatchObject({ verdict: 'pass', intervals: 30 });
+    expect(d.reason).toMatch(/^no regression detected over 30 intervals; evidence: error-rate data in 15\/30 intervals/);
+  });
+
+  it('at the horizon, a ratio metric with too few requests is inconclusive, naming the counts', () => {
+    const { d } = run([errorRate], 10, () => ({ 'error-rate': { canary: ratio(0, 9), control: ratio(0, 81) } }));
+    expect(d).toMatchObject({ decided: true, verdict: 'inconclusive', intervals: 10 });
+    expect(d.reason).toBe('error-rate: no regression detected over 10 intervals but too little evidence to pass: 90 canary requests (needs 100)');
+  });
+
+  it('at the horizon, too little traffic to count is never health, whatever share of intervals had some', () => {
+    // Traffic in 3 of 5 intervals (enough intervals), but 60 canary requests in all.
+    const { d } = run([errorRate], 5, (i) => ({ 'error-rate': { canary: ratio(0, i < 3 ? 20 : 0), control: ratio(0, 9000) } }));
+    expect(d).toMatchObject({ verdict: 'inconclusive', intervals: 5 });
+    expect(d.reason).toBe('error-rate: no regression detected over 5 intervals but too little evidence to pass: 60 canary requests (needs 100)');
   });
 
   it('judges value metrics from per-interval values: pass when equal, fail when clearly slower', () => {
@@ -106,7 +142,9 @@ describe('Assessment: decisions on crafted sequences', () => {
     const { d } = run([errorRate], 3, (i) => ({
       'error-rate': i < 2 ? { canary: ratio(100, 10_000), control: ratio(900, 90_000) } : { canary: { status: 'error', message: 'x' }, control: ratio(900, 90_000) },
     }), { minIntervalsToPass: 3 });
+    // The horizon (3) is reached with data in 2 of 3 intervals: still no pass, the provider is failing now.
     expect(d.verdict).toBe('inconclusive');
+    expect(d.reason).toBe('error-rate: no regression detected over 3 intervals but too little evidence to pass: a provider error at the latest interval (x)');
   });
 
   it('applies on-missing-data: fail fails at the first empty interval', () => {

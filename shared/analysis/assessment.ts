@@ -5,7 +5,7 @@ import { evaluateInterval, type IntervalEvaluation } from './evaluate.js';
 import { MetricEvidence, sequenceCount } from './metric-evidence.js';
 import { DEFAULT_TUNING, type SequenceTuning } from './sequences/sequence.js';
 import { buildReport, type AnalysisReport } from './report.js';
-import { failReason, inconclusiveReason, passReason } from './reasons.js';
+import { endOfStepInconclusiveReason, endOfStepPassReason, failReason, inconclusiveReason, passReason } from './reasons.js';
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
 
@@ -13,9 +13,14 @@ export interface AssessmentOptions {
   /** Probability of failing a canary that is within its bounds, over the whole analysis (default 0.01). */
   falseAlarmRate?: number;
   /**
-   * Intervals after which an undecided analysis ends `inconclusive` (default: none; call `conclude()`). When
-   * set, the false-alarm rate is spent over exactly these looks (group-sequential boundaries), which decides
-   * sooner than the anytime-valid sequences used without it. monitor-canary: step-duration / interval.
+   * Intervals the analysis lasts (default: none; call `conclude()`, which ends an undecided analysis
+   * `inconclusive`). When set, the false-alarm rate is spent over exactly these looks (group-sequential
+   * boundaries), which decides sooner than the anytime-valid sequences used without it, and the end of the
+   * step is a decision of its own: reaching the horizon with no fail is a `pass` when every required metric
+   * has enough evidence (data in at least half the intervals; ratio metrics at least 100 canary requests and,
+   * with `max-increase`, 100 control requests; no provider error at the latest interval: see
+   * MetricEvidence.stepEvidence), else `inconclusive`.
+   * monitor-canary: step-duration / interval live, the trace's length in replay.
    */
   horizon?: number;
   /** Fewest intervals before a pass (default 1). */
@@ -117,10 +122,23 @@ export class Assessment {
       const required = this.metrics.filter((m) => m.critical && !(m.policy === 'ignore' && m.withData === 0));
       if (required.length && required.every((m) => m.state() === 'pass')) return done('pass', passReason(required, n));
     }
-    if (horizon !== undefined && n >= horizon) return done('inconclusive', inconclusiveReason(this.metrics, n));
+    if (horizon !== undefined && n >= horizon) return this.endOfStep(n, horizon);
     // Undecided: the reason is only worked out if someone reads it (replay of long traces never does).
     const metrics = this.metrics;
     return { decided: false, verdict: 'inconclusive', intervals: n, get reason() { return inconclusiveReason(metrics, n); } };
+  }
+
+  /**
+   * The horizon reached with no fail (what Flagger, Argo Rollouts and Kayenta call success at the end of an
+   * analysis), but with missing data kept honest: `pass` only when every required metric (critical, and not
+   * `ignore` without data) has the end-of-step evidence; otherwise `inconclusive`, naming what is lacking.
+   */
+  private endOfStep(n: number, horizon: number): Decision {
+    const required = this.metrics.filter((m) => m.critical && !(m.policy === 'ignore' && m.withData === 0));
+    if (!required.length) return { decided: true, verdict: 'inconclusive', reason: inconclusiveReason(this.metrics, n), intervals: n };
+    const short = required.find((m) => m.stepEvidence(horizon).lacking.length > 0);
+    if (short) return { decided: true, verdict: 'inconclusive', reason: endOfStepInconclusiveReason(short, n, horizon), intervals: n };
+    return { decided: true, verdict: 'pass', reason: endOfStepPassReason(required, n, horizon), intervals: n };
   }
 
   /** The full report (verdict, per-metric evidence and series) for the summary, the `report` output and the artifact. */

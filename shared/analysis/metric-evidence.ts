@@ -54,6 +54,24 @@ interface HorizonCheck {
   passed: boolean;
 }
 
+/**
+ * End-of-step evidence (a step that reaches its horizon without a fail passes only with it; no data is never
+ * health): data (not error, empty or without traffic) in at least half the step's intervals and, for ratio
+ * metrics, at least MIN_REQUESTS requests (denominator events) from the canary and, when the metric has a
+ * `max-increase`, as many from the control; and no provider error at the latest interval (as for an early pass).
+ */
+export const MIN_DATA_SHARE = 0.5;
+export const MIN_REQUESTS = 100;
+
+/** What a metric has seen by the end of a step, and what an end-of-step pass lacks (empty: nothing). */
+export interface StepEvidence {
+  dataIntervals: number;
+  neededIntervals: number;
+  canaryRequests?: number;
+  controlRequests?: number;
+  lacking: string[];
+}
+
 /** How many confidence sequences a metric uses (the false-alarm rate is split between them). */
 export function sequenceCount(spec: MetricSpec): number {
   return (spec.maxIncrease !== undefined ? 1 : 0) + (spec.max !== undefined || spec.min !== undefined ? 1 : 0);
@@ -76,6 +94,8 @@ export class MetricEvidence {
   private canaryN = 0;
   private cachedDecisions: { bound: BoundName; decision: CheckDecision }[] | undefined;
   private controlN = 0;
+  private canaryRequests = 0;
+  private controlRequests = 0;
   private readonly horizonChecks: Map<BoundName, HorizonCheck> | undefined;
 
   /**
@@ -87,7 +107,7 @@ export class MetricEvidence {
     if (horizon !== undefined) {
       this.horizonChecks = new Map();
       for (const { bound } of this.bounds()) {
-        this.horizonChecks.set(bound, { boundary: new SpendingBoundary(horizon, alpha), information: 0, failing: false, shown: Infinity, passed: false });
+        this.horizonChecks.set(bound, { boundary: new SpendingBoundary(horizon, alpha, tuning.spendPower), information: 0, failing: false, shown: Infinity, passed: false });
       }
     }
     const ratio = allowedRatio(spec);
@@ -142,6 +162,8 @@ export class MetricEvidence {
     const c = m.canary.observation;
     const s = m.control.observation;
     if (c?.kind !== 'ratio') return;
+    this.canaryRequests += c.den;
+    if (s?.kind === 'ratio') this.controlRequests += s.den;
     (this.seq.absolute as ProportionSequence | undefined)?.add(c.num, c.den);
     if (s?.kind === 'ratio') (this.seq.relative as RateRatioSequence | undefined)?.add(c.num, c.den, s.num, s.den);
   }
@@ -167,6 +189,20 @@ export class MetricEvidence {
     }
     (this.seq.absolute as MeanSequence | undefined)?.add(m.canary.value!);
     if (m.control.value !== undefined) (this.seq.relative as RatioOfMeansSequence | undefined)?.add(m.canary.value!, m.control.value);
+  }
+
+  /** The evidence seen over a step of `horizon` intervals, and what an end-of-step pass still lacks. */
+  stepEvidence(horizon: number): StepEvidence {
+    const dataIntervals = this.counts.ok;
+    const neededIntervals = Math.ceil(MIN_DATA_SHARE * horizon);
+    const lacking: string[] = [];
+    if (dataIntervals < neededIntervals) lacking.push(`data in ${dataIntervals} of ${horizon} intervals (needs ${neededIntervals})`);
+    if (this.lastStatus === 'error') lacking.push(`a provider error at the latest interval (${this.lastError ?? 'unknown error'})`);
+    if (this.spec.kind !== 'ratio') return { dataIntervals, neededIntervals, lacking };
+    if (this.canaryRequests < MIN_REQUESTS) lacking.push(`${this.canaryRequests} canary requests (needs ${MIN_REQUESTS})`);
+    const relative = this.spec.maxIncrease !== undefined;
+    if (relative && this.controlRequests < MIN_REQUESTS) lacking.push(`${this.controlRequests} control requests (needs ${MIN_REQUESTS})`);
+    return { dataIntervals, neededIntervals, canaryRequests: this.canaryRequests, ...(relative ? { controlRequests: this.controlRequests } : {}), lacking };
   }
 
   /** The canary's and the control's level over the intervals so far (pooled rate, or mean value). */

@@ -22,15 +22,43 @@ export function passReason(required: MetricEvidence[], n: number): string {
   return `every metric within its bounds after ${plural(n, 'interval')}: ${parts.join('; ')}`;
 }
 
+function missingText(m: MetricEvidence): string {
+  const c = m.counts;
+  return [c.empty && `${c.empty} empty`, c['no-traffic'] && `${c['no-traffic']} without traffic`, c.error && `${c.error} with provider errors`].filter(Boolean).join(', ');
+}
+
+function noEvidenceReason(m: MetricEvidence, n: number): string {
+  const missing = missingText(m);
+  return `${m.spec.name}: no evidence after ${plural(n, 'interval')}${missing ? ` (${missing})` : ''}`;
+}
+
 /** Names the first critical metric that keeps the analysis from passing, and why. */
 export function inconclusiveReason(metrics: MetricEvidence[], n: number): string {
   const holding = metrics.find((m) => m.critical && m.state() !== 'pass' && !(m.policy === 'ignore' && m.withData === 0));
   if (!holding) return `no metric with data after ${plural(n, 'interval')}`;
-  const c = holding.counts;
-  const missing = [c.empty && `${c.empty} empty`, c['no-traffic'] && `${c['no-traffic']} without traffic`, c.error && `${c.error} with provider errors`].filter(Boolean).join(', ');
+  const missing = missingText(holding);
   const undecided = holding.checks().filter((x) => x.decision !== 'pass');
   const evidence = undecided.some((x) => x.estimate !== undefined);
-  if (!evidence) return `${holding.spec.name}: no evidence after ${plural(n, 'interval')}${missing ? ` (${missing})` : ''}`;
+  if (!evidence) return noEvidenceReason(holding, n);
   const what = undecided.map((x) => formatCheck(holding.spec, x)).join(', ');
   return `${holding.spec.name}: not enough evidence after ${plural(n, 'interval')}: ${levels(holding)}; ${what}${missing ? ` (${missing})` : ''}`;
+}
+
+function evidenceText(m: MetricEvidence, horizon: number): string {
+  const e = m.stepEvidence(horizon);
+  const parts = [`data in ${e.dataIntervals}/${horizon} intervals`];
+  if (e.canaryRequests !== undefined) parts.push(`${e.canaryRequests} canary requests`);
+  if (e.controlRequests !== undefined) parts.push(`${e.controlRequests} control requests`);
+  return `${m.spec.name} ${parts.join(', ')}`;
+}
+
+/** A step that reached its horizon with no fail and enough evidence on every required metric. */
+export function endOfStepPassReason(required: MetricEvidence[], n: number, horizon: number): string {
+  return `no regression detected over ${plural(n, 'interval')}; evidence: ${required.map((m) => evidenceText(m, horizon)).join('; ')}`;
+}
+
+/** A step that reached its horizon with no fail but too little evidence on `m` to call it healthy. */
+export function endOfStepInconclusiveReason(m: MetricEvidence, n: number, horizon: number): string {
+  if (m.counts.ok === 0) return noEvidenceReason(m, n);
+  return `${m.spec.name}: no regression detected over ${plural(n, 'interval')} but too little evidence to pass: ${m.stepEvidence(horizon).lacking.join(', ')}`;
 }

@@ -6,6 +6,8 @@ import { parseTrace } from './trace.js';
 export interface ReplayOptions extends AssessmentOptions {
   /** The input name used in error messages (default `replay`). */
   input?: string;
+  /** Judge the trace as one step of its own length: `horizon` = the trace's intervals (monitor-canary's replay). */
+  horizonFromTrace?: boolean;
 }
 
 export interface ReplayResult {
@@ -21,8 +23,9 @@ export interface ReplayResult {
  * Runs out undecided -> `inconclusive`. `horizon` (if smaller than the trace) stops earlier.
  */
 export function replayTrace(trace: unknown, specs: readonly MetricSpec[], options: ReplayOptions = {}): ReplayResult {
-  const { input, ...assessmentOptions } = options;
+  const { input, horizonFromTrace, ...assessmentOptions } = options;
   const { intervals } = parseTrace(trace, specs, input);
+  if (horizonFromTrace && intervals.length > 0) assessmentOptions.horizon = intervals.length;
   const assessment = new Assessment(specs, assessmentOptions);
   for (const interval of intervals) {
     if (assessment.add(interval).decided) break;

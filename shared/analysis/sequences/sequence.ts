@@ -33,6 +33,8 @@ export interface SequenceTuning {
   ratioSpread: number;
   /** Spread of the one-sided mixture over the log-odds of a proportion, from the bound. */
   proportionSpread: number;
+  /** With a horizon: the share of alpha spent by calendar fraction t is t^spendPower (default SPEND_POWER). */
+  spendPower?: number;
 }
 
 export const DEFAULT_TUNING: SequenceTuning = { dispersionPrior: 4, ratioSpread: 0.5, proportionSpread: 0.5 };

@@ -34,7 +34,7 @@ export class SpendingBoundary {
   private h = new Float64Array(0);
   private threshold = Infinity;
 
-  constructor(readonly horizon: number, readonly alpha: number) {}
+  constructor(readonly horizon: number, readonly alpha: number, readonly power: number = SPEND_POWER) {}
 
   /** The current boundary on the z scale (Infinity when this look spends nothing). */
   get z(): number {
@@ -44,7 +44,7 @@ export class SpendingBoundary {
   /** Advances by one look with the total information now seen (never decreasing); returns the z boundary. */
   look(information: number): number {
     this.looks++;
-    const target = this.looks > this.horizon ? this.spent : this.alpha * (Math.min(this.looks, this.horizon) / this.horizon) ** SPEND_POWER;
+    const target = this.looks > this.horizon ? this.spent : this.alpha * (Math.min(this.looks, this.horizon) / this.horizon) ** this.power;
     const delta = information - this.information;
     const enough = this.information === 0 ? information > 0 : delta >= MIN_INCREMENT * this.information;
     const spend = target - this.spent;
