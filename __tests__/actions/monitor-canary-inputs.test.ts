@@ -33,6 +33,7 @@ describe('monitor-canary refuses bad inputs with one clear error, before touchin
     ['steps not increasing', { steps: '10,50,25' }, /^Invalid `steps`: '10,50,25'. Expected canary weights.*25 does not come after 50/],
     ['a step above 100', { steps: '10,150' }, /^Invalid `steps`: '10,150'.*'150' is not one/],
     ['a zero step', { steps: '0,50' }, /^Invalid `steps`: '0,50'/],
+    ['a step of 100 when a metric has max-increase (stable gets no traffic there)', { steps: '10,50,100' }, /^Invalid `steps`: '10,50,100'. Expected weights below 100 when a metric has `max-increase` \(at 100 stable gets no traffic, so 'error-rate' could not be compared with it\)/],
     ['an unknown missing-data policy', { 'on-missing-data': 'pass' }, /^Invalid `on-missing-data`: 'pass'/],
     ['a negative failure limit', { 'failure-limit': '-1' }, /^Invalid `failure-limit`: '-1'. Expected an integer at least 0/],
     ['no prometheus-url with provider prometheus', { 'prometheus-url': '' }, /`prometheus-url` is required with `provider: prometheus`/],
@@ -45,6 +46,13 @@ describe('monitor-canary refuses bad inputs with one clear error, before touchin
     ['a Job hook whose manifest is missing', { hooks: 'during:\n  - {name: load, kind: job, manifest: no/such-job.yaml}' }, /^Invalid `hooks`: .*no\/such-job.yaml/],
   ])('%s', async (_what, inputs, expected) => {
     expect(await errorFor(inputs)).toMatch(expected);
+  });
+});
+
+describe('monitor-canary allows a step of 100 when nothing is compared with stable', () => {
+  it('takes `steps: 10,50,100` with absolute bounds only (and goes on to check the provider)', async () => {
+    const absolute = metrics.replace('max-increase: 50%', 'max: 0.05');
+    expect(await errorFor({ metrics: absolute, steps: '10,50,100' })).toMatch(/^Invalid `prometheus-url`: 'http:\/\/127.0.0.1:9'/);
   });
 });
 

@@ -27,7 +27,7 @@ function specs() {
   );
 }
 
-function deps(canary: string, weights: number[], lines: string[], signal?: AbortSignal): LiveDeps {
+function deps(canary: string, weights: number[], lines: string[], signal?: AbortSignal, horizons: number[] = []): LiveDeps {
   let clock = (from + 120) * 1000;
   const metricSpecs = specs();
   return {
@@ -35,7 +35,8 @@ function deps(canary: string, weights: number[], lines: string[], signal?: Abort
     router: { setWeight: async (w) => void weights.push(w) },
     specs: metricSpecs,
     targets: { canary, control: 'stable' },
-    newJudge: () => assessmentJudge(metricSpecs, { falseAlarmRate: 0.01 }),
+    // As main.ts wires it: each step's judge knows the step's horizon.
+    newJudge: (horizon) => (horizons.push(horizon), assessmentJudge(metricSpecs, { falseAlarmRate: 0.01, horizon })),
     log: (line) => lines.push(line),
     signal,
     now: () => clock,
@@ -74,11 +75,14 @@ describe('monitor-canary live stepping', () => {
     expect(result.decidedAfter).toBeLessThan(5);
   });
 
-  it('ends a step without traffic inconclusive when its time is up, and goes no further', async () => {
+  it('ends a step without traffic inconclusive when its time is up (its horizon, floor(step-duration / interval)), and goes no further', async () => {
     const weights: number[] = [];
-    const result = await runLive({ steps: [10, 25], intervalMs: INTERVAL_MS, stepDurationMs: 5 * INTERVAL_MS }, deps('idle', weights, []));
+    const horizons: number[] = [];
+    const result = await runLive({ steps: [10, 25], intervalMs: INTERVAL_MS, stepDurationMs: 5.5 * INTERVAL_MS }, deps('idle', weights, [], undefined, horizons));
     expect(result.verdict).toBe('inconclusive');
+    expect(result.reason).toMatch(/^at 10%: error-rate: no evidence after 5 intervals \(5 (empty|without traffic)\)$/);
     expect(weights).toEqual([10]);
+    expect(horizons).toEqual([5]);
     expect(result.decidedAfter).toBe(5);
   });
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { run } from '../../actions/monitor-canary/main.js';
 import { runInProcess } from '../support/run-step.js';
 
@@ -51,6 +53,20 @@ describe('monitor-canary replay of recorded traces, end to end through the actio
     const r = await replay('trace-zero-traffic.json');
     expect(r.outputs.verdict).toBe('inconclusive');
     expect(r.outputs['decided-after']).toBe('30');
+  });
+
+  it('judges the trace as one step as long as it is: no fail and enough data by its end is a pass, saying so', async () => {
+    // Error-free on both sides: nothing to tell the canary's error rate from the control's early, no regression either.
+    const n = 12;
+    const side = (den: number) => Array.from({ length: n }, (_, i) => ({ t: 60 * (i + 1), num: 0, den }));
+    const latency = Array.from({ length: n }, (_, i) => ({ t: 60 * (i + 1), v: 200 }));
+    const trace = { interval: '1m', metrics: { 'error-rate': { canary: side(50), control: side(450) }, latency: { canary: latency, control: latency } } };
+    const path = join(mkdtempSync(join(tmpdir(), 'monitor-canary-replay-')), 'thin.json');
+    writeFileSync(path, JSON.stringify(trace));
+    const r = await runInProcess(run, { metrics, replay: path }, { env: { ACTIONS_RUNTIME_TOKEN: '' } });
+    expect(r.outputs.verdict).toBe('pass');
+    expect(r.outputs['decided-after']).toBe(String(n));
+    expect(r.outputs.reason).toBe('no regression detected over 12 intervals; evidence: error-rate data in 12/12 intervals, 600 canary requests, 5400 control requests; latency data in 12/12 intervals');
   });
 
   it('rejects a missing trace file and a trace that does not match the metrics, naming `replay`', async () => {

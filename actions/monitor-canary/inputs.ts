@@ -6,7 +6,10 @@ import type { MetricSpec, MissingDataPolicy } from '../../shared/analysis/metric
 import { parseMetricSpecs, type MetricProvider as ProviderName } from '../../shared/analysis/metric-spec-parse.js';
 import { parseHooks, type HookPlan } from '../../shared/hooks/index.js';
 import { getProviderSettings, parseTargetNames } from './provider-inputs.js';
-import { parseSteps } from './steps.js';
+import { checkStepsJudgeable, parseSteps } from './steps.js';
+
+/** Up to 50: at 100 stable gets no traffic and nothing can be compared with it (promote takes it there). */
+export const DEFAULT_STEPS = '10,25,50';
 
 export const MISSING_DATA_POLICIES: readonly MissingDataPolicy[] = ['inconclusive', 'fail', 'ignore'];
 
@@ -44,10 +47,11 @@ export function getInputs(): Inputs {
   const interval = durationInput('interval', '1m');
   const stepDuration = durationInput('step-duration', '10m');
   if (stepDuration < interval) throw invalidInput('step-duration', optionalInput('step-duration') ?? '10m', `a duration at least as long as \`interval\` (${optionalInput('interval') ?? '1m'})`);
+  const stepsValue = optionalInput('steps') ?? DEFAULT_STEPS;
   const inputs: Inputs = {
     provider,
     metrics,
-    steps: parseSteps(optionalInput('steps') ?? '10,25,50,100'),
+    steps: parseSteps(stepsValue),
     interval,
     'step-duration': stepDuration,
     'on-missing-data': onMissingData,
@@ -61,7 +65,8 @@ export function getInputs(): Inputs {
   if (inputs['false-alarm-rate'] >= 0.5) throw invalidInput('false-alarm-rate', optionalInput('false-alarm-rate') ?? '', 'a percentage greater than 0 and below 50, such as `1%`');
   if (replay !== undefined) return inputs;
 
-  // Live mode: a provider and a cluster.
+  // Live mode: steps that can be judged, a provider and a cluster.
+  checkStepsJudgeable(inputs.steps, stepsValue, metrics);
   Object.assign(inputs, getProviderSettings(provider, interval, '(unless `replay` is set)'));
   inputs.kubernetes = getKubernetesTarget();
   return inputs;

@@ -21,4 +21,5 @@ export interface Judge {
   report(): AnalysisReport;
 }
 
-export type NewJudge = () => Judge;
+/** A judge for one step of `horizon` intervals (step-duration / interval): it decides at the step's end itself. */
+export type NewJudge = (horizon: number) => Judge;

@@ -30,16 +30,22 @@ export interface LiveDeps {
 
 export type LiveResult = Pick<MonitorReport, 'verdict' | 'reason' | 'decidedAfter' | 'steps'>;
 
+/** Intervals in one step: floor(step-duration / interval), at least 1 (the step's horizon). */
+export function intervalsPerStep(plan: Pick<LivePlan, 'intervalMs' | 'stepDurationMs'>): number {
+  return Math.max(1, Math.floor(plan.stepDurationMs / plan.intervalMs));
+}
+
 /**
  * Steps the canary's weight up and judges each step interval by interval: a step that passes early
- * moves on at once, a failure stops at once, a step whose time runs out undecided is inconclusive and
- * stops the walk (more traffic needs evidence). Traffic changes only through `router`; what to do with
+ * moves on at once, a failure stops at once; at the end of its time a step is judged with its horizon (pass
+ * when nothing failed and every metric had enough evidence, else inconclusive, which stops the walk: more
+ * traffic needs evidence). Traffic changes only through `router`; what to do with
  * it afterwards (reset, rollback) is the caller's.
  */
 export async function runLive(plan: LivePlan, deps: LiveDeps): Promise<LiveResult> {
   const now = deps.now ?? Date.now;
   const wait = deps.wait ?? sleep;
-  const perStep = Math.max(1, Math.floor(plan.stepDurationMs / plan.intervalMs));
+  const perStep = intervalsPerStep(plan);
   const steps: StepReport[] = [];
   let total = 0;
   let last: Judgement | undefined;
@@ -48,7 +54,7 @@ export async function runLive(plan: LivePlan, deps: LiveDeps): Promise<LiveResul
     deps.signal?.throwIfAborted(); // a cancel before this step: no more traffic for the canary
     await deps.router.setWeight(weight);
     deps.log(`Canary weight ${weight}%: judging every ${plan.intervalMs / 1000}s, for at most ${perStep} interval(s).`);
-    const judge = deps.newJudge();
+    const judge = deps.newJudge(perStep);
     let seen = 0;
     do {
       await wait(plan.intervalMs, deps.signal);

@@ -26,7 +26,8 @@ export async function run(): Promise<void> {
     await publish(report, inputs.metrics, `monitor-canary-replay-${stamp}`);
     return;
   }
-  const report = await monitorLive(inputs, () => assessmentJudge(inputs.metrics, options));
+  // Each step is judged with its horizon (step-duration / interval), as runLive ends it.
+  const report = await monitorLive(inputs, (horizon) => assessmentJudge(inputs.metrics, { ...options, horizon }));
   await publish(report, inputs.metrics, `monitor-canary-${inputs.kubernetes!.deployment}-${stamp}`);
   if (report.verdict !== 'pass') core.setFailed(`Canary ${report.verdict}: ${report.reason}`);
 }

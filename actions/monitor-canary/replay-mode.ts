@@ -19,9 +19,12 @@ export function readTrace(path: string): unknown {
   }
 }
 
-/** Judges a recorded trace offline with the engine's replay: no provider, no cluster, no waiting. */
+/**
+ * Judges a recorded trace offline with the engine's replay: no provider, no cluster, no waiting. The trace is
+ * judged as one live step as long as it is: its length is the horizon (so its end is a step's end).
+ */
 export function monitorReplay(path: string, specs: readonly MetricSpec[], options: AssessmentOptions): MonitorReport {
-  const result = replayTrace(readTrace(path), specs, { ...options, input: 'replay' });
+  const result = replayTrace(readTrace(path), specs, { ...options, horizonFromTrace: true, input: 'replay' });
   return {
     mode: 'replay',
     verdict: result.verdict,
