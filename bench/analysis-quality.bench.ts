@@ -93,6 +93,8 @@ function table(title: string, rows: Row[]): void {
   line('false-fail, acceptable (pooled)', (r) => pct2(falseFail(scenarios, r.outcomes, 'acceptable').pooled));
   line('false-fail, worst acceptable scen.', (r) => pct2(falseFail(scenarios, r.outcomes, 'acceptable').worst));
   line('bad: median intervals to fail', (r) => String(pooled(scenarios, r.outcomes, 'bad').medianToFail ?? '-'));
+  // With a horizon a step that ends with no fail passes (as the anchors do): an undetected bad canary is promoted.
+  line('bad: passed (not detected, promoted)', (r) => { const s = pooled(scenarios, r.outcomes, 'bad'); return pct(s.passes, s.traces); });
   line('acceptable: median intervals to pass', (r) => { const s = pooled(scenarios, r.outcomes, 'acceptable'); return `${s.medianToPass ?? '-'} (${pct(s.passes, s.traces)} pass)`; });
 }
 
