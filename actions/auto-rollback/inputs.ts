@@ -5,7 +5,8 @@ import { maskSecret } from '../../shared/action/secrets.js';
 import type { Target } from '../../shared/analysis/measurement.js';
 import { parseMetricSpecs, type MetricProvider } from '../../shared/analysis/metric-spec-parse.js';
 import type { MetricSpec, MissingDataPolicy } from '../../shared/analysis/metric-spec.js';
-import { parseHooks, type HookPlan } from '../../shared/hooks/index.js';
+import { parseHooks } from '../../shared/hooks/parse.js';
+import type { HookPlan } from '../../shared/hooks/types.js';
 import { parseDuration } from '../../shared/parse/duration.js';
 import { getProviderSettings, parseTargetNames, type ProviderSettings } from '../monitor-canary/provider-inputs.js';
 

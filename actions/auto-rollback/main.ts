@@ -9,7 +9,7 @@ import { restoreStable } from '../../shared/canary/restore.js';
 import { requirePassed } from '../../shared/hooks/index.js';
 import { postWebhook } from '../../shared/notify/webhook.js';
 import { runPostRollbackHooks } from './hooks.js';
-import { getInputs } from './inputs.js';
+import { getInputs, type Inputs } from './inputs.js';
 import { checkStillWatched, watchRelease, type WatchOutcome } from './watch.js';
 
 /**
@@ -18,8 +18,8 @@ import { checkStillWatched, watchRelease, type WatchOutcome } from './watch.js';
  * the release was bad) or `inconclusive` (nothing rolled back, and the step fails: no evidence is not
  * health). `post-rollback` hook failures fail the step only after the rollback is done.
  */
-export async function run(): Promise<void> {
-  const inputs = getInputs();
+/** `inputs`: parsed by the caller when it already checked them (the bundle entry does), else here. */
+export async function run(inputs: Inputs = getInputs()): Promise<void> {
   const cluster = await connectCluster(inputs.kubeconfig);
   const runUrl = currentRunUrl();
   let watched: WatchOutcome | undefined;

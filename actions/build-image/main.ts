@@ -13,10 +13,10 @@ import { RegistryClient } from '../../shared/image/registry-client.js';
 import { scanImage, type ScanOutcome } from '../../shared/image/scan.js';
 import { buildSummary } from '../../shared/image/summary.js';
 import { readBackPush, type PushedImage } from '../../shared/image/verify.js';
-import { getInputs } from './inputs.js';
+import { getInputs, type Inputs } from './inputs.js';
 
-export async function run(): Promise<void> {
-  const inputs = getInputs();
+/** `inputs`: parsed by the caller when it already checked them (the bundle entry does), else here. */
+export async function run(inputs: Inputs = getInputs()): Promise<void> {
   const { context, file, target, image, tags, platforms, push, labels, cache, git } = inputs;
   const spec = planBuild({ context, file, target, image, tags, platforms, push, buildArgs: inputs['build-args'], labels, cache, git }, new Date());
   const { registry: host, repository } = spec.image;

@@ -13,8 +13,8 @@ import { hooksSummary } from '../../shared/hooks/summary.js';
 import { getInputs, type Inputs } from './inputs.js';
 import { canaryStepState, runOwner } from './step-state.js';
 
-export async function run(): Promise<void> {
-  const inputs = getInputs();
+/** `inputs`: parsed by the caller when it already checked them (the bundle entry does), else here. */
+export async function run(inputs: Inputs = getInputs()): Promise<void> {
   const cluster = await connectCluster(inputs.kubeconfig);
   const plan: CanaryPlan = {
     namespace: inputs.namespace,

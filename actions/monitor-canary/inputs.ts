@@ -4,7 +4,8 @@ import { getKubernetesTarget, type KubernetesTarget } from '../../shared/action/
 import type { Target } from '../../shared/analysis/measurement.js';
 import type { MetricSpec, MissingDataPolicy } from '../../shared/analysis/metric-spec.js';
 import { parseMetricSpecs, type MetricProvider as ProviderName } from '../../shared/analysis/metric-spec-parse.js';
-import { parseHooks, type HookPlan } from '../../shared/hooks/index.js';
+import { parseHooks } from '../../shared/hooks/parse.js';
+import type { HookPlan } from '../../shared/hooks/types.js';
 import { getProviderSettings, parseTargetNames } from './provider-inputs.js';
 import { checkStepsJudgeable, parseSteps } from './steps.js';
 

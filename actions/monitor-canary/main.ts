@@ -16,8 +16,8 @@ function assessmentOptions(inputs: Inputs): AssessmentOptions {
  * with a verdict (the step fails unless it is `pass`, so nothing after it promotes a canary that was not
  * shown healthy); with `replay`, it judges a recorded trace offline and only reports.
  */
-export async function run(): Promise<void> {
-  const inputs = getInputs();
+/** `inputs`: parsed by the caller when it already checked them (the bundle entry does), else here. */
+export async function run(inputs: Inputs = getInputs()): Promise<void> {
   const options = assessmentOptions(inputs);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   if (inputs.replay !== undefined) {

@@ -21,8 +21,8 @@ const hookValues = (image: string, modelVersion?: string): TemplateValues => ({ 
  * changes; then the cluster, the registry pointer, the image tag, the GitHub status; `post-promote`
  * hooks last (a failure there fails the step, the promotion stands).
  */
-export async function run(): Promise<void> {
-  const inputs = getInputs();
+/** `inputs`: parsed by the caller when it already checked them (the bundle entry does), else here. */
+export async function run(inputs: Inputs = getInputs()): Promise<void> {
   const cluster = await connectCluster(inputs.kubeconfig);
   const runUrl = currentRunUrl();
   const reports: StageReport[] = [];

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { readInput } from './commands.js';
 import { ConfigurationError } from './errors.js';
 import { parseBoolean } from '../parse/boolean.js';
 import { parseDuration } from '../parse/duration.js';
@@ -10,12 +10,12 @@ import { parseYamlBlock } from '../parse/yaml.js';
 import { parseChoice } from '../parse/choice.js';
 
 /**
- * Typed readers for action inputs, the only place that calls `core.getInput`. Each action's `inputs.ts`
+ * Typed readers for action inputs, the only place that reads them. Each action's `inputs.ts`
  * fills one settings object with these at its edge; the shared core receives typed values only.
  * `action.yml` defaults arrive as input values, so `fallback` here is for inputs read outside the runner.
  */
 export function optionalInput(name: string): string | undefined {
-  const value = core.getInput(name).trim();
+  const value = readInput(name).trim();
   return value === '' ? undefined : value;
 }
 
@@ -49,7 +49,7 @@ export function listInput(name: string): string[] {
 }
 
 export function keyValueInput(name: string): Record<string, string> {
-  return parseKeyValues(core.getInput(name), name);
+  return parseKeyValues(readInput(name), name);
 }
 
 export function yamlInput(name: string): unknown {

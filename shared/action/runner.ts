@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { debugLine, fail } from './commands.js';
 import { ConfigurationError, errorMessage } from './errors.js';
 
 export type Step = () => Promise<void>;
@@ -13,10 +13,10 @@ export async function runStep(step: Step): Promise<void> {
     await step();
   } catch (error) {
     if (error instanceof ConfigurationError) {
-      core.setFailed(error.message);
+      fail(error.message);
       return;
     }
-    if (error instanceof Error && error.stack) core.debug(error.stack);
-    core.setFailed(errorMessage(error));
+    if (error instanceof Error && error.stack) debugLine(error.stack);
+    fail(errorMessage(error));
   }
 }

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { addMask } from './commands.js';
 
 const registered = new Set<string>();
 
@@ -9,7 +9,7 @@ export function maskSecret(value: string | undefined): void {
     const p = piece.trim();
     if (p.length < 4 || registered.has(p)) continue;
     registered.add(p);
-    core.setSecret(p);
+    addMask(p);
   }
 }
 
