@@ -13,7 +13,7 @@ import { run as post } from '../../actions/canary-deploy/post.js';
 import type { Cluster } from '../../shared/k8s/cluster.js';
 import { deploymentRef, serviceRef } from '../../shared/k8s/objects.js';
 import { decodeCanaryState } from '../../shared/canary/state.js';
-import { createStable, dropNamespace, freshNamespace, livePods, sandboxCluster, sandboxKubeconfig } from '../k8s/support/sandbox-cluster.js';
+import { createStable, dropNamespace, freshNamespace, livePods, sandboxCluster, sandboxKubeconfig, deploymentSnapshot } from '../k8s/support/sandbox-cluster.js';
 
 let cluster: Cluster;
 const namespaces: string[] = [];
@@ -163,7 +163,7 @@ describe('canary-deploy pre-traffic hooks', () => {
   it('refuses hooks of other stages and missing Job manifests before changing anything', async () => {
     const namespace = await ns('pt-bad');
     await createStable(cluster, namespace, 'model', { replicas: 1 });
-    const before = (await get(namespace, 'model'))!.metadata!.resourceVersion;
+    const before = await deploymentSnapshot(cluster, namespace, 'model');
     const stage = await runInProcess(run, { kubeconfig: sandboxKubeconfig(), deployment: 'model', namespace, image: 'r.example/model:2', hooks: `pre-promote:\n  - {kind: http, url: "${base}/x"}\n` });
     expect(stage.errors[0]).toMatch(/Invalid `hooks`: `pre-promote` hooks run in promote, not in this action/);
     const missing = await runInProcess(
@@ -172,7 +172,7 @@ describe('canary-deploy pre-traffic hooks', () => {
       { env: { GITHUB_WORKSPACE: workspace } },
     );
     expect(missing.errors[0]).toMatch(/nope\.yaml/);
-    expect((await get(namespace, 'model'))!.metadata!.resourceVersion).toBe(before);
+    expect(await deploymentSnapshot(cluster, namespace, 'model')).toEqual(before);
     expect(await get(namespace, 'model-canary')).toBeUndefined();
   });
 });

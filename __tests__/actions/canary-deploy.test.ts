@@ -5,7 +5,7 @@ import { run } from '../../actions/canary-deploy/main.js';
 import type { Cluster } from '../../shared/k8s/cluster.js';
 import { deploymentRef } from '../../shared/k8s/objects.js';
 import { decodeCanaryState } from '../../shared/canary/state.js';
-import { createStable, dropNamespace, freshNamespace, livePods, sandboxCluster, sandboxKubeconfig } from '../k8s/support/sandbox-cluster.js';
+import { createStable, dropNamespace, freshNamespace, livePods, sandboxCluster, sandboxKubeconfig, deploymentSnapshot } from '../k8s/support/sandbox-cluster.js';
 
 let cluster: Cluster;
 const namespaces: string[] = [];
@@ -49,15 +49,14 @@ describe('canary-deploy: bad inputs fail clearly and change nothing', () => {
     ['bad kubeconfig', { kubeconfig: 'apiVersion: v1\nkind: Config\nusers: [{name: u, user: {token: s3cr3t-token-value}}]', image: 'r.example/m:2' }, /Invalid `kubeconfig`/],
   ];
   it.each(cases)('%s', async (_, inputs, message) => {
-    const before = await get(namespace, 'model');
+    const before = await deploymentSnapshot(cluster, namespace, 'model');
     const r = await deploy({ deployment: 'model', namespace, ...inputs });
     expect(r.failed).toBe(true);
     expect(r.errors).toHaveLength(1);
     expect(r.errors[0]).toMatch(message);
     expect(r.stdout).not.toMatch(/at .*\.ts:\d+/); // no stack trace
     expect(r.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')).not.toContain('s3cr3t-token-value');
-    const after = await get(namespace, 'model');
-    expect(after?.metadata?.resourceVersion).toBe(before?.metadata?.resourceVersion);
+    expect(await deploymentSnapshot(cluster, namespace, 'model')).toEqual(before);
     expect(await get(namespace, 'model-canary')).toBeUndefined();
   });
 });

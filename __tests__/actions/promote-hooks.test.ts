@@ -11,7 +11,7 @@ import { run as promote } from '../../actions/promote/main.js';
 import type { Cluster } from '../../shared/k8s/cluster.js';
 import { deploymentRef } from '../../shared/k8s/objects.js';
 import { decodeCanaryState } from '../../shared/canary/state.js';
-import { createStable, dropNamespace, freshNamespace, sandboxCluster, sandboxKubeconfig } from '../k8s/support/sandbox-cluster.js';
+import { createStable, dropNamespace, freshNamespace, sandboxCluster, sandboxKubeconfig, deploymentSnapshot } from '../k8s/support/sandbox-cluster.js';
 
 let cluster: Cluster;
 const namespaces: string[] = [];
@@ -159,12 +159,12 @@ post-promote:
 
   it('refuses hooks of other stages before changing anything', async () => {
     const namespace = await canaryAt20('pp-bad');
-    const before = (await get(namespace, 'model'))!.metadata!.resourceVersion;
+    const before = await deploymentSnapshot(cluster, namespace, 'model');
     const r = await promoteWith(namespace, `pre-traffic:\n  - {kind: http, url: "${base}/x"}\n`);
     expect(r.errors[0]).toMatch(/Invalid `hooks`: `pre-traffic` hooks run in canary-deploy, not in this action. Expected `pre-promote`, `post-promote`/);
     const noScheme = await promoteWith(namespace, 'post-promote:\n  - {kind: http, url: "model.example/healthz"}\n');
     expect(noScheme.errors[0]).toMatch(/Invalid `hooks`.*url/);
-    expect((await get(namespace, 'model'))!.metadata!.resourceVersion).toBe(before);
+    expect(await deploymentSnapshot(cluster, namespace, 'model')).toEqual(before);
     expect(seen.filter((s) => s.path === '/x')).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@ import { run as promote } from '../../actions/promote/main.js';
 import type { Cluster } from '../../shared/k8s/cluster.js';
 import { deploymentRef } from '../../shared/k8s/objects.js';
 import type { ModelRegistry } from '../../shared/registry/registry.js';
-import { createStable, dropNamespace, freshNamespace, sandboxCluster, sandboxKubeconfig } from '../k8s/support/sandbox-cluster.js';
+import { createStable, dropNamespace, freshNamespace, sandboxCluster, sandboxKubeconfig, deploymentSnapshot } from '../k8s/support/sandbox-cluster.js';
 
 let cluster: Cluster;
 const namespaces: string[] = [];
@@ -90,14 +90,13 @@ describe('promote with the S3 model registry (moto)', () => {
     const namespace = await ns('reg-unknown');
     await createStable(cluster, namespace, 'model', { replicas: 1 });
     await startCanary(namespace, { image: 'r.example/model:9', 'model-version': '9.9.9' });
-    const before = (await get(namespace, 'model'))!;
+    const before = await deploymentSnapshot(cluster, namespace, 'model');
     const pointerBefore = await registry.pointer('sentiment', 'production');
 
     const r = await runInProcess(promote, { ...kube(), deployment: 'model', namespace, ...registryInputs() }, { env: aws() });
     expect(r.failed).toBe(true);
     expect(r.errors).toEqual([expect.stringMatching(/Invalid `version`: model 'sentiment' has no version 9.9.9 in s3:\/\/.*\(versions: .*3\.0\.0.*2\.0\.0/)]);
-    const after = (await get(namespace, 'model'))!;
-    expect(after.metadata!.resourceVersion).toBe(before.metadata!.resourceVersion);
+    expect(await deploymentSnapshot(cluster, namespace, 'model')).toEqual(before);
     expect(await get(namespace, 'model-canary')).toBeDefined();
     expect(await registry.pointer('sentiment', 'production')).toEqual(pointerBefore);
   });

@@ -6,7 +6,7 @@ import { run as autoRollback } from '../../actions/auto-rollback/main.js';
 import type { Cluster } from '../../shared/k8s/cluster.js';
 import { deploymentRef, serviceRef } from '../../shared/k8s/objects.js';
 import { decodeCanaryState } from '../../shared/canary/state.js';
-import { createStable, dropNamespace, freshNamespace, livePods, sandboxCluster, sandboxKubeconfig } from './support/sandbox-cluster.js';
+import { createStable, dropNamespace, freshNamespace, livePods, sandboxCluster, sandboxKubeconfig, deploymentSnapshot } from './support/sandbox-cluster.js';
 
 let cluster: Cluster;
 const namespaces: string[] = [];
@@ -113,7 +113,7 @@ describe('baseline: true', () => {
   it('is refused where it cannot be fair, before changing anything: over 50%, blue-green, nginx', async () => {
     const namespace = await ns('base-bad');
     await createStable(cluster, namespace, 'model', { replicas: 1 });
-    const before = (await get(namespace, 'model'))!.metadata!.resourceVersion;
+    const before = await deploymentSnapshot(cluster, namespace, 'model');
     const cases: [Record<string, string>, RegExp][] = [
       [{ weight: '60' }, /Invalid `weight`: '60'. Expected at most 50 with `baseline: true`/],
       [{ strategy: 'blue-green', 'traffic-router': 'gateway-api', route: 'model' }, /`baseline: true` is for `strategy: canary`/],
@@ -123,7 +123,7 @@ describe('baseline: true', () => {
       const r = await runInProcess(canaryDeploy, { ...kube(), deployment: 'model', namespace, image: 'r.example/model:2', baseline: 'true', ...inputs });
       expect(r.errors[0]).toMatch(message);
     }
-    expect((await get(namespace, 'model'))!.metadata!.resourceVersion).toBe(before);
+    expect(await deploymentSnapshot(cluster, namespace, 'model')).toEqual(before);
     expect(await get(namespace, 'model-baseline')).toBeUndefined();
   });
 });

@@ -79,3 +79,12 @@ export const getService = (cluster: Cluster, namespace: string, name: string) =>
 export async function livePods(cluster: Cluster, namespace: string, selector: string) {
   return (await cluster.list('v1', 'Pod', namespace, selector)).filter((p) => !p.metadata?.deletionTimestamp);
 }
+
+/**
+ * What an action could change on a Deployment: its generation (spec), annotations and pod template.
+ * Compare these to prove "nothing changed"; resourceVersion also moves when the controller writes status.
+ */
+export async function deploymentSnapshot(cluster: Cluster, namespace: string, name: string): Promise<unknown> {
+  const d = await cluster.get<V1Deployment>(deploymentRef(namespace, name));
+  return { generation: d.metadata?.generation, annotations: d.metadata?.annotations ?? {}, template: d.spec?.template };
+}
