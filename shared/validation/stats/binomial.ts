@@ -2,6 +2,11 @@
  * Confidence bounds for a pass rate: k passing units out of n. The gate trusts the lower bound, so a
  * suite of 20 cases that all pass does not look as certain as one of 2,000.
  */
+import { incompleteBeta, logGamma } from '../../analysis/sequences/math.js';
+
+// One copy of the special functions serves the canary analysis and the model gate.
+export { incompleteBeta, logGamma };
+
 export type IntervalMethod = 'wilson' | 'clopper-pearson';
 
 export interface Interval {
@@ -37,58 +42,6 @@ export function wilson(k: number, n: number, confidence: number): Interval {
   const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
   const half = (z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
   return { lower: Math.max(0, centre - half), upper: Math.min(1, centre + half) };
-}
-
-function logGamma(x: number): number {
-  // Lanczos approximation (g = 7, n = 9).
-  const g = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
-  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
-  x -= 1;
-  let a = g[0];
-  const t = x + 7.5;
-  for (let i = 1; i < 9; i++) a += g[i] / (x + i);
-  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a);
-}
-export { logGamma };
-
-/** Continued fraction for the incomplete beta function (modified Lentz). */
-function betaFraction(a: number, b: number, x: number): number {
-  const tiny = 1e-300;
-  let c = 1;
-  let d = 1 - ((a + b) * x) / (a + 1);
-  if (Math.abs(d) < tiny) d = tiny;
-  d = 1 / d;
-  let h = d;
-  for (let m = 1; m <= 10_000; m++) {
-    const m2 = 2 * m;
-    let aa = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
-    d = 1 + aa * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + aa / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    h *= d * c;
-    aa = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
-    d = 1 + aa * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + aa / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    const del = d * c;
-    h *= del;
-    if (Math.abs(del - 1) < 1e-14) break;
-  }
-  return h;
-}
-
-/** The regularized incomplete beta function I_x(a, b). */
-export function incompleteBeta(x: number, a: number, b: number): number {
-  if (x <= 0) return 0;
-  if (x >= 1) return 1;
-  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
-  if (x < (a + 1) / (a + b + 2)) return (front * betaFraction(a, b, x)) / a;
-  return 1 - (front * betaFraction(b, a, 1 - x)) / b;
 }
 
 /** The p-quantile of Beta(a, b), by bisection (monotone, 60 halvings reach double precision). */
