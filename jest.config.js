@@ -6,5 +6,7 @@ export default {
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
   testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
   testTimeout: 60_000,
+  // Most suites wait on the sandbox (rollouts, registries), not on the CPU: three workers on two cores.
+  maxWorkers: 3,
   globalSetup: '<rootDir>/sandbox/jest-global-setup.mjs',
 };
