@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { V1Deployment } from '@kubernetes/client-node';
@@ -6,27 +6,14 @@ import { runInProcess } from '../support/run-step.js';
 import { FakeGitHub } from '../support/fake-github.js';
 import { run as canaryDeploy } from '../../actions/canary-deploy/main.js';
 import { run as autoRollback } from '../../actions/auto-rollback/main.js';
-import type { Cluster } from '../../shared/k8s/cluster.js';
 import { deploymentRef } from '../../shared/k8s/objects.js';
 import { waitForRollout } from '../../shared/k8s/rollout.js';
 import { decodeCanaryState } from '../../shared/canary/state.js';
-import { createStable, dropNamespace, freshNamespace, livePods, sandboxCluster, sandboxKubeconfig } from '../k8s/support/sandbox-cluster.js';
+import { createStable, livePods, sandboxKubeconfig, useSandboxNamespaces } from '../k8s/support/sandbox-cluster.js';
 
-let cluster: Cluster;
-const namespaces: string[] = [];
-beforeAll(async () => {
-  cluster = await sandboxCluster();
-});
-afterAll(async () => {
-  await Promise.all(namespaces.map((n) => dropNamespace(cluster, n)));
-});
-const ns = async (p: string) => {
-  const n = await freshNamespace(cluster, p);
-  namespaces.push(n);
-  return n;
-};
+const { cluster, ns } = useSandboxNamespaces();
 const kube = () => ({ kubeconfig: sandboxKubeconfig() });
-const get = (namespace: string, name: string) => cluster.find<V1Deployment>(deploymentRef(namespace, name));
+const get = (namespace: string, name: string) => cluster().find<V1Deployment>(deploymentRef(namespace, name));
 
 /** A Slack-compatible webhook receiver that keeps what it is sent. */
 async function fakeWebhook() {
@@ -46,9 +33,9 @@ async function fakeWebhook() {
 describe('auto-rollback', () => {
   it('mode canary: all traffic back to stable, canary removed, state cleared, reason recorded; a second run is a no-op', async () => {
     const namespace = await ns('arb');
-    await createStable(cluster, namespace, 'model', { replicas: 2 });
+    await createStable(cluster(), namespace, 'model', { replicas: 2 });
     expect((await runInProcess(canaryDeploy, { ...kube(), deployment: 'model', namespace, image: 'r.example/model:2' })).failed).toBe(false);
-    expect(await livePods(cluster, namespace, 'ai-deploy.dev/track=canary')).not.toHaveLength(0);
+    expect(await livePods(cluster(), namespace, 'ai-deploy.dev/track=canary')).not.toHaveLength(0);
 
     const hook = await fakeWebhook();
     const github = await new FakeGitHub()
@@ -65,7 +52,7 @@ describe('auto-rollback', () => {
       expect(r.errors).toEqual([]);
       expect(r.outputs).toEqual({ 'rolled-back': 'true', 'from-image': 'r.example/model:2', 'to-image': 'registry.example/model:1.0.0' });
       expect(await get(namespace, 'model-canary')).toBeUndefined();
-      expect(await livePods(cluster, namespace, 'ai-deploy.dev/canary-of=model')).toHaveLength(0);
+      expect(await livePods(cluster(), namespace, 'ai-deploy.dev/canary-of=model')).toHaveLength(0);
       const stable = (await get(namespace, 'model'))!;
       expect(decodeCanaryState(stable.metadata!.annotations)).toBeUndefined();
       expect(stable.metadata!.annotations).toMatchObject({ 'ai-deploy.dev/rollback-reason': 'error rate 5%', 'ai-deploy.dev/rollback-mode': 'canary' });
@@ -91,11 +78,11 @@ describe('auto-rollback', () => {
 
   it('mode revision: rolls the Deployment back to the previous ReplicaSet revision and waits; a second run does not flip back', async () => {
     const namespace = await ns('rev');
-    await createStable(cluster, namespace, 'model', { replicas: 2, image: 'r.example/model:1', modelVersion: '1.0.0' });
-    await cluster.strategicPatch(deploymentRef(namespace, 'model'), {
+    await createStable(cluster(), namespace, 'model', { replicas: 2, image: 'r.example/model:1', modelVersion: '1.0.0' });
+    await cluster().strategicPatch(deploymentRef(namespace, 'model'), {
       spec: { template: { spec: { containers: [{ name: 'model', image: 'r.example/model:2', env: [{ name: 'MODEL_VERSION', value: '2.0.0' }] }] } } },
     });
-    await waitForRollout(cluster, namespace, 'model', 60_000);
+    await waitForRollout(cluster(), namespace, 'model', 60_000);
 
     const r = await runInProcess(autoRollback, { ...kube(), deployment: 'model', namespace, mode: 'auto', reason: 'p99 latency' });
     expect(r.errors).toEqual([]);

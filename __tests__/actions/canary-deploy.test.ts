@@ -1,35 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { runInProcess } from '../support/run-step.js';
 import { run } from '../../actions/canary-deploy/main.js';
-import type { Cluster } from '../../shared/k8s/cluster.js';
 import { deploymentRef } from '../../shared/k8s/objects.js';
 import { decodeCanaryState } from '../../shared/canary/state.js';
-import { createStable, dropNamespace, freshNamespace, livePods, sandboxCluster, sandboxKubeconfig, deploymentSnapshot } from '../k8s/support/sandbox-cluster.js';
+import { createStable, livePods, sandboxKubeconfig, deploymentSnapshot, useSandboxNamespaces } from '../k8s/support/sandbox-cluster.js';
 
-let cluster: Cluster;
-const namespaces: string[] = [];
-const ns = async (prefix: string) => {
-  const name = await freshNamespace(cluster, prefix);
-  namespaces.push(name);
-  return name;
-};
-
-beforeAll(async () => {
-  cluster = await sandboxCluster();
-});
-afterAll(async () => {
-  await Promise.all(namespaces.map((n) => dropNamespace(cluster, n)));
-});
+const { cluster, ns } = useSandboxNamespaces();
 
 const deploy = (inputs: Record<string, string>) => runInProcess(run, { kubeconfig: sandboxKubeconfig(), ...inputs });
-const get = (namespace: string, name: string) => cluster.find<V1Deployment>(deploymentRef(namespace, name));
+const get = (namespace: string, name: string) => cluster().find<V1Deployment>(deploymentRef(namespace, name));
 
 describe('canary-deploy: bad inputs fail clearly and change nothing', () => {
   let namespace: string;
   beforeAll(async () => {
     namespace = await ns('bad');
-    await createStable(cluster, namespace, 'model', { replicas: 2 });
+    await createStable(cluster(), namespace, 'model', { replicas: 2 });
   });
 
   const cases: [string, Record<string, string>, RegExp][] = [
@@ -49,14 +35,14 @@ describe('canary-deploy: bad inputs fail clearly and change nothing', () => {
     ['bad kubeconfig', { kubeconfig: 'apiVersion: v1\nkind: Config\nusers: [{name: u, user: {token: s3cr3t-token-value}}]', image: 'r.example/m:2' }, /Invalid `kubeconfig`/],
   ];
   it.each(cases)('%s', async (_, inputs, message) => {
-    const before = await deploymentSnapshot(cluster, namespace, 'model');
+    const before = await deploymentSnapshot(cluster(), namespace, 'model');
     const r = await deploy({ deployment: 'model', namespace, ...inputs });
     expect(r.failed).toBe(true);
     expect(r.errors).toHaveLength(1);
     expect(r.errors[0]).toMatch(message);
     expect(r.stdout).not.toMatch(/at .*\.ts:\d+/); // no stack trace
     expect(r.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')).not.toContain('s3cr3t-token-value');
-    expect(await deploymentSnapshot(cluster, namespace, 'model')).toEqual(before);
+    expect(await deploymentSnapshot(cluster(), namespace, 'model')).toEqual(before);
     expect(await get(namespace, 'model-canary')).toBeUndefined();
   });
 });
@@ -64,7 +50,7 @@ describe('canary-deploy: bad inputs fail clearly and change nothing', () => {
 describe('canary-deploy with the replicas router', () => {
   it('creates the canary from the stable template with the new image and model version, records state, and converges on a re-run', async () => {
     const namespace = await ns('rep');
-    await createStable(cluster, namespace, 'model', { replicas: 3, modelVersion: '1.0.0' });
+    await createStable(cluster(), namespace, 'model', { replicas: 3, modelVersion: '1.0.0' });
     const r = await deploy({ deployment: 'model', namespace, image: 'r.example/model:2.0.0', 'model-version': '2.0.0', weight: '25' });
     expect(r.errors).toEqual([]);
     expect(r.outputs).toEqual({ canary: 'model-canary', 'stable-image': 'registry.example/model:1.0.0', 'canary-image': 'r.example/model:2.0.0', weight: '25' });
@@ -92,7 +78,7 @@ describe('canary-deploy with the replicas router', () => {
 
   it('refuses a second, different canary while one is in progress, naming the one in progress', async () => {
     const namespace = await ns('lock');
-    await createStable(cluster, namespace, 'model', { replicas: 1 });
+    await createStable(cluster(), namespace, 'model', { replicas: 1 });
     expect((await deploy({ deployment: 'model', namespace, image: 'r.example/model:2' })).failed).toBe(false);
     const second = await deploy({ deployment: 'model', namespace, image: 'r.example/model:3' });
     expect(second.failed).toBe(true);
@@ -102,13 +88,13 @@ describe('canary-deploy with the replicas router', () => {
 
   it('on a rollout timeout removes the canary, restores stable and names the pods that were not ready', async () => {
     const namespace = await ns('tmo');
-    await createStable(cluster, namespace, 'model', { replicas: 1, neverReady: true });
+    await createStable(cluster(), namespace, 'model', { replicas: 1, neverReady: true });
     const r = await deploy({ deployment: 'model', namespace, image: 'r.example/model:2', timeout: '3s' });
     expect(r.failed).toBe(true);
     expect(r.errors[0]).toMatch(/did not become ready; stable serves all traffic again/);
     expect(r.errors[0]).toMatch(/pod model-canary-[a-z0-9-]+: phase \w+/);
     expect(await get(namespace, 'model-canary')).toBeUndefined();
-    expect(await livePods(cluster, namespace, 'ai-deploy.dev/canary-of=model')).toHaveLength(0);
+    expect(await livePods(cluster(), namespace, 'ai-deploy.dev/canary-of=model')).toHaveLength(0);
     const stable = (await get(namespace, 'model'))!;
     expect(decodeCanaryState(stable.metadata!.annotations)).toBeUndefined();
     expect(stable.metadata!.annotations!['ai-deploy.dev/rollback-reason']).toMatch(/not rolled out within 3s/);

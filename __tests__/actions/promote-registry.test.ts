@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
@@ -8,26 +8,13 @@ import { freshRegistry, modelFolder, rawGet, s3Endpoint } from '../registry/supp
 import { pushBaseImage, registries, skopeoDigest, tempDir, uniqueRepository, type TestRegistry } from '../image/support.js';
 import { run as canaryDeploy } from '../../actions/canary-deploy/main.js';
 import { run as promote } from '../../actions/promote/main.js';
-import type { Cluster } from '../../shared/k8s/cluster.js';
 import { deploymentRef } from '../../shared/k8s/objects.js';
 import type { ModelRegistry } from '../../shared/registry/registry.js';
-import { createStable, dropNamespace, freshNamespace, sandboxCluster, sandboxKubeconfig, deploymentSnapshot } from '../k8s/support/sandbox-cluster.js';
+import { createStable, sandboxKubeconfig, deploymentSnapshot, useSandboxNamespaces } from '../k8s/support/sandbox-cluster.js';
 
-let cluster: Cluster;
-const namespaces: string[] = [];
-beforeAll(async () => {
-  cluster = await sandboxCluster();
-});
-afterAll(async () => {
-  await Promise.all(namespaces.map((n) => dropNamespace(cluster, n)));
-});
-const ns = async (prefix: string) => {
-  const n = await freshNamespace(cluster, prefix);
-  namespaces.push(n);
-  return n;
-};
+const { cluster, ns } = useSandboxNamespaces();
 const kube = () => ({ kubeconfig: sandboxKubeconfig() });
-const get = (namespace: string, name: string) => cluster.find<V1Deployment>(deploymentRef(namespace, name));
+const get = (namespace: string, name: string) => cluster().find<V1Deployment>(deploymentRef(namespace, name));
 const aws = () => ({ AWS_ENDPOINT_URL: s3Endpoint(), AWS_ACCESS_KEY_ID: 'sandbox', AWS_SECRET_ACCESS_KEY: 'sandbox', AWS_REGION: 'us-east-1' });
 
 async function startCanary(namespace: string, inputs: Record<string, string>) {
@@ -60,7 +47,7 @@ describe('promote with the S3 model registry (moto)', () => {
 
   it('writes the pointer and appends history; a second promotion appends another entry and never rewrites the first; a re-run writes nothing', async () => {
     const namespace = await ns('reg');
-    await createStable(cluster, namespace, 'model', { replicas: 1, modelVersion: '1.0.0' });
+    await createStable(cluster(), namespace, 'model', { replicas: 1, modelVersion: '1.0.0' });
     await startCanary(namespace, { image: 'r.example/model:2', 'model-version': '2.0.0' });
 
     const first = await runInProcess(promote, { ...kube(), deployment: 'model', namespace, ...registryInputs() }, { env: aws() });
@@ -88,22 +75,22 @@ describe('promote with the S3 model registry (moto)', () => {
 
   it('an unknown version fails before the cluster changes, naming the versions that exist', async () => {
     const namespace = await ns('reg-unknown');
-    await createStable(cluster, namespace, 'model', { replicas: 1 });
+    await createStable(cluster(), namespace, 'model', { replicas: 1 });
     await startCanary(namespace, { image: 'r.example/model:9', 'model-version': '9.9.9' });
-    const before = await deploymentSnapshot(cluster, namespace, 'model');
+    const before = await deploymentSnapshot(cluster(), namespace, 'model');
     const pointerBefore = await registry.pointer('sentiment', 'production');
 
     const r = await runInProcess(promote, { ...kube(), deployment: 'model', namespace, ...registryInputs() }, { env: aws() });
     expect(r.failed).toBe(true);
     expect(r.errors).toEqual([expect.stringMatching(/Invalid `version`: model 'sentiment' has no version 9.9.9 in s3:\/\/.*\(versions: .*3\.0\.0.*2\.0\.0/)]);
-    expect(await deploymentSnapshot(cluster, namespace, 'model')).toEqual(before);
+    expect(await deploymentSnapshot(cluster(), namespace, 'model')).toEqual(before);
     expect(await get(namespace, 'model-canary')).toBeDefined();
     expect(await registry.pointer('sentiment', 'production')).toEqual(pointerBefore);
   });
 
   it('a failing pre-promote hook moves no pointer', async () => {
     const namespace = await ns('reg-hook');
-    await createStable(cluster, namespace, 'model', { replicas: 1 });
+    await createStable(cluster(), namespace, 'model', { replicas: 1 });
     await startCanary(namespace, { image: 'r.example/model:2', 'model-version': '2.0.0' });
     const { registry: empty, bucket: other } = await freshRegistry('team/models');
     const folder = await modelFolder({ 'weights/model.onnx': 'w' });
@@ -127,7 +114,7 @@ describe('promote with image-tag (sandbox OCI registries)', () => {
     pushBaseImage(registry, repo, 'build-1');
     const built = skopeoDigest(registry, `${repo}:build-1`);
     const namespace = await ns('tag');
-    await createStable(cluster, namespace, 'model', { replicas: 1 });
+    await createStable(cluster(), namespace, 'model', { replicas: 1 });
     await startCanary(namespace, { image: `${registry.host}/${repo}:build-1` });
     const r = await runInProcess(promote, { ...kube(), deployment: 'model', namespace, 'image-tag': 'prod' }, { env });
     return { r, repo, built };

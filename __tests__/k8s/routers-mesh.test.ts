@@ -1,50 +1,38 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { runInProcess } from '../support/run-step.js';
 import { run as canaryDeploy } from '../../actions/canary-deploy/main.js';
 import { run as autoRollback } from '../../actions/auto-rollback/main.js';
-import type { Cluster, KubeObject } from '../../shared/k8s/cluster.js';
+import type { KubeObject } from '../../shared/k8s/cluster.js';
 import { deploymentRef, serviceRef } from '../../shared/k8s/objects.js';
 import { decodeCanaryState } from '../../shared/canary/state.js';
-import { createStable, dropNamespace, freshNamespace, livePods, sandboxCluster, sandboxKubeconfig } from './support/sandbox-cluster.js';
+import { createStable, livePods, sandboxKubeconfig, useSandboxNamespaces } from './support/sandbox-cluster.js';
 
-let cluster: Cluster;
-const namespaces: string[] = [];
-beforeAll(async () => {
-  cluster = await sandboxCluster();
-});
-afterAll(async () => {
-  await Promise.all(namespaces.map((n) => dropNamespace(cluster, n)));
-});
-const ns = async (prefix: string) => {
-  const n = await freshNamespace(cluster, prefix);
-  namespaces.push(n);
-  return n;
-};
+const { cluster, ns } = useSandboxNamespaces();
 const kube = () => ({ kubeconfig: sandboxKubeconfig() });
-const get = (namespace: string, name: string) => cluster.find<V1Deployment>(deploymentRef(namespace, name));
+const get = (namespace: string, name: string) => cluster().find<V1Deployment>(deploymentRef(namespace, name));
 const sum = (weights: number[]) => weights.reduce((a, b) => a + b, 0);
 
 /** The canary is gone with everything the router added; stable unchanged and in charge. */
 async function expectRolledBack(namespace: string) {
   expect(await get(namespace, 'model-canary')).toBeUndefined();
-  expect(await cluster.find(serviceRef(namespace, 'model-canary'))).toBeUndefined();
-  expect(await livePods(cluster, namespace, 'ai-deploy.dev/canary-of=model')).toHaveLength(0);
+  expect(await cluster().find(serviceRef(namespace, 'model-canary'))).toBeUndefined();
+  expect(await livePods(cluster(), namespace, 'ai-deploy.dev/canary-of=model')).toHaveLength(0);
   const stable = (await get(namespace, 'model'))!;
   expect(decodeCanaryState(stable.metadata!.annotations)).toBeUndefined();
   expect(stable.spec!.template.spec!.containers[0].image).toBe('registry.example/model:1.0.0');
-  expect(await cluster.find(serviceRef(namespace, 'model'))).toBeDefined(); // the user's Service is never removed
+  expect(await cluster().find(serviceRef(namespace, 'model'))).toBeDefined(); // the user's Service is never removed
 }
 
 describe('istio router: VirtualService destination weights on the real API server', () => {
-  const vs = (namespace: string) => cluster.get({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace, name: 'model' });
+  const vs = (namespace: string) => cluster().get({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace, name: 'model' });
 
   it('weighs the destinations that reach the stable Service (short and fully qualified hosts), leaves other routes alone, and rollback restores them', async () => {
     const namespace = await ns('istio');
-    await createStable(cluster, namespace, 'model', { replicas: 4 });
-    await cluster.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'other', namespace }, spec: { selector: { app: 'other' }, ports: [{ port: 80 }] } });
+    await createStable(cluster(), namespace, 'model', { replicas: 4 });
+    await cluster().create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'other', namespace }, spec: { selector: { app: 'other' }, ports: [{ port: 80 }] } });
     const fqdn = `model.${namespace}.svc.cluster.local`;
-    await cluster.create({
+    await cluster().create({
       apiVersion: 'networking.istio.io/v1beta1', // served at several versions: the router reads it at the first one served
       kind: 'VirtualService',
       metadata: { name: 'model', namespace },
@@ -72,7 +60,7 @@ describe('istio router: VirtualService destination weights on the real API serve
       { destination: { host: 'model-canary', port: { number: 80 } }, weight: 15 },
     ]);
     for (const route of [http[0].route, http[2].route]) expect(sum(route.map((d: KubeObject) => d.weight))).toBe(100);
-    const canarySvc = await cluster.get(serviceRef(namespace, 'model-canary'));
+    const canarySvc = await cluster().get(serviceRef(namespace, 'model-canary'));
     expect(canarySvc.spec.selector).toEqual({ 'ai-deploy.dev/canary-of': 'model', 'ai-deploy.dev/track': 'canary' });
     expect(canarySvc.spec.ports).toEqual([expect.objectContaining({ name: 'http', port: 80, targetPort: 'http' })]);
     expect((await get(namespace, 'model-canary'))!.spec!.replicas).toBe(1); // ceil(4 x 15%)
@@ -89,8 +77,8 @@ describe('istio router: VirtualService destination weights on the real API serve
 
   it('refuses a VirtualService that routes to subsets, before changing anything', async () => {
     const namespace = await ns('istio-sub');
-    await createStable(cluster, namespace, 'model', { replicas: 1 });
-    await cluster.create({
+    await createStable(cluster(), namespace, 'model', { replicas: 1 });
+    await cluster().create({
       apiVersion: 'networking.istio.io/v1',
       kind: 'VirtualService',
       metadata: { name: 'model', namespace },
@@ -105,13 +93,13 @@ describe('istio router: VirtualService destination weights on the real API serve
 });
 
 describe('smi router: TrafficSplit backends on the real API server', () => {
-  const split = (namespace: string) => cluster.get({ apiVersion: 'split.smi-spec.io/v1alpha3', kind: 'TrafficSplit', namespace, name: 'model' });
+  const split = (namespace: string) => cluster().get({ apiVersion: 'split.smi-spec.io/v1alpha3', kind: 'TrafficSplit', namespace, name: 'model' });
 
   it('weighs the stable and canary backends to 100, and rollback leaves the stable backend alone at 100', async () => {
     const namespace = await ns('smi');
-    await createStable(cluster, namespace, 'model', { replicas: 2 });
-    await cluster.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'model-root', namespace }, spec: { selector: { app: 'model' }, ports: [{ port: 80 }] } });
-    await cluster.create({
+    await createStable(cluster(), namespace, 'model', { replicas: 2 });
+    await cluster().create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'model-root', namespace }, spec: { selector: { app: 'model' }, ports: [{ port: 80 }] } });
+    await cluster().create({
       apiVersion: 'split.smi-spec.io/v1alpha3',
       kind: 'TrafficSplit',
       metadata: { name: 'model', namespace },

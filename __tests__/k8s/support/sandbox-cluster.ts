@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { homedir } from 'node:os';
+import { afterAll, beforeAll } from '@jest/globals';
 import { join } from 'node:path';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { sandboxEnv } from '../../../sandbox/env.mjs';
@@ -36,6 +37,31 @@ export async function freshNamespace(cluster: Cluster, prefix: string): Promise<
 
 export async function dropNamespace(cluster: Cluster, name: string): Promise<void> {
   await cluster.remove(namespaceRef(name));
+}
+
+/**
+ * For a spec file that makes a fresh namespace per test: connects to the sandbox before all tests and
+ * drops every namespace made by `ns` after them. Call at the top level of the file.
+ */
+export function useSandboxNamespaces(): { cluster: () => Cluster; ns: (prefix: string) => Promise<string> } {
+  let connected: Cluster | undefined;
+  const namespaces: string[] = [];
+  const cluster = (): Cluster => {
+    if (!connected) throw new Error('sandbox cluster used before beforeAll connected it');
+    return connected;
+  };
+  beforeAll(async () => {
+    connected = await sandboxCluster();
+  });
+  afterAll(async () => {
+    await Promise.all(namespaces.map((n) => dropNamespace(cluster(), n)));
+  });
+  const ns = async (prefix: string): Promise<string> => {
+    const name = await freshNamespace(cluster(), prefix);
+    namespaces.push(name);
+    return name;
+  };
+  return { cluster, ns };
 }
 
 export interface StableOptions {
