@@ -1,21 +1,13 @@
 import { ConfigurationError } from '../action/errors.js';
-import type { BuildSpec, CacheMode } from './build-spec.js';
+import type { BuildSpec } from './build-spec.js';
 import type { GitContext } from './git-context.js';
 import { imageMetadata } from './metadata.js';
-import type { ImageReference } from './reference.js';
 
-/** The typed inputs a build is planned from (parsed at the action's edge). */
-export interface BuildRequest {
-  context: string;
-  file: string;
-  target?: string;
-  image: ImageReference;
-  tags: string[];
-  platforms: string[];
-  push: boolean;
-  buildArgs: Record<string, string>;
-  labels: Record<string, string>;
-  cache: CacheMode;
+/**
+ * The typed inputs a build is planned from (parsed at the action's edge): a spec whose `tags` and
+ * `labels` are still only the user's, plus the git metadata the rest are derived from.
+ */
+export interface BuildRequest extends BuildSpec {
   git: GitContext;
 }
 
