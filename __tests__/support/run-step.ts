@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import * as core from '@actions/core';
 import { runStep } from '../../shared/action/runner.js';
 import { collectResult, runnerFiles, type StepResult } from './runner-files.js';
+import { interceptStdout } from './capture-stdout.js';
 
 export type { StepResult } from './runner-files.js';
 
@@ -21,26 +22,21 @@ export async function runInProcess(
   const env = { ...files.env, ...options.env };
   const saved = { ...process.env };
   const savedExitCode = process.exitCode;
-  const writes: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
   for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_') || key.startsWith('STATE_')) delete process.env[key];
   Object.assign(process.env, env);
   process.exitCode = undefined;
   resetSummary();
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    writes.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  }) as typeof process.stdout.write;
+  const out = interceptStdout();
   try {
     await runStep(run);
   } finally {
-    process.stdout.write = write;
+    out.restore();
   }
   const failed = process.exitCode === 1;
   process.exitCode = savedExitCode;
   for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
   Object.assign(process.env, saved);
-  return collectResult(files, writes.join(''), failed);
+  return collectResult(files, out.text(), failed);
 }
 
 /** `core.summary` caches the first GITHUB_STEP_SUMMARY path it sees; each step gets its own file. */
