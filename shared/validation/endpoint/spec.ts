@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../../action/errors.js';
 import { maskSecret } from '../../action/secrets.js';
+import { headerProblem } from './http.js';
 import { placeholders } from './template.js';
 import type { EndpointKind, EndpointSpec, SuiteSettings } from '../suite.js';
 
@@ -35,7 +36,14 @@ export function resolveEndpoint(suite: SuiteSettings['endpoint'], overrides: End
   for (const [k, v] of Object.entries(headers)) {
     if (typeof v !== 'string') throw new ConfigurationError(`${where}: endpoint header \`${k}\` must be a string.`);
   }
-  if (overrides.apiKey) headers.authorization = `Bearer ${overrides.apiKey}`;
+  if (overrides.apiKey) {
+    if (/[\r\n\0]/.test(overrides.apiKey)) throw new ConfigurationError('The `api-key` input has a line break or NUL in it (a secret saved with a trailing newline?): it cannot be sent as a header.');
+    headers.authorization = `Bearer ${overrides.apiKey}`;
+  }
+  for (const [k, v] of Object.entries(headers)) {
+    const problem = headerProblem(k, v);
+    if (problem) throw new ConfigurationError(`${where}: endpoint ${problem}.`);
+  }
   const raw = s as Record<string, unknown>;
   const responsePath = (raw['response-path'] ?? s.responsePath) as string | undefined;
   if (responsePath !== undefined && (typeof responsePath !== 'string' || !responsePath.startsWith('$'))) {
