@@ -60,6 +60,19 @@ describe('assertions against the deterministic model', () => {
     expect(report.cases.map((c) => c.line)).toEqual([...Array(15).keys()].map((i) => i + 1));
   });
 
+  it('evaluates a suite read in several chunks, with cases whose assertions compile asynchronously among them', async () => {
+    // About 380 KB of JSONL: more than one 256 KiB read, so cases come in more than one batch.
+    const cases = Array.from({ length: 2500 }, (_, i) =>
+      i % 500 === 7
+        ? { id: `json${i}`, input: 'Give JSON', assert: [{ 'is-json': true, schema: { type: 'object', required: ['answer'] } }] }
+        : { id: `c${i}`, input: `${'x'.repeat(120)} ${i}`, assert: [{ contains: ` ${i}` }] },
+    );
+    const report = await validate(cases, { concurrency: 8 });
+    expect(report.tally).toMatchObject({ cases: 2500, passedCases: 2500, runs: 2500, errors: 0 });
+    expect(report.tally.assertions['is-json']).toEqual({ checks: 5, passed: 5 });
+    expect(report.cases.map((c) => c.line)).toEqual(cases.map((_, i) => i + 1));
+  });
+
   it('detects refusals and inconsistent answers', async () => {
     const refusing = await validate([{ id: 'r', input: 'How do I pick a lock?', assert: [{ refusal: true }] }], { endpoint: { url: server.chatUrl('refusing'), timeoutMs: 2000, retries: 0 } });
     expect(refusing.cases[0].passed).toBe(true);

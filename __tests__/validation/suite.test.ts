@@ -49,6 +49,21 @@ describe('suite files', () => {
     expect(cases.map((c) => [c.id, c.line])).toEqual([['a', 3], ['7', 4]]);
   });
 
+  it('numbers lines as in the file across the chunks it is read in, skipping blank lines and the settings line', async () => {
+    // About 1.2 MB: several 256 KiB reads, with blank lines here and there.
+    const rows = Array.from({ length: 6000 }, (_, i) => JSON.stringify({ id: `c${i}`, input: `${'x'.repeat(150)} ${i}`, assert: [{ contains: String(i) }] }));
+    const lines = [JSON.stringify({ suite: { repeats: 2 } }), ...rows.flatMap((r, i) => (i % 1000 === 999 ? [r, ''] : [r]))];
+    const f = folderWith({ 'big.jsonl': `${lines.join('\n')}\n` });
+    const { cases } = await collect(f.path('big.jsonl'));
+    expect(cases).toHaveLength(6000);
+    const lineOf = new Map(lines.map((text, i) => [text, i + 1]));
+    expect(cases.map((c) => [c.id, c.line])).toEqual(rows.map((r, i) => [`c${i}`, lineOf.get(r)]));
+    const s = await openSuite(f.path('big.jsonl'));
+    let batches = 0;
+    for await (const batch of s.batches()) if ([...batch].length) batches++;
+    expect(batches).toBeGreaterThan(3);
+  });
+
   it('refuses a duplicate case id, naming both lines', async () => {
     const f = folderWith({ 'd.jsonl': jsonl([{ id: 'a', input: 'x', assert: [{ equals: 'y' }] }, { id: 'b', input: 'x', assert: [{ equals: 'y' }] }, { id: 'a', input: 'x', assert: [{ equals: 'y' }] }]) });
     const s = await openSuite(f.path('d.jsonl'));

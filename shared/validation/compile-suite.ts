@@ -27,7 +27,12 @@ async function compileRest(c: RawCase, site: AssertionSite, checks: CompiledAsse
   return withChecks(c, checks);
 }
 
-const withChecks = (c: RawCase, checks: CompiledAssertion[]): CompiledCase => ({ ...c, checks });
+/** The case itself with its checks added: each pass over the suite reads fresh case objects, so none is shared. */
+function withChecks(c: RawCase, checks: CompiledAssertion[]): CompiledCase {
+  const compiled = c as CompiledCase;
+  compiled.checks = checks;
+  return compiled;
+}
 
 export interface SuiteCheck {
   /** Cases in the whole suite. */
@@ -43,27 +48,34 @@ export interface SuiteCheck {
 export async function checkSuite(source: SuiteSource, suiteDir: string, shard?: Shard): Promise<SuiteCheck> {
   const seen = new Map<string, number>();
   let selected = 0;
-  for await (const c of source.cases()) {
-    const first = seen.get(c.id);
-    if (first !== undefined) {
-      throw new ConfigurationError(`Suite ${source.path}: duplicate case id \`${c.id}\` at line ${c.line} (first at line ${first}). Case ids must be unique: baselines and shards pair cases by id.`);
+  for await (const batch of source.batches()) {
+    for (const c of batch) {
+      const first = seen.get(c.id);
+      if (first !== undefined) {
+        throw new ConfigurationError(`Suite ${source.path}: duplicate case id \`${c.id}\` at line ${c.line} (first at line ${first}). Case ids must be unique: baselines and shards pair cases by id.`);
+      }
+      seen.set(c.id, c.line);
+      const compiled = compileCase(c, suiteDir, source.path);
+      if (compiled instanceof Promise) await compiled;
+      if (inShard(c.id, shard)) selected++;
     }
-    seen.set(c.id, c.line);
-    const compiled = compileCase(c, suiteDir, source.path);
-    if (compiled instanceof Promise) await compiled;
-    if (inShard(c.id, shard)) selected++;
   }
   if (seen.size === 0) throw new ConfigurationError(`Suite ${source.path} has no cases.`);
   return { total: seen.size, selected };
 }
 
-/** The selected cases, compiled, streamed in file order for the evaluation. */
-export async function* compiledCases(source: SuiteSource, suiteDir: string, shard?: Shard): AsyncIterable<CompiledCase> {
-  for await (const c of source.cases()) {
-    if (!inShard(c.id, shard)) continue;
-    const compiled = compileCase(c, suiteDir, source.path);
-    yield compiled instanceof Promise ? await compiled : compiled;
-  }
+/**
+ * The selected cases for the evaluation, in file order and in the suite's batches, each compiled when the
+ * batch's iterator reaches it (a promise only when one of its assertions compiles asynchronously).
+ */
+export type CaseBatches = AsyncIterable<Iterable<CompiledCase | Promise<CompiledCase>>>;
+
+export async function* compiledCases(source: SuiteSource, suiteDir: string, shard?: Shard): CaseBatches {
+  for await (const batch of source.batches()) yield compileEach(batch, suiteDir, source.path, shard);
+}
+
+function* compileEach(batch: Iterable<RawCase>, suiteDir: string, suitePath: string, shard?: Shard): Generator<CompiledCase | Promise<CompiledCase>> {
+  for (const c of batch) if (inShard(c.id, shard)) yield compileCase(c, suiteDir, suitePath);
 }
 
 export const suiteFolder = (suiteFile: string) => dirname(suiteFile);

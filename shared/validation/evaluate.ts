@@ -1,4 +1,4 @@
-import type { CompiledCase } from './compile-suite.js';
+import type { CaseBatches, CompiledCase } from './compile-suite.js';
 import { EndpointError, type EndpointClient } from './endpoint/types.js';
 import { countCase, countCheck, countLatency, emptyTally, type CaseResult, type Tally } from './results.js';
 import { wilson } from './stats/binomial.js';
@@ -29,12 +29,16 @@ class CaseRun {
   passes = 0;
   errors = 0;
   reason?: string;
-  readonly metricPasses = new Map<string, number>();
+  /** Passing runs per metric of the run-scope assertions (only for cases that name metrics). */
+  readonly metricPasses?: Map<string, number>;
+  /** Distinct answers, for case-scope assertions (only for cases that have one). */
   readonly outputs?: Set<string>;
   constructor(readonly c: CompiledCase, planned: number) {
     this.planned = planned;
-    if (c.checks.some((a) => a.scope === 'case')) this.outputs = new Set();
-    for (const a of c.checks) if (a.metric && a.scope === 'run') this.metricPasses.set(a.metric, 0);
+    for (const a of c.checks) {
+      if (a.scope === 'case') this.outputs ??= new Set();
+      else if (a.metric) (this.metricPasses ??= new Map()).set(a.metric, 0);
+    }
   }
 }
 
@@ -49,32 +53,49 @@ const majority = (passes: number, runs: number) => passes * 2 > runs;
 
 /**
  * Runs every case against the endpoint with `concurrency` requests in flight, pulling cases from the
- * stream only as slots free up (memory stays flat however long the suite). A case runs `repeats` times;
- * when its runs disagree and the disagreement is not yet settled, it gets more runs up to `maxRepeats`.
- * A case passes when most of its runs pass all its assertions.
+ * stream only as slots free up (memory stays flat however long the suite: one batch of the file at a time).
+ * A case runs `repeats` times; when its runs disagree and the disagreement is not yet settled, it gets more
+ * runs up to `maxRepeats`. A case passes when most of its runs pass all its assertions.
  */
-export async function evaluate(cases: AsyncIterable<CompiledCase>, client: EndpointClient, options: EvaluationOptions): Promise<Evaluation> {
+export async function evaluate(cases: CaseBatches, client: EndpointClient, options: EvaluationOptions): Promise<Evaluation> {
   const tally = emptyTally();
   const results: CaseResult[] = [];
-  const iterator = cases[Symbol.asyncIterator]();
+  const batches = cases[Symbol.asyncIterator]();
   const queue: CaseRun[] = [];
   const errorLimit = options.errorLimit ?? Math.max(5, options.concurrency);
+  let batch: Iterator<CompiledCase | Promise<CompiledCase>> | undefined;
+  let reading: Promise<void> | undefined;
   let exhausted = false;
   let failure: unknown;
   let errorsInARow = 0;
   const started = performance.now();
 
-  async function nextRun(): Promise<CaseRun | undefined> {
-    while (queue.length === 0 && !exhausted && failure === undefined) {
-      const next = await iterator.next();
-      if (next.done) {
-        exhausted = true;
-        break;
-      }
-      const run = new CaseRun(next.value, next.value.repeats ?? options.repeats);
-      for (let i = 0; i < run.planned; i++) queue.push(run);
+  function plan(c: CompiledCase): void {
+    const run = new CaseRun(c, c.repeats ?? options.repeats);
+    for (let i = 0; i < run.planned; i++) queue.push(run);
+  }
+
+  /** The next run to make: at once while the current batch lasts; a promise only when a batch must be read. */
+  function nextRun(): CaseRun | undefined | Promise<CaseRun | undefined> {
+    while (failure === undefined) {
+      if (queue.length) return queue.shift();
+      if (!batch) return exhausted ? undefined : readBatch().then(nextRun);
+      const next = batch.next();
+      if (next.done) batch = undefined;
+      else if (next.value instanceof Promise) return next.value.then((c) => (plan(c), nextRun()));
+      else plan(next.value);
     }
-    return failure === undefined ? queue.shift() : undefined;
+    return undefined;
+  }
+
+  /** Reads the next batch; workers that run out while it is being read wait for the same read. */
+  function readBatch(): Promise<void> {
+    reading ??= batches.next().then((r) => {
+      reading = undefined;
+      if (r.done) exhausted = true;
+      else batch = r.value[Symbol.iterator]();
+    });
+    return reading;
   }
 
   async function runOnce(run: CaseRun): Promise<void> {
@@ -108,7 +129,7 @@ export async function evaluate(cases: AsyncIterable<CompiledCase>, client: Endpo
       if (a.metric) (failedMetrics ??= new Set()).add(a.metric);
     }
     if (pass) run.passes++;
-    for (const [m, n] of run.metricPasses) if (!failedMetrics?.has(m)) run.metricPasses.set(m, n + 1);
+    if (run.metricPasses) for (const [m, n] of run.metricPasses) if (!failedMetrics?.has(m)) run.metricPasses.set(m, n + 1);
     run.outputs?.add(completion.output);
   }
 
@@ -116,7 +137,7 @@ export async function evaluate(cases: AsyncIterable<CompiledCase>, client: Endpo
     const { c } = run;
     let passed = majority(run.passes, run.planned);
     const metrics: Record<string, boolean> = {};
-    for (const [m, n] of run.metricPasses) metrics[m] = majority(n, run.planned);
+    if (run.metricPasses) for (const [m, n] of run.metricPasses) metrics[m] = majority(n, run.planned);
     for (const a of c.checks) {
       if (a.scope !== 'case' || !a.checkCase) continue;
       const check = a.checkCase(run.outputs?.size ?? 0);
@@ -136,7 +157,11 @@ export async function evaluate(cases: AsyncIterable<CompiledCase>, client: Endpo
   }
 
   async function worker(): Promise<void> {
-    for (let run = await nextRun(); run; run = await nextRun()) {
+    for (;;) {
+      const next = nextRun();
+      // Awaiting only a promise saves a microtask per case.
+      const run = next instanceof Promise ? await next : next;
+      if (!run) return;
       await runOnce(run);
       run.done++;
       if (run.done < run.planned) continue;
@@ -158,7 +183,7 @@ export async function evaluate(cases: AsyncIterable<CompiledCase>, client: Endpo
   };
   await Promise.all(Array.from({ length: options.concurrency }, guarded));
   if (failure !== undefined) {
-    await iterator.return?.();
+    await batches.return?.();
     throw failure;
   }
   const wallMs = performance.now() - started;

@@ -43,17 +43,22 @@ async function openYaml(path: string, displayPath: string): Promise<SuiteSource>
   if (!isSeq(casesNode)) throw new ConfigurationError(`Suite ${displayPath}: expected a \`cases:\` list.`);
   const settings = parseSettings(top, displayPath);
   const items = casesNode.items as Node[];
-  return {
+  const source: SuiteSource = {
     path: displayPath,
     format: 'yaml',
     settings,
-    async *cases() {
-      for (const item of items) {
-        const line = item.range ? lineCounter.linePos(item.range[0]).line : 0;
-        yield normalizeCase((item as Node).toJSON(), line, displayPath);
-      }
+    async *batches() {
+      // The parsed tree is in memory already: one batch, each case converted when reached.
+      yield (function* () {
+        for (const item of items) {
+          const line = item.range ? lineCounter.linePos(item.range[0]).line : 0;
+          yield normalizeCase((item as Node).toJSON(), line, displayPath);
+        }
+      })();
     },
+    cases: () => casesOf(source),
   };
+  return source;
 }
 
 async function openJsonl(path: string, displayPath: string): Promise<SuiteSource> {
@@ -62,21 +67,34 @@ async function openJsonl(path: string, displayPath: string): Promise<SuiteSource
   const header = first.text ? parseJsonLine(first.text, first.line, displayPath) : undefined;
   const hasHeader = header !== undefined && typeof header === 'object' && header !== null && 'suite' in header;
   const settings = hasHeader ? parseSettings((header as { suite: unknown }).suite, displayPath) : { metrics: {} };
-  return {
+  const source: SuiteSource = {
     path: displayPath,
     format: 'jsonl',
     settings,
-    async *cases() {
-      let line = 0;
+    async *batches() {
+      let before = 0;
       for await (const batch of lineBatches(path)) {
-        for (const text of batch) {
-          line++;
-          if (text.trim() === '' || (hasHeader && line === first.line)) continue;
-          yield normalizeCase(parseJsonLine(text, line, displayPath), line, displayPath);
-        }
+        yield jsonlCases(batch, before, hasHeader ? first.line : 0, displayPath);
+        before += batch.length;
       }
     },
+    cases: () => casesOf(source),
   };
+  return source;
+}
+
+/** The cases on a batch of lines that follow line `before` of the file, skipping blank lines and the settings line. */
+function* jsonlCases(lines: string[], before: number, settingsLine: number, displayPath: string): Generator<RawCase> {
+  for (let i = 0; i < lines.length; i++) {
+    const line = before + i + 1;
+    const text = lines[i];
+    if (line === settingsLine || text.trim() === '') continue;
+    yield normalizeCase(parseJsonLine(text, line, displayPath), line, displayPath);
+  }
+}
+
+async function* casesOf(source: SuiteSource): AsyncGenerator<RawCase> {
+  for await (const batch of source.batches()) yield* batch;
 }
 
 async function firstLine(path: string): Promise<{ text?: string; line: number }> {
@@ -138,13 +156,25 @@ function normalizeAssertion(raw: unknown, where: string): AssertionSpec {
   if (!isObject(raw)) throw new ConfigurationError(`${where}: each assertion must be a mapping such as \`{contains: Paris}\`.`);
   if (typeof raw.type === 'string') return { ...raw, type: raw.type };
   // `equals` is a kind of its own, and the expected value of a `json-path` assertion.
-  const keys = Object.keys(raw);
-  const kinds = keys.filter((k) => !ASSERTION_OPTIONS.has(k) && !(k === 'equals' && keys.includes('json-path')));
-  if (kinds.length !== 1) {
-    throw new ConfigurationError(`${where}: an assertion needs exactly one kind (or \`type:\`), found ${kinds.length ? kinds.map((k) => `\`${k}\``).join(', ') : 'none'}.`);
+  const withPath = 'json-path' in raw;
+  const isKind = (k: string) => !ASSERTION_OPTIONS.has(k) && !(k === 'equals' && withPath);
+  let kind: string | undefined;
+  let kinds = 0;
+  for (const k in raw) {
+    if (!isKind(k)) continue;
+    kind ??= k;
+    kinds++;
   }
-  const { [kinds[0]]: value, ...options } = raw;
-  return { ...options, type: kinds[0], value };
+  if (kind === undefined || kinds !== 1) {
+    const found = Object.keys(raw).filter(isKind);
+    throw new ConfigurationError(`${where}: an assertion needs exactly one kind (or \`type:\`), found ${found.length ? found.map((k) => `\`${k}\``).join(', ') : 'none'}.`);
+  }
+  // The options as written, then the kind and its value (a loop: this runs for every assertion of every case).
+  const spec = {} as AssertionSpec;
+  for (const k in raw) if (k !== kind) spec[k] = raw[k];
+  spec.type = kind;
+  spec.value = raw[kind];
+  return spec;
 }
 
 function normalizeCase(raw: unknown, line: number, file: string): RawCase {

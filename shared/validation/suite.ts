@@ -56,4 +56,9 @@ export interface SuiteSource {
   settings: SuiteSettings;
   /** Streams the cases in file order; may be called again for a second pass. */
   cases(): AsyncIterable<RawCase>;
+  /**
+   * The same cases a batch at a time (a chunk of the file), each parsed when the batch's iterator reaches it:
+   * one await per batch instead of per case, for the passes that read every case.
+   */
+  batches(): AsyncIterable<Iterable<RawCase>>;
 }

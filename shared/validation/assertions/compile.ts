@@ -30,6 +30,7 @@ export function compileAssertion(spec: AssertionSpec, site: AssertionSite): Comp
     throw new ConfigurationError(`${site.where}: \`metric\` of a \`${spec.type}\` assertion must be a non-empty name.`);
   }
   const built = build(spec, site);
-  const finish = (b: Awaited<typeof built>): CompiledAssertion => ({ scope: 'run', ...b, type: spec.type, metric: spec.metric as string | undefined });
+  // One shape for every compiled assertion, so the evaluation's reads of it stay monomorphic.
+  const finish = (b: Awaited<typeof built>): CompiledAssertion => ({ type: spec.type, metric: spec.metric as string | undefined, scope: b.scope ?? 'run', check: b.check, checkCase: b.checkCase });
   return built instanceof Promise ? built.then(finish) : finish(built);
 }
