@@ -1,6 +1,6 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { HTTPParser } from 'http-parser-js';
+import { HttpParseError, ResponseParser } from './response-parser.js';
 import { EndpointError } from './types.js';
 
 interface RawResponse {
@@ -15,11 +15,6 @@ interface Exchange {
   request: string;
   resolve(response: RawResponse): void;
   reject(error: Error): void;
-  status: number;
-  contentType: string;
-  chunks: Buffer[];
-  /** The status line and headers have arrived (a timeout now means a stalled body). */
-  answered: boolean;
 }
 
 /** Headers the client sets itself (framing and connection handling); a suite may not set them. */
@@ -38,21 +33,17 @@ export function headerProblem(name: string, value: string): string | undefined {
 const DEFAULT_KEEP_ALIVE_MS = 4_000;
 
 /**
- * One keep-alive HTTP/1.1 connection (plain or TLS) with one request at a time. Responses are parsed by
- * http-parser-js (Content-Length, chunked and close-delimited bodies, informational answers); each request
- * is one socket write, each response costs no stream or event object beyond the socket's `data`.
+ * One keep-alive HTTP/1.1 connection (plain or TLS) with one request at a time: each request is one socket
+ * write, each answer is parsed straight from the socket's data by a ResponseParser.
  */
 class Connection {
   readonly socket: Socket;
-  private readonly parser = new HTTPParser(HTTPParser.RESPONSE);
+  private readonly parser = new ResponseParser();
   private readonly timer: NodeJS.Timeout;
   exchange: Exchange | undefined;
-  /** performance.now() when the connection went idle, and how long after that the server may close it. */
+  /** performance.now() when the connection went idle, and how long after that it may still be reused. */
   idleSince = 0;
   keepAliveMs = DEFAULT_KEEP_ALIVE_MS;
-  private keepAliveHeader = '';
-  private reusable = true;
-  private informational = false;
   closed = false;
 
   constructor(private readonly poster: JsonPoster, target: Target) {
@@ -61,11 +52,6 @@ class Connection {
       ? tlsConnect({ ...options, servername: isIP(target.host) ? undefined : target.host, ALPNProtocols: ['http/1.1'] })
       : netConnect(options);
     this.timer = setTimeout(() => this.onTimeout(), poster.timeoutMs).unref();
-    this.parser[HTTPParser.kOnHeadersComplete] = (info) => this.onHeaders(info.statusCode, info.headers, info.shouldKeepAlive);
-    this.parser[HTTPParser.kOnBody] = (chunk, offset, length) => {
-      this.exchange?.chunks.push(offset === 0 && length === chunk.length ? chunk : chunk.subarray(offset, offset + length));
-    };
-    this.parser[HTTPParser.kOnMessageComplete] = () => this.onComplete();
     this.socket.on('data', (data: Buffer) => this.onData(data));
     this.socket.on('error', (error) => this.fail(new Retryable(`${poster.url} could not be reached: ${error.message}`)));
     this.socket.on('end', () => this.onEnd());
@@ -74,6 +60,7 @@ class Connection {
 
   send(exchange: Exchange): void {
     this.exchange = exchange;
+    this.parser.reset();
     this.timer.refresh();
     this.socket.ref();
     this.socket.write(exchange.request);
@@ -86,61 +73,41 @@ class Connection {
       this.destroy();
       return;
     }
-    const result = this.parser.execute(data);
-    if (result instanceof Error) {
-      this.fail(new EndpointError(`${this.poster.url} answered with malformed HTTP: ${result.message}`));
+    let complete: boolean;
+    try {
+      complete = this.parser.feed(data);
+    } catch (error) {
+      if (!(error instanceof HttpParseError)) throw error;
+      this.fail(new EndpointError(`${this.poster.url} answered with malformed HTTP: ${error.message}`));
       return;
     }
-    // Still waiting for the end of a body that has started: it has this long again for the next bytes.
-    if (this.exchange === exchange && exchange.answered) this.timer.refresh();
+    if (complete) this.complete(exchange);
+    // A body that has started has this long again for its next bytes.
+    else if (this.parser.answered) this.timer.refresh();
   }
 
-  private onHeaders(status: number, headers: string[], keepAlive: boolean): void {
-    const exchange = this.exchange;
-    if (!exchange) return;
-    // 1xx (say 103 Early Hints) comes before the real answer and ends without a body.
-    this.informational = status >= 100 && status < 200;
-    if (this.informational) return;
-    exchange.status = status;
-    exchange.answered = true;
-    this.reusable = keepAlive;
-    for (let i = 0; i < headers.length; i += 2) {
-      const name = headers[i].toLowerCase();
-      if (name === 'content-type') exchange.contentType = headers[i + 1];
-      else if (name === 'keep-alive' && headers[i + 1] !== this.keepAliveHeader) {
-        this.keepAliveHeader = headers[i + 1];
-        const timeout = /timeout=(\d+)/i.exec(this.keepAliveHeader);
-        // Reusing a connection only until a second before the server closes it keeps requests from racing that close.
-        if (timeout) this.keepAliveMs = Math.max(0, Number(timeout[1]) * 1000 - 1000);
-      }
-    }
-  }
-
-  private onComplete(): void {
-    const exchange = this.exchange;
-    if (!exchange) return;
-    if (this.informational) {
-      this.informational = false;
-      return;
-    }
+  private complete(exchange: Exchange): void {
+    const { parser } = this;
     this.exchange = undefined;
-    const { chunks } = exchange;
-    const text = chunks.length === 0 ? '' : chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
-    if (this.reusable) {
+    const { body } = parser;
+    const text = body.length === 0 ? '' : body.length === 1 ? body[0].toString('utf8') : Buffer.concat(body).toString('utf8');
+    const response = { status: parser.status, contentType: parser.contentType, text };
+    if (parser.keepAlive) {
+      // Reused only until a second before the server said it would close it, so no request races that close.
+      if (parser.keepAliveSeconds !== undefined) this.keepAliveMs = Math.max(0, parser.keepAliveSeconds * 1000 - 1000);
       this.socket.unref();
       this.idleSince = performance.now();
       this.poster.release(this);
     } else this.destroy();
-    exchange.resolve({ status: exchange.status, contentType: exchange.contentType, text });
+    exchange.resolve(response);
   }
 
   private onEnd(): void {
-    // A body without length ends when the server closes the connection.
-    if (this.exchange?.answered) {
-      const result = this.parser.finish();
-      if (result instanceof Error) this.fail(new Retryable(`${this.poster.url} could not be reached: the connection closed in the middle of an answer`));
-    }
-    this.fail(new Retryable(`${this.poster.url} could not be reached: the connection closed before a complete answer`));
+    const exchange = this.exchange;
+    if (!exchange) return;
+    // A body without a length ends when the server closes the connection.
+    if (this.parser.end()) this.complete(exchange);
+    else if (this.parser.answered) this.fail(new Retryable(`${this.poster.url} could not be reached: the connection closed in the middle of an answer`));
   }
 
   private onClose(): void {
@@ -152,10 +119,9 @@ class Connection {
   }
 
   private onTimeout(): void {
-    const exchange = this.exchange;
-    if (!exchange) return;
+    if (!this.exchange) return;
     const { url, timeoutMs } = this.poster;
-    this.fail(new EndpointError(exchange.answered ? `${url} did not finish its answer within ${timeoutMs} ms` : `${url} did not answer within ${timeoutMs} ms`));
+    this.fail(new EndpointError(this.parser.answered ? `${url} did not finish its answer within ${timeoutMs} ms` : `${url} did not answer within ${timeoutMs} ms`));
   }
 
   /** Ends the exchange in flight, if any, with this error, and closes the connection (it is in an unknown state). */
@@ -168,7 +134,6 @@ class Connection {
   }
 
   destroy(): void {
-    this.reusable = false;
     this.socket.destroy();
   }
 }
@@ -232,7 +197,7 @@ export class JsonPoster {
 
   private send(body: string): Promise<RawResponse> {
     return new Promise((resolve, reject) => {
-      const exchange: Exchange = { request: `${this.head}${Buffer.byteLength(body)}\r\n\r\n${body}`, resolve, reject, status: 0, contentType: '', chunks: [], answered: false };
+      const exchange: Exchange = { request: `${this.head}${Buffer.byteLength(body)}\r\n\r\n${body}`, resolve, reject };
       if (this.closing) return reject(new EndpointError(`${this.url}: the client is closed`));
       const connection = this.reuse() ?? this.open();
       if (connection) connection.send(exchange);
