@@ -77,6 +77,12 @@ describe('ResponseParser', () => {
     expect(parse([Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}HTTP/1.1 200 OK\r\n')])).toMatchObject({ complete: true, keepAlive: false, body: '{}' });
   });
 
+  it('reads header names in any case and values with spaces around them', () => {
+    const r = parse([Buffer.from('HTTP/1.1 200 OK\r\nCONTENT-LENGTH:   2 \r\ncontent-TYPE:  text/html; charset=utf-8 \r\nkeep-alive: max=100, timeout=5\r\nConnection:\tKeep-Alive\r\n\r\n{}')]);
+    expect(r).toEqual({ complete: true, status: 200, contentType: 'text/html; charset=utf-8', keepAlive: true, keepAliveSeconds: 5, body: '{}' });
+    expect(parse([Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: CHUNKED\r\n\r\n0\r\n\r\n')])).toMatchObject({ complete: true, body: '' });
+  });
+
   it('ends answers without a body at the blank line: 204, 304 and Content-Length 0', () => {
     for (const head of ['HTTP/1.1 204 No Content', 'HTTP/1.1 304 Not Modified', 'HTTP/1.1 200 OK\r\nContent-Length: 0']) {
       expect(parseEverySplit(`${head}\r\n\r\n`)).toMatchObject({ complete: true, keepAlive: true, body: '' });
@@ -102,6 +108,8 @@ describe('ResponseParser', () => {
     expect(fails('SSH-2.0-OpenSSH_9.6\r\n\r\n')).toThrow(new HttpParseError('expected an HTTP/1.x status line, got "SSH-2.0-OpenSSH_9.6"'));
     expect(fails('HTTP/2 200\r\n\r\n')).toThrow(/expected an HTTP\/1.x status line/);
     expect(fails('HTTP/1.1 200 OK\r\nContent-Length: 12abc\r\n\r\n')).toThrow('invalid Content-Length "12abc"');
+    expect(fails('HTTP/1.1 200 OK\r\nContent-Length: 4 2\r\n\r\n')).toThrow('invalid Content-Length "4 2"');
+    expect(fails('HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\n')).toThrow('invalid Content-Length ""');
     expect(fails('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n')).toThrow('two different Content-Length headers');
     expect(fails('HTTP/1.1 200 OK\r\nno colon here\r\n\r\n')).toThrow('malformed header line "no colon here"');
     expect(fails('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n')).toThrow('invalid chunk size "zz"');

@@ -16,8 +16,6 @@ const TRAILERS = 5;
 const UNTIL_CLOSE = 6;
 const DONE = 7;
 
-const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: |$)/;
-const DIGITS = /^\d+$/;
 const HEX = /^[0-9a-fA-F]+$/;
 
 /**
@@ -110,58 +108,56 @@ export class ResponseParser {
     const before = this.partialHead;
     const buf = before ? Buffer.concat([before, data.subarray(at)]) : data;
     const start = before ? 0 : at;
-    const end = headEnd(buf, before ? Math.max(0, before.length - 3) : start);
-    if (end < 0) {
+    const head = headOf(buf, start, before ? Math.max(start, before.length - 3) : start);
+    if (head === undefined) {
       if (buf.length - start > MAX_HEAD) throw new HttpParseError('the status line and headers are longer than 80 KiB');
       this.partialHead = start === 0 ? buf : buf.subarray(start);
       return data.length;
     }
     this.partialHead = undefined;
-    if (end - start > MAX_HEAD) throw new HttpParseError('the status line and headers are longer than 80 KiB');
-    this.parseHead(buf.toString('latin1', start, end));
+    if (head.length > MAX_HEAD) throw new HttpParseError('the status line and headers are longer than 80 KiB');
+    this.parseHead(head);
+    const end = start + head.length;
     // Offsets in `buf` past the earlier partial head are offsets in `data` past `at`.
     return before ? at + end - before.length : end;
   }
 
+  /**
+   * The status line and headers (latin1, up to and with the blank line). String searches, not Buffer ones
+   * (each a call into C++), and strings made only of the values of the few headers the client reads.
+   */
   private parseHead(head: string): void {
-    const lines = head.split('\n');
-    const statusLine = trimCr(lines[0]);
-    const status = STATUS_LINE.exec(statusLine);
-    if (!status) throw new HttpParseError(`expected an HTTP/1.x status line, got ${JSON.stringify(statusLine.slice(0, 60))}`);
-    const code = Number(status[2]);
+    let lineEnd = head.indexOf('\n');
+    const code = statusCode(head, lineEnd);
+    if (code < 0) throw new HttpParseError(`expected an HTTP/1.x status line, got ${JSON.stringify(trimCr(head.slice(0, lineEnd)).slice(0, 60))}`);
+    const http11 = head.charCodeAt(7) === 0x31;
     let length: number | undefined;
     let transferEncoding = '';
     let connection = '';
     let contentType = '';
-    for (let i = 1; i < lines.length; i++) {
-      const line = trimCr(lines[i]);
+    for (let at = lineEnd + 1; at < head.length; at = lineEnd + 1) {
+      lineEnd = head.indexOf('\n', at);
+      const stop = head.charCodeAt(lineEnd - 1) === CR ? lineEnd - 1 : lineEnd;
+      const first = head.charCodeAt(at);
       // The blank line that ends the head, and obsolete folded continuations (none of the headers read here).
-      if (line === '' || line.charCodeAt(0) === 32 || line.charCodeAt(0) === 9) continue;
-      const colon = line.indexOf(':');
-      if (colon <= 0) throw new HttpParseError(`malformed header line ${JSON.stringify(line.slice(0, 60))}`);
-      const value = line.slice(colon + 1).trim();
-      switch (line.slice(0, colon).toLowerCase()) {
-        case 'content-length': {
-          if (!DIGITS.test(value)) throw new HttpParseError(`invalid Content-Length ${JSON.stringify(value)}`);
-          const n = Number(value);
-          if (length !== undefined && length !== n) throw new HttpParseError('two different Content-Length headers');
-          length = n;
-          break;
-        }
-        case 'transfer-encoding':
-          transferEncoding += `,${value.toLowerCase()}`;
-          break;
-        case 'connection':
-          connection += `,${value.toLowerCase()}`;
-          break;
-        case 'content-type':
-          contentType = value;
-          break;
-        case 'keep-alive': {
-          const timeout = /timeout=(\d+)/i.exec(value);
-          if (timeout) this.keepAliveSeconds = Number(timeout[1]);
-          break;
-        }
+      if (stop === at || first === 32 || first === 9) continue;
+      const colon = head.indexOf(':', at);
+      if (colon <= at || colon > stop) throw new HttpParseError(`malformed header line ${JSON.stringify(head.slice(at, stop).slice(0, 60))}`);
+      const name = headerName(head, at, colon);
+      if (name === OTHER) continue;
+      if (name === CONTENT_LENGTH) {
+        const n = digits(head, colon + 1, stop);
+        if (n < 0) throw new HttpParseError(`invalid Content-Length ${JSON.stringify(head.slice(colon + 1, stop).trim())}`);
+        if (length !== undefined && length !== n) throw new HttpParseError('two different Content-Length headers');
+        length = n;
+      } else if (name === KEEP_ALIVE) {
+        const timeout = head.indexOf('timeout=', colon);
+        if (timeout > 0 && timeout < stop) this.keepAliveSeconds = Math.max(0, digits(head, timeout + 8, stop, true));
+      } else {
+        const value = head.slice(colon + 1, stop).trim();
+        if (name === CONTENT_TYPE) contentType = value;
+        else if (name === CONNECTION) connection += `,${value}`;
+        else transferEncoding += `,${value}`;
       }
     }
     if (code < 200) {
@@ -172,11 +168,11 @@ export class ResponseParser {
     this.status = code;
     this.contentType = contentType;
     this.answered = true;
-    this.keepAlive = status[1] === '1' ? !/(^|,)\s*close\s*(,|$)/.test(connection) : /(^|,)\s*keep-alive\s*(,|$)/.test(connection);
+    this.keepAlive = http11 ? !/(^|,)\s*close\s*(,|$)/i.test(connection) : /(^|,)\s*keep-alive\s*(,|$)/i.test(connection);
     if (code === 204 || code === 304) this.state = DONE;
     else if (transferEncoding !== '') {
       // Chunked must be the last coding; a response coded otherwise runs until the server closes.
-      if (/(^|,)\s*chunked\s*$/.test(transferEncoding)) this.state = CHUNK_SIZE;
+      if (/(^|,)\s*chunked\s*$/i.test(transferEncoding)) this.state = CHUNK_SIZE;
       else this.untilClose();
     } else if (length !== undefined) {
       this.remaining = length;
@@ -217,13 +213,91 @@ export class ResponseParser {
   }
 }
 
-/** The offset just past the blank line that ends the head (CR LF or bare LF line ends), or -1. */
-function headEnd(buf: Buffer, from: number): number {
-  for (let lf = buf.indexOf(LF, from); lf >= 0; lf = buf.indexOf(LF, lf + 1)) {
-    if (buf[lf + 1] === LF) return lf + 2;
-    if (buf[lf + 1] === CR && buf[lf + 2] === LF) return lf + 3;
+const LF_CR_LF = Buffer.from('\n\r\n');
+const LF_LF = Buffer.from('\n\n');
+
+/**
+ * The head at buf[start...] up to and with the blank line that ends it (CR LF or bare LF line ends), as a
+ * latin1 string; undefined while the blank line has not come. The search for it begins at `from`.
+ */
+function headOf(buf: Buffer, start: number, from: number): string | undefined {
+  const crlf = buf.indexOf(LF_CR_LF, from);
+  if (crlf >= 0) {
+    const head = buf.toString('latin1', start, crlf + 3);
+    // A bare LF blank line before it ends the head sooner.
+    const bare = head.indexOf('\n\n', from - start);
+    return bare < 0 ? head : head.slice(0, bare + 2);
   }
-  return -1;
+  const bare = buf.indexOf(LF_LF, from);
+  return bare < 0 ? undefined : buf.toString('latin1', start, bare + 2);
+}
+
+/** `HTTP/1.x NNN`, with a reason phrase or none, on the head's first line (ending at `lineEnd`): the code, or -1. */
+function statusCode(head: string, lineEnd: number): number {
+  const stop = head.charCodeAt(lineEnd - 1) === CR ? lineEnd - 1 : lineEnd;
+  if (!head.startsWith('HTTP/1.') || stop < 12 || (stop > 12 && head.charCodeAt(12) !== 32) || head.charCodeAt(8) !== 32) return -1;
+  const version = head.charCodeAt(7);
+  if (version !== 0x30 && version !== 0x31) return -1;
+  let code = 0;
+  for (let i = 9; i < 12; i++) {
+    const d = head.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return -1;
+    code = code * 10 + d;
+  }
+  return code >= 100 ? code : -1;
+}
+
+// The headers the client reads.
+const OTHER = 0;
+const CONTENT_LENGTH = 1;
+const TRANSFER_ENCODING = 2;
+const CONNECTION = 3;
+const CONTENT_TYPE = 4;
+const KEEP_ALIVE = 5;
+
+/** Which of the headers read the name at head[start, end) is, in any case; OTHER for the rest. */
+function headerName(head: string, start: number, end: number): number {
+  switch (end - start) {
+    case 10:
+      return nameIs(head, start, 'connection') ? CONNECTION : nameIs(head, start, 'keep-alive') ? KEEP_ALIVE : OTHER;
+    case 12:
+      return nameIs(head, start, 'content-type') ? CONTENT_TYPE : OTHER;
+    case 14:
+      return nameIs(head, start, 'content-length') ? CONTENT_LENGTH : OTHER;
+    case 17:
+      return nameIs(head, start, 'transfer-encoding') ? TRANSFER_ENCODING : OTHER;
+    default:
+      return OTHER;
+  }
+}
+
+/** head[start...] spells `name` (lower case) in any case: ASCII letters match either case, other characters only themselves. */
+function nameIs(head: string, start: number, name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = head.charCodeAt(start + i);
+    const want = name.charCodeAt(i);
+    if (c !== want && !(want >= 0x61 && want <= 0x7a && c === want - 0x20)) return false;
+  }
+  return true;
+}
+
+/**
+ * The decimal number at head[start, stop) between optional spaces or tabs, or -1 when it is anything else;
+ * with `prefix`, the digits at `start` up to the first other character.
+ */
+function digits(head: string, start: number, stop: number, prefix = false): number {
+  let i = start;
+  while (i < stop && (head.charCodeAt(i) === 32 || head.charCodeAt(i) === 9)) i++;
+  const first = i;
+  let n = 0;
+  for (; i < stop; i++) {
+    const d = head.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) break;
+    n = n * 10 + d;
+  }
+  if (i === first || i - first > 15) return -1;
+  if (!prefix) while (i < stop && (head.charCodeAt(i) === 32 || head.charCodeAt(i) === 9)) i++;
+  return prefix || i === stop ? n : -1;
 }
 
 function trimCr(line: string): string {
