@@ -196,10 +196,11 @@ describe('JsonPoster responses', () => {
   it('reads an answer whose length is given by closing the connection, and a multi-byte character split between packets', async () => {
     const text = Buffer.from(JSON.stringify({ content: 'café – ünïcode' }));
     const split = text.indexOf(Buffer.from('é')) + 1; // between the two bytes of é
+    // Three reads, so each piece of the body lands at the start of the client's read buffer.
     const server = await rawServer((socket) => {
       socket.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\r\n');
-      socket.write(text.subarray(0, split));
-      setTimeout(() => socket.end(text.subarray(split)), 20);
+      setTimeout(() => socket.write(text.subarray(0, split)), 20);
+      setTimeout(() => socket.end(text.subarray(split)), 40);
     });
     expect(await poster(server.url).post('{}')).toEqual({ content: 'café – ünïcode' });
   });

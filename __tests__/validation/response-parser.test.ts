@@ -10,13 +10,25 @@ interface Parsed {
   body: string;
 }
 
-/** Feeds the pieces in order, then the connection's end when `close`; what the parser made of them. */
-function parse(pieces: Buffer[], close = false): Parsed {
+/**
+ * Feeds the pieces in order, then the connection's end when `close`; what the parser made of them. With
+ * `reuse`, as the client reads: each piece is read into the same buffer, and `retain()` follows each feed
+ * that did not complete the answer, before the next read overwrites the buffer (a complete answer is read
+ * before the next read, as the client decodes it at once).
+ */
+function parse(pieces: Buffer[], close = false, reuse = false): Parsed {
   const p = new ResponseParser();
+  const shared = Buffer.alloc(Math.max(0, ...pieces.map((piece) => piece.length)));
   let complete = false;
   for (const piece of pieces) {
     expect(complete).toBe(false); // nothing is fed after the answer is complete, as the connection does
-    complete = p.feed(piece);
+    if (!reuse) complete = p.feed(piece);
+    else {
+      shared.fill(0x23);
+      piece.copy(shared);
+      complete = p.feed(shared.subarray(0, piece.length));
+      if (!complete) p.retain();
+    }
   }
   if (close && !complete) complete = p.end();
   return { complete, status: p.status, contentType: p.contentType, keepAlive: p.keepAlive, keepAliveSeconds: p.keepAliveSeconds, body: Buffer.concat(p.body).toString('utf8') };
@@ -26,8 +38,12 @@ function parse(pieces: Buffer[], close = false): Parsed {
 function parseEverySplit(text: string | Buffer, close = false): Parsed {
   const bytes = Buffer.from(text);
   const whole = parse([bytes], close);
-  for (let at = 1; at < bytes.length; at++) expect([at, parse([bytes.subarray(0, at), bytes.subarray(at)], close)]).toEqual([at, whole]);
+  for (let at = 1; at < bytes.length; at++) {
+    expect([at, parse([bytes.subarray(0, at), bytes.subarray(at)], close)]).toEqual([at, whole]);
+    expect([at, 'one read buffer', parse([bytes.subarray(0, at), bytes.subarray(at)], close, true)]).toEqual([at, 'one read buffer', whole]);
+  }
   expect(parse([...bytes].map((b) => Buffer.from([b])), close)).toEqual(whole);
+  expect(parse([...bytes].map((b) => Buffer.from([b])), close, true)).toEqual(whole);
   return whole;
 }
 

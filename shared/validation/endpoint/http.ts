@@ -29,6 +29,9 @@ export function headerProblem(name: string, value: string): string | undefined {
   return undefined;
 }
 
+/** Each connection's read buffer: a read of up to this many bytes at a time, as Node's sockets do by default. */
+const READ_BUFFER_BYTES = 64 * 1024;
+
 /** How long an idle connection is reused when the server does not say (Node's servers close after 5 s). */
 const DEFAULT_KEEP_ALIVE_MS = 4_000;
 
@@ -47,12 +50,15 @@ class Connection {
   closed = false;
 
   constructor(private readonly poster: JsonPoster, target: Target) {
-    const options = { host: target.host, port: target.port, noDelay: true, keepAlive: true };
+    // Reads land in one buffer per connection, handed straight to the parser: no stream buffering and no
+    // `data` event per read (what the parser keeps of a read is copied out before the next one).
+    const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+    const onread = { buffer, callback: (n: number) => (this.onData(buffer.subarray(0, n)), true) };
+    const options = { host: target.host, port: target.port, noDelay: true, keepAlive: true, onread };
     this.socket = target.tls
       ? tlsConnect({ ...options, servername: isIP(target.host) ? undefined : target.host, ALPNProtocols: ['http/1.1'] })
       : netConnect(options);
     this.timer = setTimeout(() => this.onTimeout(), poster.timeoutMs).unref();
-    this.socket.on('data', (data: Buffer) => this.onData(data));
     this.socket.on('error', (error) => this.fail(new Retryable(`${poster.url} could not be reached: ${error.message}`)));
     this.socket.on('end', () => this.onEnd());
     this.socket.on('close', () => this.onClose());
@@ -81,9 +87,10 @@ class Connection {
       this.fail(new EndpointError(`${this.poster.url} answered with malformed HTTP: ${error.message}`));
       return;
     }
-    if (complete) this.complete(exchange);
+    if (complete) return this.complete(exchange);
+    this.parser.retain();
     // A body that has started has this long again for its next bytes.
-    else if (this.parser.answered) this.timer.refresh();
+    if (this.parser.answered) this.timer.refresh();
   }
 
   private complete(exchange: Exchange): void {

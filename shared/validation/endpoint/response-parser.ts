@@ -43,6 +43,8 @@ export class ResponseParser {
   /** A chunk-size or trailer line split across reads. */
   private partialLine = '';
   private line = '';
+  /** Entries of `body` that are copies of their own rather than views of the bytes fed. */
+  private owned = 0;
 
   /** Ready for the next answer on the same connection. */
   reset(): void {
@@ -55,6 +57,17 @@ export class ResponseParser {
     this.partialHead = undefined;
     this.remaining = 0;
     this.partialLine = '';
+    this.owned = 0;
+  }
+
+  /**
+   * Copies what the parser holds of the bytes fed so far (body pieces, a partial head) out of them: for a
+   * caller that reads into one buffer and overwrites it with the next read.
+   */
+  retain(): void {
+    for (let i = this.owned; i < this.body.length; i++) this.body[i] = Buffer.from(this.body[i]);
+    this.owned = this.body.length;
+    if (this.partialHead) this.partialHead = Buffer.from(this.partialHead);
   }
 
   /**
