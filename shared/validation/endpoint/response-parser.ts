@@ -23,14 +23,14 @@ const HEX = /^[0-9a-fA-F]+$/;
  * status line and headers, then a body framed by Content-Length, by chunked transfer coding (extensions
  * and trailers skipped) or by the server closing the connection. Informational (1xx) answers are skipped.
  * Only what the client needs is kept: the status, the content type, whether the connection may be reused
- * and the body's bytes (views of the socket's buffers, no copies).
+ * and the body's bytes (views of the bytes fed, copied only when `retain()` asks).
  */
 export class ResponseParser {
   status = 0;
   contentType = '';
   /** The connection may carry another request after this answer. */
   keepAlive = false;
-  /** The server's `Keep-Alive: timeout=N`, in seconds, when it gave one. */
+  /** The server's `Keep-Alive: timeout=N`, in seconds, from the latest answer on the connection that gave one. */
   keepAliveSeconds: number | undefined;
   /** The final status line and headers have been read. */
   answered = false;
