@@ -4,17 +4,18 @@
  * traces. Prints per scenario: false-fail rate and pass rate on acceptable canaries, detection rate and median
  * intervals to decision on bad ones; then the issue's targets, under two calibrations of the anchors.
  *
- * Fairness: a canary within the user's margin (at it included) is healthy by the user's own definition, and
- * ours guarantees at most 1% fails for every such canary. The anchors' one knob is set (a) to <= 1% false
- * fails pooled over the healthy-noise traces, and (b) to <= 1% on every acceptable scenario, the at-margin
- * ones included: the same guarantee ours gives. Both are printed. `ANALYSIS_BENCH_SEED` changes the set
- * (tuning was done on seed 1; the default seed is the evaluation set).
+ * Fairness: each anchor's one knob is calibrated to <= 1% false fails pooled over the healthy traces (the
+ * issue's false-fail population: healthy noise, flaky spikes, low traffic, missing data, p95 values only, and
+ * a canary worse than its control but within the margin), the same rate ours is set to; the anchors at the
+ * settings from the notes are printed too. Canaries exactly at the margin are shown apart: they are the line
+ * the user drew, where any threshold fails about half of them, so they count neither as healthy nor as bad.
+ * `ANALYSIS_BENCH_SEED` changes the set (tuning was done on seed 1; the default seed is the evaluation set).
  */
 import { evaluateInterval, type IntervalEvaluation } from '../shared/analysis/evaluate.js';
 import { replayTrace } from '../shared/analysis/replay.js';
 import { parseTrace } from '../shared/analysis/trace.js';
 import { argo, codeDeploy, flagger, kayenta, type Anchor } from './analysis/anchors.js';
-import { falseFail, pct, pct2, pooled, score, type Outcome, type Population, type Row } from './analysis/quality.js';
+import { atMargin as marginRate, falseFail, pct, pct2, pooled, score, type Outcome, type Row } from './analysis/quality.js';
 import { generateSet, HORIZON, SPECS, type Scenario } from './analysis/scenarios.js';
 
 const SEED = Number(process.env.ANALYSIS_BENCH_SEED ?? 20261122);
@@ -70,10 +71,7 @@ const defaults: Row[] = [
   { label: 'codedeploy 1 of 1', outcomes: runAnchor(codeDeploy(1)) },
 ];
 const okNoise = (o: Outcome[][]) => falseFail(scenarios, o, 'noise').pooled <= TARGET_FALSE_FAIL;
-const okAcceptable = (o: Outcome[][]) => falseFail(scenarios, o, 'acceptable').worst <= TARGET_FALSE_FAIL;
 const calibratedA = KNOBS.map((k) => calibrate(k.name, k.knob, k.values, k.make, okNoise));
-// (b) is stricter than (a), so its setting is never below (a)'s: the scan starts there.
-const calibratedB = KNOBS.map((k, i) => calibrate(k.name, k.knob, k.values, k.make, okAcceptable, calibratedA[i].index));
 
 function cellFor(sc: Scenario, outcomes: Outcome[]): string {
   const s = score(outcomes);
@@ -90,8 +88,8 @@ function table(title: string, rows: Row[]): void {
   });
   const line = (name: string, f: (r: Row) => string) => console.log([name.padEnd(34), ...rows.map((r) => f(r).padEnd(w))].join(' | '));
   line('false-fail, healthy noise (pooled)', (r) => pct2(falseFail(scenarios, r.outcomes, 'noise').pooled));
-  line('false-fail, acceptable (pooled)', (r) => pct2(falseFail(scenarios, r.outcomes, 'acceptable').pooled));
-  line('false-fail, worst acceptable scen.', (r) => pct2(falseFail(scenarios, r.outcomes, 'acceptable').worst));
+  line('false-fail, worst healthy scenario', (r) => pct2(falseFail(scenarios, r.outcomes, 'noise').worst));
+  line('fail rate at the margin (pooled)', (r) => pct2(marginRate(scenarios, r.outcomes)));
   line('bad: median intervals to fail', (r) => String(pooled(scenarios, r.outcomes, 'bad').medianToFail ?? '-'));
   // With a horizon a step that ends with no fail passes (as the anchors do): an undetected bad canary is promoted.
   line('bad: passed (not detected, promoted)', (r) => { const s = pooled(scenarios, r.outcomes, 'bad'); return pct(s.passes, s.traces); });
@@ -102,16 +100,15 @@ console.log(`scenario set: seed ${SEED} (scenario s uses seed ${SEED}*1000+s), $
 console.log(`ours: false-alarm rate 1%; "horizon ${HORIZON}": the analysis knows it lasts ${HORIZON} intervals (as monitor-canary knows step-duration / interval) and spends the 1% over those looks; "anytime": no horizon given`);
 console.log('cells: acceptable -> false-fail rate, pass rate @ median intervals to pass; bad -> detection rate @ median intervals to fail (not decided counts as never; - when under half)');
 table('Anchors at the settings from the notes (defaults):', [ours, oursAnytime, ...defaults]);
-table('(a) Anchors calibrated to <= 1% false fails pooled over the healthy-noise traces (their one knob, smallest that meets it):', [ours, oursAnytime, ...calibratedA]);
-table('(b) Anchors calibrated to <= 1% false fails on every acceptable scenario, at the margin included (the guarantee ours gives):', [ours, oursAnytime, ...calibratedB]);
+table('Anchors calibrated to <= 1% false fails pooled over the healthy traces (their one knob, smallest that meets it):', [ours, oursAnytime, ...calibratedA]);
 
 // ---- targets, per calibration ----
-function targets(name: string, population: Population, anchors: Calibrated[]): void {
+function targets(name: string, anchors: Calibrated[]): void {
   const valid = anchors.filter((a) => a.met);
   const skipped = anchors.filter((a) => !a.met).map((a) => a.label);
   const note = skipped.length ? ` [not compared, never met the calibration: ${skipped.join(', ')}]` : '';
-  const measure = (o: Outcome[][]) => (population === 'noise' ? falseFail(scenarios, o, 'noise').pooled : falseFail(scenarios, o, 'acceptable').worst);
-  const what = population === 'noise' ? 'pooled over healthy noise' : 'worst acceptable scenario';
+  const measure = (o: Outcome[][]) => falseFail(scenarios, o, 'noise').pooled;
+  const what = 'pooled over healthy canaries';
   const mine = measure(ours.outcomes);
   const best = Math.min(...valid.map((a) => measure(a.outcomes)));
   const ffMet = mine <= TARGET_FALSE_FAIL && mine <= best;
@@ -136,10 +133,9 @@ console.log('\nTargets (issue 5):');
 const oursDefaultsFf = falseFail(scenarios, ours.outcomes, 'noise').pooled;
 const bestDefaultFf = Math.min(...defaults.map((d) => falseFail(scenarios, d.outcomes, 'noise').pooled));
 console.log(`[defaults] false-fail (pooled over healthy noise): ours ${pct2(oursDefaultsFf)}, best anchor at its defaults ${pct2(bestDefaultFf)}: ${oursDefaultsFf <= TARGET_FALSE_FAIL && oursDefaultsFf <= bestDefaultFf ? 'MET' : 'NOT MET'}`);
-targets('[a: calibrated on healthy noise]', 'noise', calibratedA);
-targets('[b: calibrated on every acceptable canary]', 'acceptable', calibratedB);
+targets('[calibrated on healthy canaries]', calibratedA);
 
 // ---- extra: early passes (not a target of the issue) ----
 const passLine = (r: Row) => { const s = pooled(scenarios, r.outcomes, 'acceptable'); return `${r.label} ${s.medianToPass ?? 'never'} (${pct(s.passes, s.traces)} pass)`; };
-console.log(`\nextra, acceptable canaries: median intervals to a pass (not passed counts as never; anchors without early success pass at the horizon, ${HORIZON}): ${[ours, oursAnytime, ...calibratedA, ...calibratedB].map(passLine).join('; ')}`);
+console.log(`\nextra, acceptable canaries: median intervals to a pass (not passed counts as never; anchors without early success pass at the horizon, ${HORIZON}): ${[ours, oursAnytime, ...calibratedA].map(passLine).join('; ')}`);
 console.log(`(generation ${((tGen - t0) / 1000).toFixed(1)} s; our replay of ${traces.reduce((n, l) => n + l.length, 0)} traces with the horizon ${(tOurs / 1000).toFixed(2)} s)`);

@@ -4,6 +4,7 @@ import { Assessment, type AssessmentOptions } from '../../shared/analysis/assess
 import type { IntervalMeasurements, Measurement } from '../../shared/analysis/measurement.js';
 import type { MetricSpec } from '../../shared/analysis/metric-spec.js';
 import { heartbeat } from '../../shared/analysis/report.js';
+import { FAIL_AT_SHARE } from '../../shared/analysis/metric-evidence.js';
 
 const errorRate: MetricSpec = { name: 'error-rate', kind: 'ratio', direction: 'lower-is-better', max: 0.05, maxIncrease: 0.5 };
 const latency: MetricSpec = { name: 'p95-latency', kind: 'value', direction: 'lower-is-better', maxIncrease: 0.25 };
@@ -51,7 +52,7 @@ describe('Assessment: decisions on crafted sequences', () => {
     expect(d.reason).toBe(
       `error-rate: canary 4% vs control 1%; ${d.reason.split('; ')[1]}`,
     );
-    expect(d.reason).toMatch(/ratio ×4 \[×[\d.]+, ×[\d.]+\] vs allowed ×1\.5: wholly above it after 1 interval$/);
+    expect(d.reason).toMatch(/ratio ×4 \[×[\d.]+, ×[\d.]+\] vs allowed ×1\.5: above it, and the interval wholly above ×1\.\d+, after 1 interval$/);
   });
 
   it('fails on the absolute bound even when the control is just as bad', () => {
@@ -206,14 +207,28 @@ describe('Assessment: error rates under continuous monitoring (seeded simulation
     return fails / runs;
   }
 
-  it('fails a canary exactly at the allowed margin (errors x1.5) at most at the false-alarm rate, checked every interval', () => {
-    const rate = falseFails([{ ...errorRate, max: undefined }], (u) => ({ 'error-rate': { canary: ratio(poisson(u, 3), 1000), control: ratio(poisson(u, 18), 9000) } }), 300, 0.05);
+  const failPoint = (allowed: number) => allowed ** FAIL_AT_SHARE;
+
+  it('fails an error-rate canary at its fail-test point (errors x1.5^share) at most at the false-alarm rate, checked every interval', () => {
+    const rate = falseFails([{ ...errorRate, max: undefined }], (u) => ({ 'error-rate': { canary: ratio(poisson(u, 2 * failPoint(1.5)), 1000), control: ratio(poisson(u, 18), 9000) } }), 300, 0.05);
     expect(rate).toBeLessThanOrEqual(0.05);
   });
 
-  it('fails a latency canary exactly at the allowed margin at most at the false-alarm rate', () => {
+  it('fails a latency canary at its fail-test point at most at the false-alarm rate', () => {
     const normal = (u: () => number) => Math.sqrt(-2 * Math.log(u() || 1e-12)) * Math.cos(2 * Math.PI * u());
-    const rate = falseFails([latency], (u) => ({ 'p95-latency': { canary: value(250 * Math.exp(0.1 * normal(u))), control: value(200 * Math.exp(0.1 * normal(u))) } }), 300, 0.05);
+    const rate = falseFails([latency], (u) => ({ 'p95-latency': { canary: value(200 * failPoint(1.25) * Math.exp(0.1 * normal(u))), control: value(200 * Math.exp(0.1 * normal(u))) } }), 300, 0.05);
     expect(rate).toBeLessThanOrEqual(0.05);
+  });
+
+  it('fails a canary with twice the control\'s error rate (allowed x1.5) in most runs, at the same false-alarm rate', () => {
+    const rate = falseFails([{ ...errorRate, max: undefined }], (u) => ({ 'error-rate': { canary: ratio(poisson(u, 4), 1000), control: ratio(poisson(u, 18), 9000) } }), 100, 0.05);
+    expect(rate).toBeGreaterThan(0.8);
+  });
+
+  it('seldom fails a canary that is worse than its control but within the margin, though it is significantly worse', () => {
+    // errors x1.25 against an allowed x1.5, about 90 control errors a minute, at the default 1%: worse, not too much worse.
+    // Not bounded by the false-alarm rate (x1.25 is beyond the fail-test point): a fail needs the estimate beyond x1.5.
+    const rate = falseFails([{ ...errorRate, max: undefined }], (u) => ({ 'error-rate': { canary: ratio(poisson(u, 12.5), 1000), control: ratio(poisson(u, 90), 9000) } }), 200, 0.01);
+    expect(rate).toBeLessThanOrEqual(0.03);
   });
 });

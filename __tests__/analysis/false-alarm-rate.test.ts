@@ -3,12 +3,14 @@ import { Assessment } from '../../shared/analysis/assessment.js';
 import type { Measurement } from '../../shared/analysis/measurement.js';
 import type { MetricSpec } from '../../shared/analysis/metric-spec.js';
 import { SpendingBoundary } from '../../shared/analysis/sequences/spending.js';
+import { FAIL_AT_SHARE } from '../../shared/analysis/metric-evidence.js';
 
 /**
- * The guarantee, simulated: a canary exactly at its allowed margin (healthy by the user's own definition)
- * fails at most at the false-alarm rate, although the analysis looks at it every interval, with a known
- * horizon (group-sequential boundaries) and without (anytime-valid sequences). Seeded, so every run sees the
- * same canaries; the slack is three Monte-Carlo standard deviations.
+ * The guarantee, simulated: a canary at the point its fail test is taken (an absolute bound itself; for
+ * `max-increase`, the allowed ratio to the power FAIL_AT_SHARE, e.g. ×1.5^0.35 = ×1.15) or better fails at most
+ * at the false-alarm rate, although the analysis looks at it every interval, with a known horizon
+ * (group-sequential boundaries) and without (anytime-valid sequences). Seeded, so every run sees the same
+ * canaries; the slack is three Monte-Carlo standard deviations.
  */
 const ALPHA = 0.1;
 /**
@@ -64,33 +66,35 @@ const errorsMax: MetricSpec = { name: 'error-rate', kind: 'ratio', direction: 'l
 const p95: MetricSpec = { name: 'p95-latency', kind: 'value', direction: 'lower-is-better', stat: 'p95', maxIncrease: 0.25 };
 const p95Max: MetricSpec = { ...p95, maxIncrease: undefined, max: 300 };
 
-/** Canary errors at exactly 1.5x the control's rate (10% of traffic), `perMinute` control errors expected. */
-const errorsAtMargin = (perMinute: number) => (r: Rng): Pair => ({
-  canary: ratio(r.poisson((perMinute / 9) * 1.5), 1000),
+/** The ratio canary/control at which `max-increase` is tested for a fail. */
+const failPoint = (allowed: number) => allowed ** FAIL_AT_SHARE;
+/** Canary errors at exactly the fail point of an allowed x1.5 (10% of traffic), `perMinute` control errors expected. */
+const errorsAtFailPoint = (perMinute: number) => (r: Rng): Pair => ({
+  canary: ratio(r.poisson((perMinute / 9) * failPoint(1.5)), 1000),
   control: ratio(r.poisson(perMinute), 9000),
 });
-/** 60 raw latencies per side; the canary's whole distribution is 1.25x the control's (so is its p95). */
-const latencyAtMargin = (r: Rng): Pair => {
+/** 60 raw latencies per side; the canary's whole distribution is the fail point of an allowed x1.25 times the control's. */
+const latencyAtFailPoint = (r: Rng): Pair => {
   const draw = (scale: number) => Array.from({ length: 60 }, () => scale * Math.exp(0.5 * r.normal()));
   const load = Math.exp(0.05 * r.normal());
-  return { canary: samples(draw(250 * load)), control: samples(draw(200 * load)) };
+  return { canary: samples(draw(200 * failPoint(1.25) * load)), control: samples(draw(200 * load)) };
 };
-/** One p95 per interval (as a provider returns it): canary mean exactly 1.25x the control's. */
-const p95ValuesAtMargin = (r: Rng): Pair => ({ canary: samples([250 * Math.exp(0.1 * r.normal() - 0.005)]), control: samples([200 * Math.exp(0.1 * r.normal() - 0.005)]) });
+/** One p95 per interval (as a provider returns it): canary mean exactly at the fail point of an allowed x1.25. */
+const p95ValuesAtFailPoint = (r: Rng): Pair => ({ canary: samples([200 * failPoint(1.25) * Math.exp(0.1 * r.normal() - 0.005)]), control: samples([200 * Math.exp(0.1 * r.normal() - 0.005)]) });
 
-describe('false-alarm rate at the allowed margin, checked every interval (seeded simulations)', () => {
+describe('false-alarm rate at the fail-test point, checked every interval (seeded simulations)', () => {
   const cases: [string, MetricSpec, (r: Rng) => Pair][] = [
-    ['error counts, about 2 control errors a minute', errors, errorsAtMargin(2)],
-    ['error counts, a control error every 3 minutes (few events)', errors, errorsAtMargin(0.3)],
-    ['error counts, about 40 control errors a minute', errors, errorsAtMargin(40)],
+    ['error counts, about 2 control errors a minute', errors, errorsAtFailPoint(2)],
+    ['error counts, a control error every 3 minutes (few events)', errors, errorsAtFailPoint(0.3)],
+    ['error counts, about 40 control errors a minute', errors, errorsAtFailPoint(40)],
     ['error rate at exactly its absolute max', errorsMax, (r) => ({ canary: ratio(r.poisson(10), 200), control: ratio(r.poisson(90), 1800) })],
-    ['latency p95 from raw samples', p95, latencyAtMargin],
+    ['latency p95 from raw samples', p95, latencyAtFailPoint],
     ['latency p95 from raw samples, at exactly its absolute max', p95Max, (r) => {
       // p95 of exp(0.5 N) is exp(0.5 * 1.645): scale so the canary's true p95 is exactly 300.
       const draw = () => Array.from({ length: 60 }, () => (300 / Math.exp(0.5 * 1.6449)) * Math.exp(0.5 * r.normal()));
       return { canary: samples(draw()), control: samples(draw()) };
     }],
-    ['latency from one p95 value per interval', p95, p95ValuesAtMargin],
+    ['latency from one p95 value per interval', p95, p95ValuesAtFailPoint],
   ];
   for (const [name, spec, make] of cases) {
     for (const horizon of [HORIZON, undefined]) {
@@ -101,11 +105,11 @@ describe('false-alarm rate at the allowed margin, checked every interval (seeded
   }
 
   it('the horizon spends the budget that the anytime sequences leave unused, and so detects more', () => {
-    const atMargin = failRate(errors, HORIZON, errorsAtMargin(2), 99);
+    const atFailPoint = failRate(errors, HORIZON, errorsAtFailPoint(2), 99);
     const worse = (r: Rng): Pair => ({ canary: ratio(r.poisson((2 / 9) * 2.5), 1000), control: ratio(r.poisson(2), 9000) });
     const withHorizon = failRate(errors, HORIZON, worse, 5, RUNS);
     const anytime = failRate(errors, undefined, worse, 5, RUNS);
-    expect(atMargin).toBeGreaterThan(ALPHA / 4);
+    expect(atFailPoint).toBeGreaterThan(ALPHA / 4);
     expect(withHorizon).toBeGreaterThan(anytime);
   });
 });

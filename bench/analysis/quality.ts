@@ -68,6 +68,12 @@ export function falseFail(scenarios: Scenario[], outcomes: Outcome[][], populati
   return { pooled: fails / total, worst };
 }
 
+/** Share of the canaries exactly at the margin that a rule fails (the line the user drew: neither healthy nor bad). */
+export function atMargin(scenarios: Scenario[], outcomes: Outcome[][]): number {
+  const at = scenarios.flatMap((sc, i) => (sc.edge ? outcomes[i] : []));
+  return at.filter((o) => o.verdict === 'fail').length / (at.length || 1);
+}
+
 /** Pooled score over the bad scenarios, or over a population of acceptable ones. */
 export function pooled(scenarios: Scenario[], outcomes: Outcome[][], which: 'bad' | Population): Score {
   return score(scenarios.flatMap((sc, i) => ((which === 'bad' ? sc.bad : inPopulation(sc, which)) ? outcomes[i] : [])));

@@ -2,7 +2,7 @@ import { ConfigurationError } from '../action/errors.js';
 import type { IntervalMeasurements } from './measurement.js';
 import type { MetricSpec, MissingDataPolicy } from './metric-spec.js';
 import { evaluateInterval, type IntervalEvaluation } from './evaluate.js';
-import { MetricEvidence, sequenceCount } from './metric-evidence.js';
+import { alphaWeight, MetricEvidence } from './metric-evidence.js';
 import { DEFAULT_TUNING, type SequenceTuning } from './sequences/sequence.js';
 import { buildReport, type AnalysisReport } from './report.js';
 import { endOfStepInconclusiveReason, endOfStepPassReason, failReason, inconclusiveReason, passReason } from './reasons.js';
@@ -67,11 +67,11 @@ export class Assessment {
     check('consecutive-error-limit', options.consecutiveErrorLimit, (v) => Number.isInteger(v) && v >= 0, 'a whole number of intervals, 0 or more');
     if (specs.length === 0) throw new ConfigurationError('Invalid `metrics`: no metric to judge. Expected at least one.');
     this.falseAlarmRate = options.falseAlarmRate ?? 0.01;
-    // The false-alarm rate is for the whole analysis: split evenly over the critical metrics' sequences.
-    const sequences = specs.filter((s) => s.critical !== false).reduce((n, s) => n + sequenceCount(s), 0);
-    const alpha = this.falseAlarmRate / Math.max(1, sequences);
+    // The false-alarm rate is for the whole analysis: split over the critical metrics' checks by their weights.
     const tuning = options.tuning ?? DEFAULT_TUNING;
-    this.metrics = specs.map((s) => new MetricEvidence(s, alpha, options.onMissingData ?? 'inconclusive', tuning, options.horizon));
+    const weight = specs.filter((s) => s.critical !== false).reduce((w, s) => w + alphaWeight(s, tuning), 0);
+    const alphaUnit = this.falseAlarmRate / (weight || 1);
+    this.metrics = specs.map((s) => new MetricEvidence(s, alphaUnit, options.onMissingData ?? 'inconclusive', tuning, options.horizon));
   }
 
   get intervals(): number {

@@ -7,6 +7,7 @@ import { RateRatioSequence } from './sequences/rate-ratio.js';
 import { DEFAULT_TUNING, type ConfidenceSequence, type SequenceTuning } from './sequences/sequence.js';
 import { MeanSequence, RatioOfMeansSequence } from './sequences/t-mixture.js';
 import { SpendingBoundary } from './sequences/spending.js';
+import type { HorizonScore } from './sequences/horizon.js';
 
 export type CheckDecision = 'pass' | 'fail' | 'undecided';
 
@@ -15,6 +16,8 @@ export interface CheckEvidence {
   bound: BoundName;
   /** The limit in the estimate's units: the allowed ratio canary/control, or the absolute bound. */
   limit: number;
+  /** Where the fail test is taken (the interval must lie wholly beyond it): the limit itself for `max`/`min`. */
+  failAt: number;
   /** Ratio canary/control for `max-increase`; the canary's level for `max`/`min`. */
   estimate?: number;
   /** The confidence interval of the estimate that the decision is taken on (anytime-valid, or for the horizon's looks). */
@@ -34,6 +37,24 @@ export interface IntervalCounts {
   breaches: number;
 }
 
+/**
+ * Where `max-increase` is tested for a fail, as a share of the allowed change on the log scale (0: no change,
+ * 1: the margin itself; 0.35: x1.15 for an allowed x1.5). Tuned on bench seed 1 (bench/analysis-spending.bench.ts):
+ * 0.5 caught 49% of x2 error canaries against 59% at 0.35; 0.2 caught 63% but failed 0.54% of healthy ones (0.21%
+ * at 0.35), more than the best calibrated anchor.
+ */
+export const FAIL_AT_SHARE = 0.35;
+
+interface Bound {
+  bound: BoundName;
+  limit: number;
+  failAt: number;
+  /** This check's share of the false-alarm rate. */
+  alpha: number;
+  seq: ConfidenceSequence | undefined;
+  bad: 'above' | 'below';
+}
+
 /** The sequences a metric needs: one for canary vs control, one for the canary against absolute bounds. */
 interface Sequences {
   relative?: ConfidenceSequence;
@@ -41,17 +62,25 @@ interface Sequences {
 }
 
 /**
- * A check's group-sequential test when the horizon is known: its boundary (spent over the horizon's looks)
- * and the statistics at its bound after the latest interval. A pass is final (the pass test stops there).
+ * A check's group-sequential tests when the horizon is known: the fail test (at the check's `failAt`) and the
+ * pass test (at its limit), each with its boundary spent over the horizon's looks; one boundary serves both
+ * when they test the same value. A pass is final (the pass test stops there).
  */
 interface HorizonCheck {
+  fail: HorizonTest;
+  pass: HorizonTest;
+  /** The fail test rejected at the latest look and the estimate is beyond the limit. */
+  failing: boolean;
+  passed: boolean;
+}
+
+interface HorizonTest {
   boundary: SpendingBoundary;
   information: number;
-  /** The bad side's test rejected at the latest look. */
-  failing: boolean;
+  /** The z boundary at the latest look (Infinity when the look spends nothing). */
+  c: number;
   /** The latest finite boundary (for the interval shown when a look spends nothing). */
   shown: number;
-  passed: boolean;
 }
 
 /**
@@ -72,9 +101,21 @@ export interface StepEvidence {
   lacking: string[];
 }
 
-/** How many confidence sequences a metric uses (the false-alarm rate is split between them). */
-export function sequenceCount(spec: MetricSpec): number {
-  return (spec.maxIncrease !== undefined ? 1 : 0) + (spec.max !== undefined || spec.min !== undefined ? 1 : 0);
+/**
+ * The false-alarm rate is split between the checks of the critical metrics in proportion to these weights
+ * (a Bonferroni split with weights fixed before any data). An absolute bound (`max`, `min`) gets a smaller
+ * share than `max-increase`: tuned on bench seed 1 (bench/analysis-spending.bench.ts).
+ */
+export const ABSOLUTE_WEIGHT = 0.25;
+
+function checkWeight(bound: BoundName, tuning: SequenceTuning): number {
+  return bound === 'max-increase' ? 1 : (tuning.absoluteWeight ?? ABSOLUTE_WEIGHT);
+}
+
+/** A metric's share of the false-alarm rate, as the sum of its checks' weights. */
+export function alphaWeight(spec: MetricSpec, tuning: SequenceTuning = DEFAULT_TUNING): number {
+  const bounds: BoundName[] = [...(spec.maxIncrease !== undefined ? ['max-increase' as const] : []), ...(spec.max !== undefined || spec.min !== undefined ? ['max' as const] : [])];
+  return bounds.reduce((w, b) => w + checkWeight(b, tuning), 0);
 }
 
 /** Accumulates one metric's evidence over intervals and decides its checks. */
@@ -99,20 +140,23 @@ export class MetricEvidence {
   private readonly horizonChecks: Map<BoundName, HorizonCheck> | undefined;
 
   /**
-   * `horizon`: the number of intervals the analysis lasts at most, when known: the checks then use
+   * `alphaUnit`: the false-alarm rate per unit of check weight (a check gets alphaUnit times its weight; `max`
+   * and `min` share one). `horizon`: the number of intervals the analysis lasts at most, when known: the checks then use
    * group-sequential boundaries that spend `alpha` over exactly those looks instead of anytime-valid ones.
    */
-  constructor(readonly spec: MetricSpec, readonly alpha: number, globalPolicy: MissingDataPolicy, private readonly tuning: SequenceTuning = DEFAULT_TUNING, readonly horizon?: number) {
+  constructor(readonly spec: MetricSpec, private readonly alphaUnit: number, globalPolicy: MissingDataPolicy, private readonly tuning: SequenceTuning = DEFAULT_TUNING, readonly horizon?: number) {
     this.policy = spec.onMissingData ?? globalPolicy;
     if (horizon !== undefined) {
       this.horizonChecks = new Map();
-      for (const { bound } of this.bounds()) {
-        this.horizonChecks.set(bound, { boundary: new SpendingBoundary(horizon, alpha, tuning.spendPower), information: 0, failing: false, shown: Infinity, passed: false });
+      for (const { bound, limit, failAt, alpha } of this.bounds()) {
+        const test = (): HorizonTest => ({ boundary: new SpendingBoundary(horizon, alpha, tuning.spendPower), information: 0, c: Infinity, shown: Infinity });
+        const fail = test();
+        this.horizonChecks.set(bound, { fail, pass: failAt === limit ? fail : test(), failing: false, passed: false });
       }
     }
     const ratio = allowedRatio(spec);
     if (spec.kind === 'ratio') {
-      if (ratio !== undefined) this.seq.relative = new RateRatioSequence([ratio], tuning);
+      if (ratio !== undefined) this.seq.relative = new RateRatioSequence([ratio, ratio ** (tuning.failAtShare ?? FAIL_AT_SHARE)], tuning);
       if (spec.max !== undefined || spec.min !== undefined) this.seq.absolute = new ProportionSequence(tuning);
     }
   }
@@ -143,18 +187,24 @@ export class MetricEvidence {
     this.look();
   }
 
-  /** One look of every group-sequential check (every interval, with or without new evidence). */
+  /**
+   * One look of every group-sequential check (every interval, with or without new evidence): the fail test
+   * rejects "no worse than `failAt`" and the estimate is beyond the limit; the pass test rejects "at the limit
+   * or worse".
+   */
   private look(): void {
     if (!this.horizonChecks) return;
-    for (const { bound, limit, seq, bad } of this.bounds()) {
+    for (const { bound, limit, failAt, seq, bad } of this.bounds()) {
       const h = this.horizonChecks.get(bound)!;
-      const score = seq?.score?.(limit);
-      if (score && score.information > h.information) h.information = score.information;
-      const c = h.boundary.look(h.information);
-      if (Number.isFinite(c)) h.shown = c;
-      const side = score && Number.isFinite(c) ? (score.above >= c ? 'above' : score.below <= -c ? 'below' : 'spans') : 'spans';
-      h.failing = side === bad;
-      if (side !== 'spans' && side !== bad) h.passed = true;
+      const failScore = seq?.score?.(failAt);
+      const passScore = failAt === limit ? failScore : seq?.score?.(limit);
+      advance(h.fail, failScore);
+      if (h.pass !== h.fail) advance(h.pass, passScore);
+      const estimate = seq?.estimate();
+      const beyond = estimate !== undefined && (bad === 'above' ? estimate > limit : estimate < limit);
+      h.failing = beyond && sideAt(failScore, h.fail.c) === bad;
+      const passSide = sideAt(passScore, h.pass.c);
+      if (passSide !== 'spans' && passSide !== bad) h.passed = true;
     }
   }
 
@@ -222,33 +272,45 @@ export class MetricEvidence {
 
   /** Decisions only (cheap: no intervals computed). */
   decisions(): { bound: BoundName; decision: CheckDecision }[] {
-    this.cachedDecisions ??= this.bounds().map(({ bound, limit, seq, bad }) => {
-      const h = this.horizonChecks?.get(bound);
-      return { bound, decision: h ? decideAtLook(h) : decide(seq, limit, bad, this.alpha) };
+    this.cachedDecisions ??= this.bounds().map((b) => {
+      const h = this.horizonChecks?.get(b.bound);
+      return { bound: b.bound, decision: h ? decideAtLook(h) : decide(b) };
     });
     return this.cachedDecisions;
   }
 
-  private bounds(): { bound: BoundName; limit: number; seq: ConfidenceSequence | undefined; bad: 'above' | 'below' }[] {
-    const out: { bound: BoundName; limit: number; seq: ConfidenceSequence | undefined; bad: 'above' | 'below' }[] = [];
+  /**
+   * The checks: each has its limit and the value its fail test is taken at (`failAt`). An absolute bound is
+   * tested at itself. `max-increase` is the worsening the user tolerates, and is judged as Kayenta judges an
+   * effect (a significant difference whose size passes a tolerance), but sequentially and at a known rate: a
+   * fail needs the test of "ratio <= failAt" rejected at this check's alpha AND the estimated ratio beyond the
+   * allowed one. failAt = allowed^FAIL_AT_SHARE lies between no change and the margin, so the false-alarm
+   * rate holds for every canary up to it (no worse than its control, or slightly worse), while a canary at twice
+   * an allowed x1.5 is caught far more often than by testing "ratio <= allowed" itself. A canary exactly at the
+   * margin is the line the user drew: it fails about as often as its estimate lands beyond it.
+   */
+  private bounds(): Bound[] {
+    const out: Bound[] = [];
     const ratio = allowedRatio(this.spec);
-    if (ratio !== undefined) out.push({ bound: 'max-increase', limit: ratio, seq: this.seq.relative, bad: this.spec.direction === 'higher-is-better' ? 'below' : 'above' });
-    if (this.spec.max !== undefined) out.push({ bound: 'max', limit: this.spec.max, seq: this.seq.absolute, bad: 'above' });
-    if (this.spec.min !== undefined) out.push({ bound: 'min', limit: this.spec.min, seq: this.seq.absolute, bad: 'below' });
+    const relative = this.alphaUnit;
+    const absolute = this.alphaUnit * checkWeight('max', this.tuning);
+    if (ratio !== undefined) out.push({ bound: 'max-increase', limit: ratio, failAt: ratio ** (this.tuning.failAtShare ?? FAIL_AT_SHARE), alpha: relative, seq: this.seq.relative, bad: this.spec.direction === 'higher-is-better' ? 'below' : 'above' });
+    if (this.spec.max !== undefined) out.push({ bound: 'max', limit: this.spec.max, failAt: this.spec.max, alpha: absolute, seq: this.seq.absolute, bad: 'above' });
+    if (this.spec.min !== undefined) out.push({ bound: 'min', limit: this.spec.min, failAt: this.spec.min, alpha: absolute, seq: this.seq.absolute, bad: 'below' });
     return out;
   }
 
   /** Full evidence per check, with confidence intervals. */
   checks(): CheckEvidence[] {
     const decisions = this.decisions();
-    return this.bounds().map(({ bound, limit, seq }, i) => {
+    return this.bounds().map(({ bound, limit, failAt, seq, alpha }, i) => {
       const decision = decisions[i].decision;
       const estimate = seq?.estimate();
-      if (!seq || estimate === undefined) return { bound, limit, decision };
-      const h = this.horizonChecks?.get(bound);
-      if (h && (!seq.horizonInterval || !Number.isFinite(h.shown))) return { bound, limit, estimate, decision };
-      const [lower, upper] = h ? seq.horizonInterval!(h.shown) : seq.interval(this.alpha);
-      return { bound, limit, estimate, lower, upper, decision };
+      if (!seq || estimate === undefined) return { bound, limit, failAt, decision };
+      const shown = this.horizonChecks?.get(bound)?.fail.shown;
+      if (shown !== undefined && (!seq.horizonInterval || !Number.isFinite(shown))) return { bound, limit, failAt, estimate, decision };
+      const [lower, upper] = shown !== undefined ? seq.horizonInterval!(shown) : seq.interval(alpha);
+      return { bound, limit, failAt, estimate, lower, upper, decision };
     });
   }
 
@@ -267,11 +329,27 @@ export class MetricEvidence {
   }
 }
 
-function decide(seq: ConfidenceSequence | undefined, limit: number, bad: 'above' | 'below', alpha: number): CheckDecision {
+/** An anytime-valid check: fail as in `look`, pass when the sequence lies wholly on the good side of the limit. */
+function decide({ seq, limit, failAt, bad, alpha }: Bound): CheckDecision {
   if (!seq || seq.intervals === 0) return 'undecided';
+  const estimate = seq.estimate();
+  const beyond = estimate !== undefined && (bad === 'above' ? estimate > limit : estimate < limit);
+  if (beyond && seq.side(failAt, alpha) === bad) return 'fail';
   const side = seq.side(limit, alpha);
-  if (side === 'spans') return 'undecided';
-  return side === bad ? 'fail' : 'pass';
+  return side !== 'spans' && side !== bad ? 'pass' : 'undecided';
+}
+
+/** One more look of a test: its information (never decreasing) and boundary. */
+function advance(t: HorizonTest, score: HorizonScore | undefined): void {
+  if (score && score.information > t.information) t.information = score.information;
+  t.c = t.boundary.look(t.information);
+  if (Number.isFinite(t.c)) t.shown = t.c;
+}
+
+/** Which side of the tested value a score lies on at boundary `c`. */
+function sideAt(score: HorizonScore | undefined, c: number): 'above' | 'below' | 'spans' {
+  if (!score || !Number.isFinite(c)) return 'spans';
+  return score.above >= c ? 'above' : score.below <= -c ? 'below' : 'spans';
 }
 
 /** A group-sequential check at the latest look: fail when the bad side's test rejected, pass once the other did. */

@@ -1,5 +1,5 @@
 import type { MetricEvidence } from './metric-evidence.js';
-import { formatCheck, formatLevel } from './format.js';
+import { formatCheck, formatLevel, formatRatio } from './format.js';
 
 function levels(m: MetricEvidence): string {
   const { canary, control } = m.levels();
@@ -10,11 +10,16 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** `error-rate: canary 4.1% vs control 1%, ratio ×4.1 [×2.7, ×6.1] vs allowed ×1.5: above it after 3 intervals` */
+/**
+ * `error-rate: canary 4.1% vs control 1%; ratio ×4.1 [×2.7, ×6.1] vs allowed ×1.5: above it, and the interval
+ * wholly above ×1.22, after 3 intervals`; for an absolute bound, `...vs max 5%: wholly above it after 3 intervals`.
+ */
 export function failReason(m: MetricEvidence, n: number): string {
   const failed = m.checks().find((c) => c.decision === 'fail')!;
   const side = failed.bound === 'min' || (failed.bound === 'max-increase' && m.spec.direction === 'higher-is-better') ? 'below' : 'above';
-  return `${m.spec.name}: ${levels(m)}; ${formatCheck(m.spec, failed)}: wholly ${side} it after ${plural(n, 'interval')}`;
+  const after = `after ${plural(n, 'interval')}`;
+  const verdict = failed.failAt === failed.limit ? `wholly ${side} it ${after}` : `${side} it, and the interval wholly ${side} ${formatRatio(failed.failAt)}, ${after}`;
+  return `${m.spec.name}: ${levels(m)}; ${formatCheck(m.spec, failed)}: ${verdict}`;
 }
 
 export function passReason(required: MetricEvidence[], n: number): string {

@@ -35,6 +35,10 @@ export interface SequenceTuning {
   proportionSpread: number;
   /** With a horizon: the share of alpha spent by calendar fraction t is t^spendPower (default SPEND_POWER). */
   spendPower?: number;
+  /** `max-increase` is tested for a fail at allowed-ratio^failAtShare (default FAIL_AT_SHARE in metric-evidence.ts). */
+  failAtShare?: number;
+  /** Weight of an absolute bound's check in the false-alarm split, `max-increase` weighing 1 (default ABSOLUTE_WEIGHT). */
+  absoluteWeight?: number;
 }
 
 export const DEFAULT_TUNING: SequenceTuning = { dispersionPrior: 4, ratioSpread: 0.5, proportionSpread: 0.5 };
