@@ -289,9 +289,10 @@ describe('JsonPoster failures, retries and timeouts', () => {
     const server = await httpServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       const parts = ['{"a":', ' 1', ', "b"', ': 2}'];
-      parts.forEach((part, i) => setTimeout(() => (i === parts.length - 1 ? res.end(part) : res.write(part)), 120 * (i + 1)));
+      // 600 ms in all, more than the timeout, but never 400 ms without a byte.
+      parts.forEach((part, i) => setTimeout(() => (i === parts.length - 1 ? res.end(part) : res.write(part)), 150 * (i + 1)));
     });
-    expect(await poster(server.url, { timeoutMs: 300 }).post('{}')).toEqual({ a: 1, b: 2 });
+    expect(await poster(server.url, { timeoutMs: 400 }).post('{}')).toEqual({ a: 1, b: 2 });
   });
 });
 
