@@ -1,3 +1,4 @@
+import pRetry from 'p-retry';
 import { isConflict, isTransient, RequestTimeout } from './errors.js';
 
 export interface RetryPolicy {
@@ -12,8 +13,6 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 200, maxDelayMs: 2_000, attemptTimeoutMs: 15_000 };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -23,19 +22,18 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 }
 
 /**
- * Runs one API call, retrying 5xx, 429, network errors and timeouts with bounded exponential backoff.
+ * Runs one API call, retrying 5xx, 429, network errors and timeouts with bounded exponential backoff
+ * (p-retry: doubling, randomised between half and all of each step, capped at `maxDelayMs`).
  * Anything else (404, 409, 422, 403) is an answer, returned to the caller at once.
  */
-export async function retryTransient<T>(what: string, call: () => Promise<T>, policy: RetryPolicy = DEFAULT_RETRY): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await withTimeout(call(), policy.attemptTimeoutMs, what);
-    } catch (error) {
-      if (!isTransient(error) || attempt >= policy.attempts) throw error;
-      const delay = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-      await sleep(delay / 2 + Math.random() * (delay / 2));
-    }
-  }
+export function retryTransient<T>(what: string, call: () => Promise<T>, policy: RetryPolicy = DEFAULT_RETRY): Promise<T> {
+  return pRetry(() => withTimeout(call(), policy.attemptTimeoutMs, what), {
+    retries: policy.attempts - 1,
+    minTimeout: policy.baseDelayMs / 2,
+    maxTimeout: policy.maxDelayMs,
+    randomize: true,
+    shouldRetry: ({ error }) => isTransient(error),
+  });
 }
 
 /**
