@@ -2,15 +2,17 @@ import { createReadStream } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml';
+import { LineCounter, parseDocument, isMap, isSeq, type Document, type Node } from 'yaml';
+import { parseYamlCase, scanYamlSuite, yamlCaseTexts, type YamlLayout } from './yaml-cases.js';
 import { ConfigurationError } from '../action/errors.js';
 import { lineBatches } from './lines.js';
 import type { AssertionSpec, RawCase, SuiteSettings, SuiteSource } from './suite.js';
 
 /**
  * Opens a suite file: YAML (`cases:` list, settings beside it) or JSONL (one case per line; an optional
- * first line `{"suite": {...}}` holds the settings). JSONL is streamed line by line, so a 100,000-case
- * suite never sits in memory; YAML keeps its parsed tree (hand-written suites are small).
+ * first line `{"suite": {...}}` holds the settings). Both are streamed, so a 100,000-case suite never sits in
+ * memory: JSONL line by line, YAML case by case when its `cases:` list is block-style (yaml-cases.ts); a YAML
+ * suite that cannot be split safely (a flow list, anchors or aliases) keeps its parsed tree.
  */
 export async function openSuite(path: string, displayPath = path): Promise<SuiteSource> {
   if (/\.ya?ml$/i.test(path)) return openYaml(path, displayPath);
@@ -31,12 +33,47 @@ async function ensureReadable(path: string, displayPath: string): Promise<void> 
 }
 
 async function openYaml(path: string, displayPath: string): Promise<SuiteSource> {
+  await ensureReadable(path, displayPath);
+  const layout = await scanYamlSuite(path);
+  return layout.streamable ? openStreamedYaml(path, displayPath, layout) : openWholeYaml(path, displayPath);
+}
+
+/** A block-style `cases:` list: settings from the lines around it, cases parsed one by one as the file streams. */
+function openStreamedYaml(path: string, displayPath: string, layout: YamlLayout): SuiteSource {
+  const { doc } = parseYaml(layout.settingsText, displayPath, (line) => layout.settingsLines[line - 1]);
+  const top = doc.toJS() as Record<string, unknown> | null;
+  if (!top || typeof top !== 'object' || Array.isArray(top) || !('cases' in top)) throw new ConfigurationError(`Suite ${displayPath}: expected a mapping with a \`cases:\` list.`);
+  const source: SuiteSource = {
+    path: displayPath,
+    format: 'yaml',
+    settings: parseSettings(top, displayPath),
+    async *batches() {
+      for await (const texts of yamlCaseTexts(path)) {
+        yield (function* () {
+          for (const c of texts) yield normalizeCase(parseYamlCase(c, displayPath, parseYaml), c.line, displayPath);
+        })();
+      }
+    },
+    cases: () => casesOf(source),
+  };
+  return source;
+}
+
+/** Parses YAML text; an error names its line in the file (`fileLine` maps a line of `text` to it). */
+function parseYaml(text: string, displayPath: string, fileLine: (line: number) => number | undefined = (l) => l): { doc: Document; lineCounter: LineCounter } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(await readText(path, displayPath), { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length) {
     const e = doc.errors[0];
-    throw new ConfigurationError(`Suite ${displayPath} line ${e.linePos?.[0].line ?? '?'}: not valid YAML: ${e.message.split('\n')[0]}`);
+    // With prettyErrors off the error carries offsets only: the line counter turns them into a line.
+    const line = fileLine(lineCounter.linePos(e.pos[0]).line);
+    throw new ConfigurationError(`Suite ${displayPath} line ${line ?? '?'}: not valid YAML: ${e.message.split('\n')[0]}`);
   }
+  return { doc, lineCounter };
+}
+
+async function openWholeYaml(path: string, displayPath: string): Promise<SuiteSource> {
+  const { doc, lineCounter } = parseYaml(await readText(path, displayPath), displayPath);
   const top = doc.toJS() as Record<string, unknown> | null;
   if (!top || typeof top !== 'object' || Array.isArray(top)) throw new ConfigurationError(`Suite ${displayPath}: expected a mapping with a \`cases:\` list.`);
   const casesNode = isMap(doc.contents) ? (doc.contents.get('cases', true) as Node | undefined) : undefined;
@@ -52,7 +89,7 @@ async function openYaml(path: string, displayPath: string): Promise<SuiteSource>
       yield (function* () {
         for (const item of items) {
           const line = item.range ? lineCounter.linePos(item.range[0]).line : 0;
-          yield normalizeCase((item as Node).toJSON(), line, displayPath);
+          yield normalizeCase((item as Node).toJS(doc), line, displayPath); // toJS(doc) resolves aliases
         }
       })();
     },
