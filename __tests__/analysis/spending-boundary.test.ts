@@ -68,7 +68,7 @@ describe('SpendingBoundary', () => {
       compared += want.filter((z) => z < Infinity).length;
     }
     expect(compared).toBeGreaterThan(3000);
-    expect(worst).toBeLessThan(1e-6); // 4.7e-7 at most over 12,000 cases: the reference's Newton stops at 1e-6 in p
+    expect(worst).toBeLessThan(1e-6); // 4e-7 at most over 12,000 cases: the reference's Newton stops at 1e-6 in p
   });
 
   it('is within 1e-7 in z of the same recursion solved to 1e-13 (it stops closer to the root than the reference)', () => {
