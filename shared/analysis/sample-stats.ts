@@ -56,9 +56,10 @@ export function logStatWithVariance(samples: number[], stat: string | undefined)
   if (p !== undefined) {
     const sorted = sortedOf(samples);
     const q = quantileSorted(sorted, p);
-    const spread = Math.sqrt(n * p * (1 - p));
-    const lo = sorted[Math.max(0, Math.floor(n * p - spread) - 1)];
-    const hi = sorted[Math.min(n - 1, Math.ceil(n * p + spread) - 1)];
+    // The quantiles one binomial standard deviation of rank either side, interpolated as the statistic is.
+    const spread = Math.sqrt((p * (1 - p)) / n);
+    const lo = quantileSorted(sorted, Math.max(0, p - spread));
+    const hi = quantileSorted(sorted, Math.min(1, p + spread));
     if (!(q > 0 && lo > 0)) return undefined;
     const se = Math.max((Math.log(hi) - Math.log(lo)) / 2, 0.005);
     return { log: Math.log(q), variance: se * se };
