@@ -9,6 +9,12 @@ describe('pass-rate intervals', () => {
   it('matches the normal quantile at 95% and 99%', () => {
     expect(normalQuantile(0.975)).toBeCloseTo(1.959964, 5);
     expect(normalQuantile(0.995)).toBeCloseTo(2.575829, 5);
+    // Tails and the middle (scipy.stats.norm.ppf), and the edges.
+    expect(normalQuantile(1e-6)).toBeCloseTo(-4.753424, 5);
+    expect(normalQuantile(0.3)).toBeCloseTo(-0.524401, 6);
+    expect(normalQuantile(0.5)).toBeCloseTo(0, 9);
+    expect(normalQuantile(0)).toBe(-Infinity);
+    expect(normalQuantile(1)).toBe(Infinity);
   });
   it('gives Wilson bounds as statsmodels does', () => {
     const w = wilson(8, 10, 0.95);
