@@ -5,6 +5,7 @@ import { basename, join } from 'node:path';
 import { run } from '../../actions/monitor-canary/main.js';
 import { FakeArtifactService } from '../support/fake-artifact-service.js';
 import { runInProcess } from '../support/run-step.js';
+import { TRACE_METRICS, traceFixture } from './monitor-canary-support.js';
 
 // monitor-canary on a runner: its analysis report goes to the (fake) artifact service.
 
@@ -12,21 +13,12 @@ const artifacts = new FakeArtifactService();
 beforeAll(() => artifacts.start());
 afterAll(() => artifacts.stop());
 
-const metrics = `
-- name: error-rate
-  kind: ratio
-  max-increase: 50%
-  max: 0.05
-- name: latency
-  kind: value
-  max: 500
-`;
 
 describe('monitor-canary with the artifact service', () => {
   it('uploads the JSON report at `report` as an artifact named after the file, kept 30 days; the token is never logged', async () => {
     const env = { ...artifacts.env({ run: 'run-1', job: 'job-monitor' }), RUNNER_TEMP: mkdtempSync(join(tmpdir(), 'mc-')), GITHUB_SERVER_URL: 'https://github.com' };
     const before = Date.now();
-    const r = await runInProcess(run, { metrics, replay: new URL('../metrics/fixtures/trace-good.json', import.meta.url).pathname }, { env });
+    const r = await runInProcess(run, { metrics: TRACE_METRICS, replay: traceFixture('trace-good.json') }, { env });
     expect(r.errors).toEqual([]);
     expect(r.warnings).toEqual([]);
     expect(artifacts.rejections).toEqual([]);

@@ -4,17 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../actions/monitor-canary/main.js';
 import { runInProcess } from '../support/run-step.js';
+import { TRACE_METRICS, traceFixture } from './monitor-canary-support.js';
 
-const fixture = (name: string) => new URL(`../metrics/fixtures/${name}`, import.meta.url).pathname;
-const metrics = `
-- name: error-rate
-  kind: ratio
-  max-increase: 50%
-  max: 0.05
-- name: latency
-  kind: value
-  max: 500
-`;
+const fixture = traceFixture;
+const metrics = TRACE_METRICS;
 
 const replay = (trace: string, extra: Record<string, string> = {}) => runInProcess(run, { metrics, replay: fixture(trace), ...extra }, { env: { ACTIONS_RUNTIME_TOKEN: '' } });
 

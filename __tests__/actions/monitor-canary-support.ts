@@ -64,3 +64,17 @@ export function recordWeights(cluster: Cluster, namespace: string, deployment: s
     },
   };
 }
+
+/** The metrics the recorded traces in __tests__/metrics/fixtures carry, with their bounds (for replay specs). */
+export const TRACE_METRICS = `
+- name: error-rate
+  kind: ratio
+  max-increase: 50%
+  max: 0.05
+- name: latency
+  kind: value
+  max: 500
+`;
+
+/** A recorded trace of __tests__/metrics/fixtures. */
+export const traceFixture = (name: string): string => new URL(`../metrics/fixtures/${name}`, import.meta.url).pathname;

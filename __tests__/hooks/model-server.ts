@@ -1,5 +1,5 @@
+import { LoopbackServer } from '../support/loopback-server.js';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 
 export interface Received {
   method: string;
@@ -18,7 +18,6 @@ export class ModelServer {
   /** How many more requests to /flaky fail with 503 before it answers 200. */
   flakyFailures = 0;
   url = '';
-  private readonly sockets = new Set<Socket>();
   private readonly server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -61,13 +60,10 @@ export class ModelServer {
     }
   }
 
+  private readonly loopback = new LoopbackServer(this.server);
+
   async start(): Promise<this> {
-    this.server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = await this.loopback.listen();
     return this;
   }
 
@@ -75,8 +71,7 @@ export class ModelServer {
     return this.received.filter((r) => r.path.split('?')[0] === path);
   }
 
-  async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  stop(): Promise<void> {
+    return this.loopback.close();
   }
 }

@@ -1,6 +1,6 @@
+import { LoopbackServer } from './loopback-server.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { crc32, inflateRawSync } from 'node:zlib';
 
 /**
@@ -109,23 +109,17 @@ export class FakeArtifactService {
   readonly rejections: string[] = [];
   url = '';
   private readonly tokens = new Map<string, BackendIds>();
-  private readonly sockets = new Set<Socket>();
   private readonly server = createServer((req, res) => void this.handle(req, res));
+  private readonly loopback = new LoopbackServer(this.server);
   private nextId = 1000;
 
   async start(): Promise<this> {
-    this.server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = await this.loopback.listen();
     return this;
   }
 
-  async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  stop(): Promise<void> {
+    return this.loopback.close();
   }
 
   /** Forgets artifacts, requests and rejections (issued tokens stay valid). */

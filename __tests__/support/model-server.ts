@@ -1,5 +1,5 @@
+import { LoopbackServer } from './loopback-server.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { pathToFileURL } from 'node:url';
 
 /**
@@ -35,7 +35,7 @@ export class ModelServer {
   keepPrompts = false;
   url = '';
   private readonly server: Server;
-  private readonly sockets = new Set<Socket>();
+  private readonly loopback: LoopbackServer;
   private state: number;
   private flakyToggle = 0;
 
@@ -43,15 +43,11 @@ export class ModelServer {
     this.state = options.seed ?? 42;
     this.server = createServer((req, res) => void this.handle(req, res));
     this.server.keepAliveTimeout = 60_000;
-    this.server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
+    this.loopback = new LoopbackServer(this.server);
   }
 
   async start(port = 0): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = await this.loopback.listen(port);
     return this;
   }
 
@@ -64,9 +60,8 @@ export class ModelServer {
     return `${this.url}/${mode}/generate`;
   }
 
-  async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  stop(): Promise<void> {
+    return this.loopback.close();
   }
 
   /** Mulberry32: a seeded generator, so a noisy run gives the same answers every time. */
