@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { V1Deployment } from '@kubernetes/client-node';
@@ -13,15 +12,12 @@ import { run as post } from '../../actions/canary-deploy/post.js';
 import type { Cluster } from '../../shared/k8s/cluster.js';
 import { deploymentRef, serviceRef } from '../../shared/k8s/objects.js';
 import { decodeCanaryState } from '../../shared/canary/state.js';
-import { createStable, dropNamespace, freshNamespace, livePods, sandboxCluster, sandboxKubeconfig, deploymentSnapshot } from '../k8s/support/sandbox-cluster.js';
+import { createStable, livePods, sandboxKubeconfig, deploymentSnapshot, useSandboxNamespaces } from '../k8s/support/sandbox-cluster.js';
+import { LoopbackServer } from '../support/loopback-server.js';
 
+const sandbox = useSandboxNamespaces();
+const ns = sandbox.ns;
 let cluster: Cluster;
-const namespaces: string[] = [];
-const ns = async (prefix: string) => {
-  const name = await freshNamespace(cluster, prefix);
-  namespaces.push(name);
-  return name;
-};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const get = (namespace: string, name: string) => cluster.find<V1Deployment>(deploymentRef(namespace, name));
 const httpRoute = (namespace: string) => cluster.get({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace, name: 'model' });
@@ -50,7 +46,7 @@ interface Seen {
   path: string;
   observed: unknown;
 }
-let server: Server;
+let server: LoopbackServer;
 let base = '';
 const seen: Seen[] = [];
 let probe: () => Promise<unknown> = async () => undefined;
@@ -62,20 +58,16 @@ const routeWeight = (namespace: string) => async () => {
 };
 
 beforeAll(async () => {
-  cluster = await sandboxCluster();
-  server = createServer(async (req, res) => {
+  cluster = sandbox.cluster();
+  server = new LoopbackServer(createServer(async (req, res) => {
     seen.push({ path: req.url ?? '', observed: await probe() });
     const ok = req.url?.startsWith('/v1/models/');
     res.writeHead(ok ? 200 : 500, { 'content-type': 'application/json' });
     res.end(JSON.stringify(ok ? { state: 'AVAILABLE' } : { error: 'model not loaded: weights missing' }));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }));
+  base = await server.listen();
 });
-afterAll(async () => {
-  await new Promise((r) => server.close(r));
-  await Promise.all(namespaces.map((n) => dropNamespace(cluster, n)));
-});
+afterAll(() => server.close());
 
 async function meshStable(prefix: string): Promise<string> {
   const namespace = await ns(prefix);

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { V1Deployment } from '@kubernetes/client-node';
@@ -11,10 +10,11 @@ import { run as promote } from '../../actions/promote/main.js';
 import type { Cluster } from '../../shared/k8s/cluster.js';
 import { deploymentRef } from '../../shared/k8s/objects.js';
 import { decodeCanaryState } from '../../shared/canary/state.js';
-import { createStable, dropNamespace, freshNamespace, sandboxCluster, sandboxKubeconfig, deploymentSnapshot } from '../k8s/support/sandbox-cluster.js';
+import { createStable, sandboxKubeconfig, deploymentSnapshot, useSandboxNamespaces } from '../k8s/support/sandbox-cluster.js';
+import { LoopbackServer } from '../support/loopback-server.js';
 
+const sandbox = useSandboxNamespaces();
 let cluster: Cluster;
-const namespaces: string[] = [];
 const get = (namespace: string, name: string) => cluster.find<V1Deployment>(deploymentRef(namespace, name));
 const httpRoute = (namespace: string) => cluster.get({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace, name: 'model' });
 const hookJobs = (namespace: string) => cluster.list('batch/v1', 'Job', namespace, 'ai-deploy.dev/hooks-for=model');
@@ -34,31 +34,26 @@ spec:
 );
 
 /** The service's endpoints: each request records which image the stable Deployment ran when the hook reached it. */
-let server: Server;
+let server: LoopbackServer;
 let base = '';
 let watched = '';
 const seen: { path: string; stableImage?: string }[] = [];
 beforeAll(async () => {
-  cluster = await sandboxCluster();
-  server = createServer(async (req, res) => {
+  cluster = sandbox.cluster();
+  server = new LoopbackServer(createServer(async (req, res) => {
     const stable = watched ? await get(watched, 'model') : undefined;
     seen.push({ path: req.url ?? '', stableImage: stable?.spec?.template.spec?.containers[0].image });
     const ok = !req.url?.startsWith('/broken');
     res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
     res.end(JSON.stringify(ok ? { status: 'ok' } : { error: 'schema version 7 expected, found 6' }));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }));
+  base = await server.listen();
 });
-afterAll(async () => {
-  await new Promise((r) => server.close(r));
-  await Promise.all(namespaces.map((n) => dropNamespace(cluster, n)));
-});
+afterAll(() => server.close());
 
 /** A stable Deployment behind an HTTPRoute with a canary at 20%. */
 async function canaryAt20(prefix: string): Promise<string> {
-  const namespace = await freshNamespace(cluster, prefix);
-  namespaces.push(namespace);
+  const namespace = await sandbox.ns(prefix);
   watched = namespace;
   await createStable(cluster, namespace, 'model', { replicas: 2, modelVersion: '1.0.0' });
   await cluster.create({
