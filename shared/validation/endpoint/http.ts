@@ -1,3 +1,4 @@
+import pRetry from 'p-retry';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { HttpParseError, ResponseParser } from './response-parser.js';
@@ -190,15 +191,17 @@ export class JsonPoster {
     this.head = `POST ${u.pathname}${u.search} HTTP/1.1\r\n${lines.join('')}content-length: `;
   }
 
+  /** One JSON answer; `retries` more tries of what may pass on a second try (p-retry: 100 ms, doubling). */
   async post(body: string): Promise<unknown> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return this.parse(await this.send(body));
-      } catch (error) {
-        if (!(error instanceof Retryable)) throw error;
-        if (attempt >= this.retries) throw new EndpointError(error.message);
-        await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
-      }
+    try {
+      return await pRetry(async () => this.parse(await this.send(body)), {
+        retries: this.retries,
+        minTimeout: 100,
+        factor: 2,
+        shouldRetry: ({ error }) => error instanceof Retryable,
+      });
+    } catch (error) {
+      throw error instanceof Retryable ? new EndpointError(error.message) : error;
     }
   }
 
