@@ -1,3 +1,4 @@
+import pRetry from 'p-retry';
 import * as core from '@actions/core';
 import { formatDuration } from '../parse/duration.js';
 import { errorMessage } from '../action/errors.js';
@@ -12,8 +13,6 @@ export interface Outcome {
   detail: string;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** The request as shown in logs and summaries: template values filled in, `{{env.NAME}}` never. */
 export function describeRequest(hook: HttpHook, values: TemplateValues, namespace: string): string {
   const t = hook.target;
@@ -21,7 +20,7 @@ export function describeRequest(hook: HttpHook, values: TemplateValues, namespac
   return `${hook.method} ${where}`;
 }
 
-/** Sends the hook's request, retrying with a doubling wait until it answers as expected or attempts run out. */
+/** Sends the hook's request, retrying with a doubling wait (p-retry) until it answers as expected or attempts run out. */
 export async function runHttpHook(hook: HttpHook, context: HookContext): Promise<Outcome> {
   const values: TemplateValues = { ...context.values, namespace: context.namespace };
   const shown = describeRequest(hook, values, context.namespace);
@@ -33,25 +32,34 @@ export async function runHttpHook(hook: HttpHook, context: HookContext): Promise
     return { ok: false, detail: `${shown} was not sent: ${errorMessage(error)}` };
   }
   const attempts = hook.retries + 1;
-  let reason = '';
-  for (let attempt = 1; attempt <= attempts; attempt++) {
+  const attempt = async (n: number): Promise<Outcome> => {
+    let answer: HttpAnswer;
     try {
-      const answer = await sendHttp(request);
-      const problem = judge(answer, hook, hook.target.via === 'service');
-      const ofAttempts = attempt > 1 ? ` (attempt ${attempt} of ${attempts})` : '';
-      if (problem === undefined) return { ok: true, detail: `${shown} answered ${answer.status}${ofAttempts}` };
-      reason = problem;
+      answer = await sendHttp(request);
     } catch (error) {
-      reason = errorMessage(error);
+      throw new AttemptFailed(errorMessage(error));
     }
-    if (attempt < attempts) {
-      const wait = hook.backoffMs * 2 ** (attempt - 1);
-      core.info(`  attempt ${attempt} of ${attempts}: ${withoutSecrets(reason)}; trying again in ${formatDuration(wait)}`);
-      await sleep(wait);
-    }
+    const problem = judge(answer, hook, hook.target.via === 'service');
+    if (problem !== undefined) throw new AttemptFailed(problem);
+    return { ok: true, detail: `${shown} answered ${answer.status}${n > 1 ? ` (attempt ${n} of ${attempts})` : ''}` };
+  };
+  try {
+    return await pRetry(attempt, {
+      retries: hook.retries,
+      minTimeout: hook.backoffMs,
+      factor: 2,
+      onFailedAttempt: ({ error, attemptNumber, retriesLeft, retryDelay }) => {
+        if (retriesLeft > 0) core.info(`  attempt ${attemptNumber} of ${attempts}: ${withoutSecrets(error.message)}; trying again in ${formatDuration(retryDelay)}`);
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof AttemptFailed)) throw error;
+    return { ok: false, detail: `${shown} ${error.message}${attempts > 1 ? ` (${attempts} attempts)` : ''}` };
   }
-  return { ok: false, detail: `${shown} ${reason}${attempts > 1 ? ` (${attempts} attempts)` : ''}` };
 }
+
+/** An attempt that did not get the expected answer; its message is why, for the log and the outcome. */
+class AttemptFailed extends Error {}
 
 async function buildRequest(hook: HttpHook, context: HookContext, values: TemplateValues): Promise<HttpRequest> {
   const env = context.env ?? process.env;
