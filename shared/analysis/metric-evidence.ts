@@ -45,14 +45,21 @@ export interface IntervalCounts {
  */
 export const FAIL_AT_SHARE = 0.35;
 
-interface Bound {
+/** One check of a metric as configured (fixed for the whole analysis). */
+interface Check {
   bound: BoundName;
   limit: number;
   failAt: number;
-  /** This check's share of the false-alarm rate. */
-  alpha: number;
-  seq: ConfidenceSequence | undefined;
+  /** The check's weight in the false-alarm split (`max` and `min` read one sequence and share one weight). */
+  weight: number;
+  /** The sequence the check reads. */
+  sequence: keyof Sequences;
   bad: 'above' | 'below';
+}
+
+/** A check with its share of the false-alarm rate. */
+interface Bound extends Check {
+  alpha: number;
 }
 
 /** The sequences a metric needs: one for canary vs control, one for the canary against absolute bounds. */
@@ -102,20 +109,39 @@ export interface StepEvidence {
 }
 
 /**
- * The false-alarm rate is split between the checks of the critical metrics in proportion to these weights
+ * The false-alarm rate is split between the checks of the critical metrics in proportion to their weights
  * (a Bonferroni split with weights fixed before any data). An absolute bound (`max`, `min`) gets a smaller
- * share than `max-increase`: tuned on bench seed 1 (bench/analysis-spending.bench.ts).
+ * share than `max-increase` (weight 1): tuned on bench seed 1 (bench/analysis-spending.bench.ts).
  */
 export const ABSOLUTE_WEIGHT = 0.25;
 
-function checkWeight(bound: BoundName, tuning: SequenceTuning): number {
-  return bound === 'max-increase' ? 1 : (tuning.absoluteWeight ?? ABSOLUTE_WEIGHT);
+/**
+ * The checks a metric has: each with its limit and the value its fail test is taken at (`failAt`). An absolute
+ * bound is tested at itself. `max-increase` is the worsening the user tolerates, and is judged as Kayenta judges
+ * an effect (a significant difference whose size passes a tolerance), but sequentially and at a known rate: a
+ * fail needs the test of "ratio <= failAt" rejected at the check's alpha AND the estimated ratio beyond the
+ * allowed one. failAt = allowed^FAIL_AT_SHARE lies between no change and the margin, so the false-alarm rate
+ * holds for every canary up to it (no worse than its control, or slightly worse), while a canary at twice an
+ * allowed x1.5 is caught far more often than by testing "ratio <= allowed" itself. A canary exactly at the
+ * margin is the line the user drew: it fails about as often as its estimate lands beyond it.
+ */
+function checksOf(spec: MetricSpec, tuning: SequenceTuning): Check[] {
+  const out: Check[] = [];
+  const ratio = allowedRatio(spec);
+  const absolute = tuning.absoluteWeight ?? ABSOLUTE_WEIGHT;
+  if (ratio !== undefined) {
+    const failAt = ratio ** (tuning.failAtShare ?? FAIL_AT_SHARE);
+    out.push({ bound: 'max-increase', limit: ratio, failAt, weight: 1, sequence: 'relative', bad: spec.direction === 'higher-is-better' ? 'below' : 'above' });
+  }
+  if (spec.max !== undefined) out.push({ bound: 'max', limit: spec.max, failAt: spec.max, weight: absolute, sequence: 'absolute', bad: 'above' });
+  if (spec.min !== undefined) out.push({ bound: 'min', limit: spec.min, failAt: spec.min, weight: absolute, sequence: 'absolute', bad: 'below' });
+  return out;
 }
 
-/** A metric's share of the false-alarm rate, as the sum of its checks' weights. */
+/** A metric's share of the false-alarm rate: the weights of its checks, one per sequence they read. */
 export function alphaWeight(spec: MetricSpec, tuning: SequenceTuning = DEFAULT_TUNING): number {
-  const bounds: BoundName[] = [...(spec.maxIncrease !== undefined ? ['max-increase' as const] : []), ...(spec.max !== undefined || spec.min !== undefined ? ['max' as const] : [])];
-  return bounds.reduce((w, b) => w + checkWeight(b, tuning), 0);
+  const perSequence = new Map(checksOf(spec, tuning).map((c) => [c.sequence, c.weight]));
+  return [...perSequence.values()].reduce((a, b) => a + b, 0);
 }
 
 /** Accumulates one metric's evidence over intervals and decides its checks. */
@@ -138,25 +164,28 @@ export class MetricEvidence {
   private canaryRequests = 0;
   private controlRequests = 0;
   private readonly horizonChecks: Map<BoundName, HorizonCheck> | undefined;
+  /** The metric's checks, each with its alpha (fixed for the analysis). */
+  private readonly bounds: Bound[];
 
   /**
    * `alphaUnit`: the false-alarm rate per unit of check weight (a check gets alphaUnit times its weight; `max`
    * and `min` share one). `horizon`: the number of intervals the analysis lasts at most, when known: the checks then use
    * group-sequential boundaries that spend `alpha` over exactly those looks instead of anytime-valid ones.
    */
-  constructor(readonly spec: MetricSpec, private readonly alphaUnit: number, globalPolicy: MissingDataPolicy, private readonly tuning: SequenceTuning = DEFAULT_TUNING, readonly horizon?: number) {
+  constructor(readonly spec: MetricSpec, alphaUnit: number, globalPolicy: MissingDataPolicy, private readonly tuning: SequenceTuning = DEFAULT_TUNING, readonly horizon?: number) {
     this.policy = spec.onMissingData ?? globalPolicy;
+    this.bounds = checksOf(spec, tuning).map((c) => ({ ...c, alpha: alphaUnit * c.weight }));
     if (horizon !== undefined) {
       this.horizonChecks = new Map();
-      for (const { bound, limit, failAt, alpha } of this.bounds()) {
+      for (const { bound, limit, failAt, alpha } of this.bounds) {
         const test = (): HorizonTest => ({ boundary: new SpendingBoundary(horizon, alpha, tuning.spendPower), information: 0, c: Infinity, shown: Infinity });
         const fail = test();
         this.horizonChecks.set(bound, { fail, pass: failAt === limit ? fail : test(), failing: false, passed: false });
       }
     }
-    const ratio = allowedRatio(spec);
+    const relative = this.bounds.find((b) => b.sequence === 'relative');
     if (spec.kind === 'ratio') {
-      if (ratio !== undefined) this.seq.relative = new RateRatioSequence([ratio, ratio ** (tuning.failAtShare ?? FAIL_AT_SHARE)], tuning);
+      if (relative) this.seq.relative = new RateRatioSequence([relative.limit, relative.failAt], tuning);
       if (spec.max !== undefined || spec.min !== undefined) this.seq.absolute = new ProportionSequence(tuning);
     }
   }
@@ -194,15 +223,15 @@ export class MetricEvidence {
    */
   private look(): void {
     if (!this.horizonChecks) return;
-    for (const { bound, limit, failAt, seq, bad } of this.bounds()) {
+    for (const b of this.bounds) {
+      const { bound, limit, failAt, bad } = b;
+      const seq = this.seq[b.sequence];
       const h = this.horizonChecks.get(bound)!;
       const failScore = seq?.score?.(failAt);
       const passScore = failAt === limit ? failScore : seq?.score?.(limit);
       advance(h.fail, failScore);
       if (h.pass !== h.fail) advance(h.pass, passScore);
-      const estimate = seq?.estimate();
-      const beyond = estimate !== undefined && (bad === 'above' ? estimate > limit : estimate < limit);
-      h.failing = beyond && sideAt(failScore, h.fail.c) === bad;
+      h.failing = beyondLimit(b, seq?.estimate()) && sideAt(failScore, h.fail.c) === bad;
       const passSide = sideAt(passScore, h.pass.c);
       if (passSide !== 'spans' && passSide !== bad) h.passed = true;
     }
@@ -272,38 +301,18 @@ export class MetricEvidence {
 
   /** Decisions only (cheap: no intervals computed). */
   decisions(): { bound: BoundName; decision: CheckDecision }[] {
-    this.cachedDecisions ??= this.bounds().map((b) => {
+    this.cachedDecisions ??= this.bounds.map((b) => {
       const h = this.horizonChecks?.get(b.bound);
-      return { bound: b.bound, decision: h ? decideAtLook(h) : decide(b) };
+      return { bound: b.bound, decision: h ? decideAtLook(h) : decide(b, this.seq[b.sequence]) };
     });
     return this.cachedDecisions;
-  }
-
-  /**
-   * The checks: each has its limit and the value its fail test is taken at (`failAt`). An absolute bound is
-   * tested at itself. `max-increase` is the worsening the user tolerates, and is judged as Kayenta judges an
-   * effect (a significant difference whose size passes a tolerance), but sequentially and at a known rate: a
-   * fail needs the test of "ratio <= failAt" rejected at this check's alpha AND the estimated ratio beyond the
-   * allowed one. failAt = allowed^FAIL_AT_SHARE lies between no change and the margin, so the false-alarm
-   * rate holds for every canary up to it (no worse than its control, or slightly worse), while a canary at twice
-   * an allowed x1.5 is caught far more often than by testing "ratio <= allowed" itself. A canary exactly at the
-   * margin is the line the user drew: it fails about as often as its estimate lands beyond it.
-   */
-  private bounds(): Bound[] {
-    const out: Bound[] = [];
-    const ratio = allowedRatio(this.spec);
-    const relative = this.alphaUnit;
-    const absolute = this.alphaUnit * checkWeight('max', this.tuning);
-    if (ratio !== undefined) out.push({ bound: 'max-increase', limit: ratio, failAt: ratio ** (this.tuning.failAtShare ?? FAIL_AT_SHARE), alpha: relative, seq: this.seq.relative, bad: this.spec.direction === 'higher-is-better' ? 'below' : 'above' });
-    if (this.spec.max !== undefined) out.push({ bound: 'max', limit: this.spec.max, failAt: this.spec.max, alpha: absolute, seq: this.seq.absolute, bad: 'above' });
-    if (this.spec.min !== undefined) out.push({ bound: 'min', limit: this.spec.min, failAt: this.spec.min, alpha: absolute, seq: this.seq.absolute, bad: 'below' });
-    return out;
   }
 
   /** Full evidence per check, with confidence intervals. */
   checks(): CheckEvidence[] {
     const decisions = this.decisions();
-    return this.bounds().map(({ bound, limit, failAt, seq, alpha }, i) => {
+    return this.bounds.map(({ bound, limit, failAt, sequence, alpha }, i) => {
+      const seq = this.seq[sequence];
       const decision = decisions[i].decision;
       const estimate = seq?.estimate();
       if (!seq || estimate === undefined) return { bound, limit, failAt, decision };
@@ -329,12 +338,16 @@ export class MetricEvidence {
   }
 }
 
+/** Whether an estimate lies beyond the check's limit, on its bad side. */
+function beyondLimit({ limit, bad }: Check, estimate: number | undefined): boolean {
+  return estimate !== undefined && (bad === 'above' ? estimate > limit : estimate < limit);
+}
+
 /** An anytime-valid check: fail as in `look`, pass when the sequence lies wholly on the good side of the limit. */
-function decide({ seq, limit, failAt, bad, alpha }: Bound): CheckDecision {
+function decide(b: Bound, seq: ConfidenceSequence | undefined): CheckDecision {
+  const { limit, failAt, bad, alpha } = b;
   if (!seq || seq.intervals === 0) return 'undecided';
-  const estimate = seq.estimate();
-  const beyond = estimate !== undefined && (bad === 'above' ? estimate > limit : estimate < limit);
-  if (beyond && seq.side(failAt, alpha) === bad) return 'fail';
+  if (beyondLimit(b, seq.estimate()) && seq.side(failAt, alpha) === bad) return 'fail';
   const side = seq.side(limit, alpha);
   return side !== 'spans' && side !== bad ? 'pass' : 'undecided';
 }
