@@ -2,8 +2,8 @@ import { createReadStream } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { LineCounter, parseDocument, isMap, isSeq, type Document, type Node } from 'yaml';
-import { parseYamlCase, scanYamlSuite, yamlCaseTexts, type YamlLayout } from './yaml-cases.js';
+import { isMap, isSeq, type Node } from 'yaml';
+import { parseYaml, parseYamlCase, scanYamlSuite, yamlCaseTexts, type YamlLayout } from './yaml-cases.js';
 import { ConfigurationError } from '../action/errors.js';
 import { lineBatches } from './lines.js';
 import type { AssertionSpec, RawCase, SuiteSettings, SuiteSource } from './suite.js';
@@ -41,61 +41,44 @@ async function openYaml(path: string, displayPath: string): Promise<SuiteSource>
 /** A block-style `cases:` list: settings from the lines around it, cases parsed one by one as the file streams. */
 function openStreamedYaml(path: string, displayPath: string, layout: YamlLayout): SuiteSource {
   const { doc } = parseYaml(layout.settingsText, displayPath, (line) => layout.settingsLines[line - 1]);
-  const top = doc.toJS() as Record<string, unknown> | null;
-  if (!top || typeof top !== 'object' || Array.isArray(top) || !('cases' in top)) throw new ConfigurationError(`Suite ${displayPath}: expected a mapping with a \`cases:\` list.`);
-  const source: SuiteSource = {
-    path: displayPath,
-    format: 'yaml',
-    settings: parseSettings(top, displayPath),
-    async *batches() {
-      for await (const texts of yamlCaseTexts(path)) {
-        yield (function* () {
-          for (const c of texts) yield normalizeCase(parseYamlCase(c, displayPath, parseYaml), c.line, displayPath);
-        })();
-      }
-    },
-    cases: () => casesOf(source),
-  };
-  return source;
+  const top = topMapping(doc.toJS(), displayPath);
+  if (!('cases' in top)) throw new ConfigurationError(`Suite ${displayPath}: expected a mapping with a \`cases:\` list.`);
+  return suiteSource(displayPath, 'yaml', parseSettings(top, displayPath), async function* () {
+    for await (const texts of yamlCaseTexts(path)) {
+      yield (function* () {
+        for (const c of texts) yield normalizeCase(parseYamlCase(c, displayPath), c.line, displayPath);
+      })();
+    }
+  });
 }
 
-/** Parses YAML text; an error names its line in the file (`fileLine` maps a line of `text` to it). */
-function parseYaml(text: string, displayPath: string, fileLine: (line: number) => number | undefined = (l) => l): { doc: Document; lineCounter: LineCounter } {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
-  if (doc.errors.length) {
-    const e = doc.errors[0];
-    // With prettyErrors off the error carries offsets only: the line counter turns them into a line.
-    const line = fileLine(lineCounter.linePos(e.pos[0]).line);
-    throw new ConfigurationError(`Suite ${displayPath} line ${line ?? '?'}: not valid YAML: ${e.message.split('\n')[0]}`);
-  }
-  return { doc, lineCounter };
+/** The suite's top level, which must be a mapping. */
+function topMapping(top: unknown, displayPath: string): Record<string, unknown> {
+  if (!isObject(top)) throw new ConfigurationError(`Suite ${displayPath}: expected a mapping with a \`cases:\` list.`);
+  return top;
+}
+
+/** A suite source over `batches`; `cases()` reads the same batches case by case. */
+function suiteSource(path: string, format: SuiteSource['format'], settings: SuiteSettings, batches: () => AsyncIterable<Iterable<RawCase>>): SuiteSource {
+  const source: SuiteSource = { path, format, settings, batches, cases: () => casesOf(source) };
+  return source;
 }
 
 async function openWholeYaml(path: string, displayPath: string): Promise<SuiteSource> {
   const { doc, lineCounter } = parseYaml(await readText(path, displayPath), displayPath);
-  const top = doc.toJS() as Record<string, unknown> | null;
-  if (!top || typeof top !== 'object' || Array.isArray(top)) throw new ConfigurationError(`Suite ${displayPath}: expected a mapping with a \`cases:\` list.`);
+  const top = topMapping(doc.toJS(), displayPath);
   const casesNode = isMap(doc.contents) ? (doc.contents.get('cases', true) as Node | undefined) : undefined;
   if (!isSeq(casesNode)) throw new ConfigurationError(`Suite ${displayPath}: expected a \`cases:\` list.`);
-  const settings = parseSettings(top, displayPath);
   const items = casesNode.items as Node[];
-  const source: SuiteSource = {
-    path: displayPath,
-    format: 'yaml',
-    settings,
-    async *batches() {
-      // The parsed tree is in memory already: one batch, each case converted when reached.
-      yield (function* () {
-        for (const item of items) {
-          const line = item.range ? lineCounter.linePos(item.range[0]).line : 0;
-          yield normalizeCase((item as Node).toJS(doc), line, displayPath); // toJS(doc) resolves aliases
-        }
-      })();
-    },
-    cases: () => casesOf(source),
-  };
-  return source;
+  return suiteSource(displayPath, 'yaml', parseSettings(top, displayPath), async function* () {
+    // The parsed tree is in memory already: one batch, each case converted when reached.
+    yield (function* () {
+      for (const item of items) {
+        const line = item.range ? lineCounter.linePos(item.range[0]).line : 0;
+        yield normalizeCase((item as Node).toJS(doc), line, displayPath); // toJS(doc) resolves aliases
+      }
+    })();
+  });
 }
 
 async function openJsonl(path: string, displayPath: string): Promise<SuiteSource> {
@@ -104,20 +87,13 @@ async function openJsonl(path: string, displayPath: string): Promise<SuiteSource
   const header = first.text ? parseJsonLine(first.text, first.line, displayPath) : undefined;
   const hasHeader = header !== undefined && typeof header === 'object' && header !== null && 'suite' in header;
   const settings = hasHeader ? parseSettings((header as { suite: unknown }).suite, displayPath) : { metrics: {} };
-  const source: SuiteSource = {
-    path: displayPath,
-    format: 'jsonl',
-    settings,
-    async *batches() {
-      let before = 0;
-      for await (const batch of lineBatches(path)) {
-        yield jsonlCases(batch, before, hasHeader ? first.line : 0, displayPath);
-        before += batch.length;
-      }
-    },
-    cases: () => casesOf(source),
-  };
-  return source;
+  return suiteSource(displayPath, 'jsonl', settings, async function* () {
+    let before = 0;
+    for await (const batch of lineBatches(path)) {
+      yield jsonlCases(batch, before, hasHeader ? first.line : 0, displayPath);
+      before += batch.length;
+    }
+  });
 }
 
 /** The cases on a batch of lines that follow line `before` of the file, skipping blank lines and the settings line. */

@@ -1,4 +1,5 @@
-import { isSeq } from 'yaml';
+import { isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { ConfigurationError } from '../action/errors.js';
 import { lineBatches } from './lines.js';
 
 /**
@@ -8,9 +9,6 @@ import { lineBatches } from './lines.js';
  * A file this cannot split safely (a flow list `cases: [...]`, anchors or aliases, which may reach across
  * cases, or several documents) is reported as not streamable and is parsed whole by the caller.
  */
-
-/** Parses YAML text, naming the file line of an error (`fileLine` maps a line of `text` to it). */
-export type YamlParser = (text: string, displayPath: string, fileLine: (line: number) => number) => { doc: { contents: unknown } };
 
 /** One case as written: its YAML text (a one-item list) and the line its `-` is on. */
 export interface YamlCaseText {
@@ -133,7 +131,20 @@ export async function* yamlCaseTexts(path: string): AsyncGenerator<YamlCaseText[
 }
 
 /** Parses one case's text; errors name the line in the suite file. */
-export function parseYamlCase({ text, line }: YamlCaseText, displayPath: string, parse: YamlParser): unknown {
-  const list = parse(text, displayPath, (l) => line - 1 + l).doc.contents;
+export function parseYamlCase({ text, line }: YamlCaseText, displayPath: string): unknown {
+  const list = parseYaml(text, displayPath, (l) => line - 1 + l).doc.contents;
   return isSeq(list) ? (list.items[0] as { toJSON(): unknown } | undefined)?.toJSON() : undefined;
+}
+
+/** Parses YAML text; an error names its line in the file (`fileLine` maps a line of `text` to it). */
+export function parseYaml(text: string, displayPath: string, fileLine: (line: number) => number | undefined = (l) => l): { doc: Document; lineCounter: LineCounter } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    // With prettyErrors off the error carries offsets only: the line counter turns them into a line.
+    const line = fileLine(lineCounter.linePos(e.pos[0]).line);
+    throw new ConfigurationError(`Suite ${displayPath} line ${line ?? '?'}: not valid YAML: ${e.message.split('\n')[0]}`);
+  }
+  return { doc, lineCounter };
 }
