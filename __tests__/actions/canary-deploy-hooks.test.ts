@@ -12,7 +12,7 @@ import { run as post } from '../../actions/canary-deploy/post.js';
 import type { Cluster } from '../../shared/k8s/cluster.js';
 import { deploymentRef, serviceRef } from '../../shared/k8s/objects.js';
 import { decodeCanaryState } from '../../shared/canary/state.js';
-import { createStable, livePods, sandboxKubeconfig, deploymentSnapshot, useSandboxNamespaces } from '../k8s/support/sandbox-cluster.js';
+import { createModelRoute, createStable, livePods, sandboxKubeconfig, deploymentSnapshot, useSandboxNamespaces } from '../k8s/support/sandbox-cluster.js';
 import { LoopbackServer } from '../support/loopback-server.js';
 
 const sandbox = useSandboxNamespaces();
@@ -73,12 +73,7 @@ async function meshStable(prefix: string): Promise<string> {
   const namespace = await ns(prefix);
   probe = routeWeight(namespace);
   await createStable(cluster, namespace, 'model', { replicas: 2, modelVersion: '1.0.0' });
-  await cluster.create({
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'HTTPRoute',
-    metadata: { name: 'model', namespace },
-    spec: { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [{ name: 'model', port: 80 }] }] },
-  });
+  await createModelRoute(cluster, namespace);
   return namespace;
 }
 

@@ -11,7 +11,7 @@ import { decodeCanaryState } from '../../shared/canary/state.js';
 import { HOOK_LABELS } from '../../shared/hooks/index.js';
 import type { Cluster } from '../../shared/k8s/cluster.js';
 import { deploymentRef } from '../../shared/k8s/objects.js';
-import { createStable, dropNamespace, freshNamespace, livePods, sandboxCluster, sandboxKubeconfig } from '../k8s/support/sandbox-cluster.js';
+import { createModelRoute, createStable, dropNamespace, freshNamespace, livePods, sandboxCluster, sandboxKubeconfig } from '../k8s/support/sandbox-cluster.js';
 import { prometheusUrl } from '../metrics/support/servers.js';
 import { uniqueApp } from '../metrics/support/prometheus-history.js';
 import { errorRateMetric, recordWeights, writeTraffic } from './monitor-canary-support.js';
@@ -38,12 +38,7 @@ async function canaryAt10(prefix: string): Promise<string> {
   const namespace = await freshNamespace(cluster, prefix);
   namespaces.push(namespace);
   await createStable(cluster, namespace, 'model', { replicas: 2 });
-  await cluster.create({
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'HTTPRoute',
-    metadata: { name: 'model', namespace },
-    spec: { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [{ name: 'model', port: 80 }] }] },
-  });
+  await createModelRoute(cluster, namespace);
   const r = await runInProcess(canaryDeploy, { kubeconfig: sandboxKubeconfig(), deployment: 'model', namespace, image: 'r.example/model:2', 'traffic-router': 'gateway-api', route: 'model' });
   expect(r.errors).toEqual([]);
   return namespace;

@@ -10,7 +10,7 @@ import { run as promote } from '../../actions/promote/main.js';
 import type { Cluster } from '../../shared/k8s/cluster.js';
 import { deploymentRef } from '../../shared/k8s/objects.js';
 import { decodeCanaryState } from '../../shared/canary/state.js';
-import { createStable, sandboxKubeconfig, deploymentSnapshot, useSandboxNamespaces } from '../k8s/support/sandbox-cluster.js';
+import { createModelRoute, createStable, sandboxKubeconfig, deploymentSnapshot, useSandboxNamespaces } from '../k8s/support/sandbox-cluster.js';
 import { LoopbackServer } from '../support/loopback-server.js';
 
 const sandbox = useSandboxNamespaces();
@@ -56,12 +56,7 @@ async function canaryAt20(prefix: string): Promise<string> {
   const namespace = await sandbox.ns(prefix);
   watched = namespace;
   await createStable(cluster, namespace, 'model', { replicas: 2, modelVersion: '1.0.0' });
-  await cluster.create({
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'HTTPRoute',
-    metadata: { name: 'model', namespace },
-    spec: { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [{ name: 'model', port: 80 }] }] },
-  });
+  await createModelRoute(cluster, namespace);
   const r = await runInProcess(canaryDeploy, {
     kubeconfig: sandboxKubeconfig(),
     deployment: 'model',

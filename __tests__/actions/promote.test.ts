@@ -7,7 +7,7 @@ import { run as promote } from '../../actions/promote/main.js';
 import { run as autoRollback } from '../../actions/auto-rollback/main.js';
 import { deploymentRef, serviceRef } from '../../shared/k8s/objects.js';
 import { decodeCanaryState } from '../../shared/canary/state.js';
-import { createStable, livePods, sandboxKubeconfig, useSandboxNamespaces } from '../k8s/support/sandbox-cluster.js';
+import { createModelRoute, createStable, livePods, sandboxKubeconfig, useSandboxNamespaces } from '../k8s/support/sandbox-cluster.js';
 
 const { cluster, ns } = useSandboxNamespaces();
 const kube = () => ({ kubeconfig: sandboxKubeconfig() });
@@ -68,12 +68,7 @@ describe('mesh routers against real route objects', () => {
   it('gateway-api: weights on HTTPRoute backendRefs sum to 100, canary pods kept out of the stable Service; rollback removes them', async () => {
     const namespace = await ns('gw');
     await createStable(cluster(), namespace, 'model', { replicas: 2 });
-    await cluster().create({
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'HTTPRoute',
-      metadata: { name: 'model', namespace },
-      spec: { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [{ name: 'model', port: 80 }] }] },
-    });
+    await createModelRoute(cluster(), namespace);
     const r = await runInProcess(canaryDeploy, { ...kube(), deployment: 'model', namespace, image: 'r.example/model:2', 'traffic-router': 'gateway-api', route: 'model', weight: '20' });
     expect(r.errors).toEqual([]);
     expect(r.outputs.weight).toBe('20');

@@ -5,7 +5,7 @@ import { run as canaryDeploy } from '../../actions/canary-deploy/main.js';
 import { run as autoRollback } from '../../actions/auto-rollback/main.js';
 import { deploymentRef, serviceRef } from '../../shared/k8s/objects.js';
 import { decodeCanaryState } from '../../shared/canary/state.js';
-import { createStable, livePods, sandboxKubeconfig, deploymentSnapshot, useSandboxNamespaces } from './support/sandbox-cluster.js';
+import { createModelRoute, createStable, livePods, sandboxKubeconfig, deploymentSnapshot, useSandboxNamespaces } from './support/sandbox-cluster.js';
 
 const { cluster, ns } = useSandboxNamespaces();
 const kube = () => ({ kubeconfig: sandboxKubeconfig() });
@@ -27,12 +27,7 @@ describe('baseline: true', () => {
   it('with a mesh router: a fresh <deployment>-baseline at the stable version and canary size; stable/canary/baseline weights sum to 100; rollback removes it all', async () => {
     const namespace = await ns('base-gw');
     await createStable(cluster(), namespace, 'model', { replicas: 5, modelVersion: '1.0.0' });
-    await cluster().create({
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'HTTPRoute',
-      metadata: { name: 'model', namespace },
-      spec: { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [{ name: 'model', port: 80 }] }] },
-    });
+    await createModelRoute(cluster(), namespace);
     const r = await runInProcess(canaryDeploy, {
       ...kube(),
       deployment: 'model',

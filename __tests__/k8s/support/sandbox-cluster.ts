@@ -102,6 +102,16 @@ export const getDeploymentObj = (cluster: Cluster, namespace: string, name: stri
 export const getService = (cluster: Cluster, namespace: string, name: string) => cluster.find(serviceRef(namespace, name));
 
 /** Pods carrying the given label selector that are not being deleted. */
+/** An HTTPRoute `model` on gateway `gw` sending all traffic to Service `model`: what the gateway-api router takes over. */
+export async function createModelRoute(cluster: Cluster, namespace: string): Promise<void> {
+  await cluster.create({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: { name: 'model', namespace },
+    spec: { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [{ name: 'model', port: 80 }] }] },
+  });
+}
+
 export async function livePods(cluster: Cluster, namespace: string, selector: string) {
   return (await cluster.list('v1', 'Pod', namespace, selector)).filter((p) => !p.metadata?.deletionTimestamp);
 }
