@@ -5,6 +5,7 @@ import type { IntervalMeasurements, Measurement } from '../../shared/analysis/me
 import type { MetricSpec } from '../../shared/analysis/metric-spec.js';
 import { heartbeat } from '../../shared/analysis/report.js';
 import { FAIL_AT_SHARE } from '../../shared/analysis/metric-evidence.js';
+import { poisson } from './support/random.js';
 
 const errorRate: MetricSpec = { name: 'error-rate', kind: 'ratio', direction: 'lower-is-better', max: 0.05, maxIncrease: 0.5 };
 const latency: MetricSpec = { name: 'p95-latency', kind: 'value', direction: 'lower-is-better', maxIncrease: 0.25 };
@@ -26,16 +27,6 @@ function run(specs: MetricSpec[], intervals: number, at: (i: number) => Record<s
 function lcg(seed: number) {
   let s = seed >>> 0;
   return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
-}
-function poisson(u: () => number, lambda: number): number {
-  const l = Math.exp(-lambda);
-  let k = 0;
-  let p = 1;
-  do {
-    k++;
-    p *= u();
-  } while (p > l);
-  return k - 1;
 }
 
 describe('Assessment: decisions on crafted sequences', () => {

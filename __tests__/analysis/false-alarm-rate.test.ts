@@ -4,6 +4,7 @@ import type { Measurement } from '../../shared/analysis/measurement.js';
 import type { MetricSpec } from '../../shared/analysis/metric-spec.js';
 import { SpendingBoundary } from '../../shared/analysis/sequences/spending.js';
 import { FAIL_AT_SHARE } from '../../shared/analysis/metric-evidence.js';
+import { normal, poisson, uniforms } from './support/random.js';
 
 /**
  * The guarantee, simulated: a canary at the point its fail test is taken (an absolute bound itself; for
@@ -24,20 +25,8 @@ const HORIZON = 30;
 const SLACK = 3 * Math.sqrt((ALPHA * (1 - ALPHA)) / RUNS);
 
 function rng(seed: number) {
-  let s = seed >>> 0;
-  const u = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 0.5) / 4294967296;
-  const normal = () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
-  const poisson = (lambda: number) => {
-    const l = Math.exp(-lambda);
-    let k = 0;
-    let p = 1;
-    do {
-      k++;
-      p *= u();
-    } while (p > l);
-    return k - 1;
-  };
-  return { u, normal, poisson };
+  const u = uniforms(seed);
+  return { u, normal: () => normal(u), poisson: (lambda: number) => poisson(u, lambda) };
 }
 type Rng = ReturnType<typeof rng>;
 type Pair = { canary: Measurement; control: Measurement };

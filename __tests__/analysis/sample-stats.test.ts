@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { logStatWithVariance, statOf } from '../../shared/analysis/sample-stats.js';
+import { normal, uniforms } from './support/random.js';
 
 /** Seeded lognormal latencies, so every run sees the same samples. */
 function lognormals(seed: number) {
-  let s = seed >>> 0;
-  const u = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 0.5) / 4294967296;
-  return (n: number, scale: number) => Array.from({ length: n }, () => scale * Math.exp(0.5 * Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u())));
+  const u = uniforms(seed);
+  return (n: number, scale: number) => Array.from({ length: n }, () => scale * Math.exp(0.5 * normal(u)));
 }
 
 /** Over many intervals: the variance of log(stat) seen across them, and the mean of the variance each one reports. */
