@@ -89,7 +89,20 @@ describe('uploading a file as an artifact', () => {
     expect(validate.value).toBeUndefined();
     expect(validate.stdout).toContain(`Not on a GitHub runner (no artifact service): the report stays at ${file}.`);
     const monitor = await inJob(undefined, () => uploadMonitorReport(file, 'monitor-canary'));
-    expect(monitor.stdout).toContain(`::notice::Report artifact not uploaded: not running on GitHub Actions (no ACTIONS_RUNTIME_TOKEN). The report is at ${file}.`);
+    expect(monitor.stdout).toContain(`::notice::Report artifact not uploaded: not running on GitHub Actions (ACTIONS_RUNTIME_TOKEN or ACTIONS_RESULTS_URL is unset). The report is at ${file}.`);
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('with a runtime token but no results URL (or the reverse) it counts as off a runner and contacts nothing', async () => {
+    const file = reportFile('report.json', {});
+    const { ACTIONS_RUNTIME_TOKEN, ACTIONS_RESULTS_URL } = fake.env(job(1));
+    for (const env of [{ ACTIONS_RUNTIME_TOKEN, ACTIONS_RESULTS_URL: '' }, { ACTIONS_RUNTIME_TOKEN: '', ACTIONS_RESULTS_URL }]) {
+      let id: number | undefined;
+      const step = await runInProcess(async () => void (id = await uploadReport('model-validate', file)), {}, { env });
+      expect(step.failed).toBe(false);
+      expect(id).toBeUndefined();
+      expect(step.stdout).toContain(`Not on a GitHub runner (no artifact service): the report stays at ${file}.`);
+    }
     expect(fake.requests).toEqual([]);
   });
 

@@ -9,7 +9,7 @@ import { errorMessage } from '../../shared/action/errors.js';
 export async function uploadReport(path: string, name: string): Promise<void> {
   await uploadFileArtifact(name, path, {
     retentionDays: 30,
-    offRunner: `Report artifact not uploaded: not running on GitHub Actions (no ACTIONS_RUNTIME_TOKEN). The report is at ${path}.`,
+    offRunner: `Report artifact not uploaded: not running on GitHub Actions (ACTIONS_RUNTIME_TOKEN or ACTIONS_RESULTS_URL is unset). The report is at ${path}.`,
     offRunnerLevel: 'notice',
   }).catch((error) => core.warning(`Could not upload the report artifact '${name}': ${errorMessage(error)}`));
 }
