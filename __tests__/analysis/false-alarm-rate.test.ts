@@ -68,7 +68,7 @@ const latencyAtFailPoint = (r: Rng): Pair => {
   const load = Math.exp(0.05 * r.normal());
   return { canary: samples(draw(200 * failPoint(1.25) * load)), control: samples(draw(200 * load)) };
 };
-/** One p95 per interval (as a provider returns it): canary mean exactly at the fail point of an allowed x1.25. */
+/** One p95 per interval (as a provider returns it): canary/control exactly at the fail point of an allowed x1.25 (in mean and in log mean). */
 const p95ValuesAtFailPoint = (r: Rng): Pair => ({ canary: samples([200 * failPoint(1.25) * Math.exp(0.1 * r.normal() - 0.005)]), control: samples([200 * Math.exp(0.1 * r.normal() - 0.005)]) });
 
 describe('false-alarm rate at the fail-test point, checked every interval (seeded simulations)', () => {

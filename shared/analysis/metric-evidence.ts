@@ -5,7 +5,7 @@ import { LogGaussianSequence } from './sequences/log-gaussian.js';
 import { ProportionSequence } from './sequences/proportion.js';
 import { RateRatioSequence } from './sequences/rate-ratio.js';
 import { DEFAULT_TUNING, type ConfidenceSequence, type SequenceTuning } from './sequences/sequence.js';
-import { MeanSequence, RatioOfMeansSequence } from './sequences/t-mixture.js';
+import { LogRatioSequence, MeanSequence } from './sequences/t-mixture.js';
 import { SpendingBoundary } from './sequences/spending.js';
 import type { HorizonScore } from './sequences/horizon.js';
 
@@ -255,7 +255,7 @@ export class MetricEvidence {
     if (!this.mode) {
       this.mode = c.samples.length > 1 && judgedFromSamples(spec.stat) ? 'samples' : 'values';
       const make = () => (this.mode === 'samples' ? new LogGaussianSequence(this.tuning) : undefined);
-      if (spec.maxIncrease !== undefined) this.seq.relative = make() ?? new RatioOfMeansSequence();
+      if (spec.maxIncrease !== undefined) this.seq.relative = make() ?? new LogRatioSequence();
       if (spec.max !== undefined || spec.min !== undefined) this.seq.absolute = make() ?? new MeanSequence();
     }
     if (this.mode === 'samples') {
@@ -267,7 +267,7 @@ export class MetricEvidence {
       return;
     }
     (this.seq.absolute as MeanSequence | undefined)?.add(m.canary.value!);
-    if (m.control.value !== undefined) (this.seq.relative as RatioOfMeansSequence | undefined)?.add(m.canary.value!, m.control.value);
+    if (m.control.value !== undefined) (this.seq.relative as LogRatioSequence | undefined)?.add(m.canary.value!, m.control.value);
   }
 
   /** The evidence seen over a step of `horizon` intervals, and what an end-of-step pass still lacks. */
