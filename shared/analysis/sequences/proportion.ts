@@ -1,6 +1,6 @@
 import { DEFAULT_TUNING, type ConfidenceSequence, type SequenceTuning } from './sequence.js';
 import { dispersion, Residuals } from './math.js';
-import { HalfNormalCache, mixtureLogE, oneSidedBounds } from './one-sided.js';
+import { HalfNormalCache, mixtureLogE, mixtureReaches, oneSidedBounds } from './one-sided.js';
 import { invertScore, signedRoot, type HorizonScore } from './horizon.js';
 
 const LOGIT_MIN = -14;
@@ -32,6 +32,9 @@ export class ProportionSequence implements ConfidenceSequence {
   });
   private phi = 1;
   private weights: HalfNormalCache | undefined;
+  /** The log-likelihood on the grid with the dispersion applied, what the mixtures read: once per interval (`llFor`). */
+  private readonly ll = new Float64Array(GRID.length);
+  private llFor = 0;
 
   constructor(private readonly tuning: SequenceTuning = DEFAULT_TUNING) {}
 
@@ -52,12 +55,28 @@ export class ProportionSequence implements ConfidenceSequence {
     return this.total > 0 ? this.events / this.total : undefined;
   }
 
-  private logE(theta0: number, side: 'above' | 'below', cache = false): number {
+  /** The log-likelihood at log-odds theta0 and at every grid point (`ll`), the dispersion applied. */
+  private logLikelihood(theta0: number): number {
     const x = this.events / this.phi;
     const y = (this.total - this.events) / this.phi;
-    const ll0 = -x * Math.log1p(Math.exp(-theta0)) - y * Math.log1p(Math.exp(theta0));
+    if (this.llFor !== this.intervals) {
+      for (let j = 0; j < GRID.length; j++) this.ll[j] = x * LOG_P[j] + y * LOG_Q[j];
+      this.llFor = this.intervals;
+    }
+    return -x * Math.log1p(Math.exp(-theta0)) - y * Math.log1p(Math.exp(theta0));
+  }
+
+  private logE(theta0: number, side: 'above' | 'below'): number {
+    const ll0 = this.logLikelihood(theta0);
     this.weights ??= new HalfNormalCache(GRID, this.tuning.proportionSpread);
-    return mixtureLogE(this.weights.get(theta0, side, cache), (j) => x * LOG_P[j] + y * LOG_Q[j], ll0);
+    return mixtureLogE(this.weights.get(theta0, side, false), this.ll, ll0);
+  }
+
+  /** Whether the test rejects at `level` (for a bound asked about at every interval: its weights are kept). */
+  private rejects(theta0: number, side: 'above' | 'below', level: number): boolean {
+    const ll0 = this.logLikelihood(theta0);
+    this.weights ??= new HalfNormalCache(GRID, this.tuning.proportionSpread);
+    return mixtureReaches(this.weights.get(theta0, side, true), this.ll, ll0, level);
   }
 
   side(value: number, alpha: number): 'above' | 'below' | 'spans' {
@@ -66,8 +85,8 @@ export class ProportionSequence implements ConfidenceSequence {
     if (value >= 1) return 'below';
     const level = Math.log(1 / alpha);
     const t = logit(value);
-    if (this.logE(t, 'above', true) >= level) return 'above';
-    if (this.logE(t, 'below', true) >= level) return 'below';
+    if (this.rejects(t, 'above', level)) return 'above';
+    if (this.rejects(t, 'below', level)) return 'below';
     return 'spans';
   }
 

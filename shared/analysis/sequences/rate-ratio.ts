@@ -1,6 +1,6 @@
 import { DEFAULT_TUNING, type ConfidenceSequence, type SequenceTuning } from './sequence.js';
 import { dispersion, Residuals } from './math.js';
-import { HalfNormalCache, mixtureLogE, oneSidedBounds } from './one-sided.js';
+import { HalfNormalCache, mixtureLogE, mixtureReaches, oneSidedBounds } from './one-sided.js';
 import { invertScore, signedRoot, type HorizonScore } from './horizon.js';
 
 const GRID_MIN = -4;
@@ -25,6 +25,9 @@ export class RateRatioSequence implements ConfidenceSequence {
   private readonly logR: Float64Array;
   private readonly ratio: Float64Array;
   private readonly ll: Float64Array;
+  /** ll / dispersion, what the mixtures read: worked out once per informative interval (`scaledFor`). */
+  private readonly scaledLl: Float64Array;
+  private scaledFor = 0;
   private readonly probes: number[];
   private readonly probeLl: Float64Array;
   /** Fisher information about log r at each probe: the sum over intervals of k·pi·(1 - pi). */
@@ -48,6 +51,7 @@ export class RateRatioSequence implements ConfidenceSequence {
     this.logR = new Float64Array(n);
     this.ratio = new Float64Array(n);
     this.ll = new Float64Array(n);
+    this.scaledLl = new Float64Array(n);
     for (let j = 0; j < n; j++) {
       const lr = GRID_MIN + j * GRID_STEP;
       this.logR[j] = lr;
@@ -125,19 +129,31 @@ export class RateRatioSequence implements ConfidenceSequence {
     return this.ll[j] * (1 - f) + this.ll[j + 1] * f;
   }
 
+  private scaled(): Float64Array {
+    if (this.scaledFor !== this.informative) {
+      for (let j = 0; j < this.ll.length; j++) this.scaledLl[j] = this.ll[j] / this.cachedPhi;
+      this.scaledFor = this.informative;
+    }
+    return this.scaledLl;
+  }
+
   /** log e-value of the one-sided test "ratio <= value" ('above') or "ratio >= value" ('below'). */
-  private logE(value: number, side: 'above' | 'below', cache = false): number {
-    const phi = this.cachedPhi;
+  private logE(value: number, side: 'above' | 'below'): number {
     this.weights ??= new HalfNormalCache(this.logR, this.tuning.ratioSpread);
-    const ll = this.ll;
-    return mixtureLogE(this.weights.get(Math.log(value), side, cache), (j) => ll[j] / phi, this.llAt(value) / phi);
+    return mixtureLogE(this.weights.get(Math.log(value), side, false), this.scaled(), this.llAt(value) / this.cachedPhi);
+  }
+
+  /** Whether that test rejects at `level` (for a bound asked about at every interval: its weights are kept). */
+  private rejects(value: number, side: 'above' | 'below', level: number): boolean {
+    this.weights ??= new HalfNormalCache(this.logR, this.tuning.ratioSpread);
+    return mixtureReaches(this.weights.get(Math.log(value), side, true), this.scaled(), this.llAt(value) / this.cachedPhi, level);
   }
 
   side(value: number, alpha: number): 'above' | 'below' | 'spans' {
     if (this.estimate() === undefined || !(value > 0)) return 'spans';
     const level = Math.log(1 / alpha);
-    if (this.logE(value, 'above', true) >= level) return 'above';
-    if (this.logE(value, 'below', true) >= level) return 'below';
+    if (this.rejects(value, 'above', level)) return 'above';
+    if (this.rejects(value, 'below', level)) return 'below';
     return 'spans';
   }
 
