@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { halfNormal, mixtureLogE, mixtureReaches } from '../../shared/analysis/sequences/one-sided.js';
+import { halfNormal, mixtureLogE, mixtureReaches, oneSidedBounds } from '../../shared/analysis/sequences/one-sided.js';
+import { OneSidedSearch } from '../../shared/analysis/sequences/one-sided-search.js';
 import { normal, uniforms } from './support/random.js';
 
 const GRID = Float64Array.from({ length: 161 }, (_, j) => -4 + j * 0.05);
@@ -43,5 +44,37 @@ describe('one-sided mixtures', () => {
       }
     }
     expect(settled).toBeGreaterThan(3000);
+  });
+
+  it('settle a bound of the bisection as the exact e-value does, on the grid, between its points and beyond it', () => {
+    const u = uniforms(11);
+    let asked = 0;
+    for (const { ll, at } of logLikelihoods(5, 200)) {
+      const search = new OneSidedSearch(GRID, 0.5, ll);
+      const bounds = [GRID[Math.floor(u() * GRID.length)], 8 * u() - 4, 10 * u() - 5, -4, 4];
+      for (const theta0 of bounds) {
+        for (const side of ['above', 'below'] as const) {
+          const ll0 = at(theta0);
+          const logE = mixtureLogE(halfNormal(GRID, theta0, 0.5, side), ll, ll0);
+          const levels = Number.isFinite(logE) ? [logE, nextTo(logE, 1), nextTo(logE, -1), logE + 1e-6, logE - 1e-6, logE + 3, logE - 3] : [4.6];
+          for (const level of levels) {
+            expect(search.reaches(theta0, side, ll0, level)).toBe(logE >= level);
+            asked++;
+          }
+        }
+      }
+    }
+    expect(asked).toBeGreaterThan(10000);
+  });
+
+  it('give the bisection the bounds the exact e-values give, to the last bit', () => {
+    for (const { ll, at } of logLikelihoods(9, 200)) {
+      const search = new OneSidedSearch(GRID, 0.5, ll);
+      const estimate = GRID[ll.indexOf(Math.max(...ll))];
+      for (const level of [Math.log(100), Math.log(1000)]) {
+        const exact = oneSidedBounds((t, side) => mixtureLogE(halfNormal(GRID, t, 0.5, side), ll, at(t)) >= level, estimate, -4, 4);
+        expect(oneSidedBounds((t, side) => search.reaches(t, side, at(t), level), estimate, -4, 4)).toEqual(exact);
+      }
+    }
   });
 });

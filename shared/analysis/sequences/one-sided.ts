@@ -83,35 +83,35 @@ export class HalfNormalCache {
 
   constructor(private readonly grid: Float64Array, private readonly spread: number) {}
 
-  get(theta0: number, side: 'above' | 'below', keep: boolean): HalfNormal {
+  get(theta0: number, side: 'above' | 'below'): HalfNormal {
     const map = side === 'above' ? this.above : this.below;
     const hit = map.get(theta0);
     if (hit) return hit;
     const w = halfNormal(this.grid, theta0, this.spread, side);
-    if (keep && map.size < 16) map.set(theta0, w);
+    if (map.size < 16) map.set(theta0, w);
     return w;
   }
 }
 
 /**
  * The one-sided confidence bounds that the tests above define: the smallest theta0 not rejected by the
- * "above" test and the largest not rejected by the "below" test, by bisection on theta0.
+ * "above" test and the largest not rejected by the "below" test, by bisection on theta0 (`rejects`: whether
+ * the test at theta0 reaches the level; see OneSidedSearch).
  */
 export function oneSidedBounds(
-  logE: (theta0: number, side: 'above' | 'below') => number,
+  rejects: (theta0: number, side: 'above' | 'below') => boolean,
   estimate: number,
   lowest: number,
   highest: number,
-  level: number,
 ): [number, number] {
   const solve = (side: 'above' | 'below', from: number, to: number): number => {
     // rejected at `from` (far side), not rejected at `to` (the estimate)
-    if (logE(from, side) < level) return from;
+    if (!rejects(from, side)) return from;
     let [a, b] = [from, to];
     // 26 halvings of the grid's span (8 on the log scale) reach 1.2e-7: far below the 3 digits shown.
     for (let i = 0; i < 26; i++) {
       const mid = (a + b) / 2;
-      if (logE(mid, side) >= level) a = mid;
+      if (rejects(mid, side)) a = mid;
       else b = mid;
     }
     return (a + b) / 2;

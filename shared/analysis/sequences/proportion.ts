@@ -1,6 +1,7 @@
 import { DEFAULT_TUNING, type ConfidenceSequence, type SequenceTuning } from './sequence.js';
 import { dispersion, Residuals } from './math.js';
-import { HalfNormalCache, mixtureLogE, mixtureReaches, oneSidedBounds } from './one-sided.js';
+import { HalfNormalCache, mixtureReaches, oneSidedBounds } from './one-sided.js';
+import { OneSidedSearch } from './one-sided-search.js';
 import { invertScore, signedRoot, type HorizonScore } from './horizon.js';
 
 const LOGIT_MIN = -14;
@@ -32,9 +33,9 @@ export class ProportionSequence implements ConfidenceSequence {
   });
   private phi = 1;
   private weights: HalfNormalCache | undefined;
-  /** The log-likelihood on the grid with the dispersion applied, what the mixtures read: once per interval (`llFor`). */
-  private readonly ll = new Float64Array(GRID.length);
-  private llFor = 0;
+  /** The log-likelihood at every grid point, the dispersion applied (what the mixtures read), and the interval it is for. */
+  private readonly llScaled = new Float64Array(GRID.length);
+  private llScaledFor = 0;
 
   constructor(private readonly tuning: SequenceTuning = DEFAULT_TUNING) {}
 
@@ -55,28 +56,31 @@ export class ProportionSequence implements ConfidenceSequence {
     return this.total > 0 ? this.events / this.total : undefined;
   }
 
-  /** The log-likelihood at log-odds theta0 and at every grid point (`ll`), the dispersion applied. */
-  private logLikelihood(theta0: number): number {
+  /** The log-likelihood at every grid point, the dispersion applied: worked out once per interval. */
+  private scaledLl(): Float64Array {
+    if (this.llScaledFor !== this.intervals) {
+      const x = this.events / this.phi;
+      const y = (this.total - this.events) / this.phi;
+      for (let j = 0; j < GRID.length; j++) this.llScaled[j] = x * LOG_P[j] + y * LOG_Q[j];
+      this.llScaledFor = this.intervals;
+    }
+    return this.llScaled;
+  }
+
+  /** The log-likelihood at log-odds theta0, the dispersion applied. */
+  private scaledLlAt(theta0: number): number {
     const x = this.events / this.phi;
     const y = (this.total - this.events) / this.phi;
-    if (this.llFor !== this.intervals) {
-      for (let j = 0; j < GRID.length; j++) this.ll[j] = x * LOG_P[j] + y * LOG_Q[j];
-      this.llFor = this.intervals;
-    }
     return -x * Math.log1p(Math.exp(-theta0)) - y * Math.log1p(Math.exp(theta0));
   }
 
-  private logE(theta0: number, side: 'above' | 'below'): number {
-    const ll0 = this.logLikelihood(theta0);
-    this.weights ??= new HalfNormalCache(GRID, this.tuning.proportionSpread);
-    return mixtureLogE(this.weights.get(theta0, side, false), this.ll, ll0);
-  }
-
-  /** Whether the test rejects at `level` (for a bound asked about at every interval: its weights are kept). */
+  /**
+   * Whether the one-sided test "p <= bound" ('above') or "p >= bound" ('below') at log-odds theta0 rejects at
+   * `level` (a bound asked about at every interval: its weights are kept).
+   */
   private rejects(theta0: number, side: 'above' | 'below', level: number): boolean {
-    const ll0 = this.logLikelihood(theta0);
     this.weights ??= new HalfNormalCache(GRID, this.tuning.proportionSpread);
-    return mixtureReaches(this.weights.get(theta0, side, true), this.ll, ll0, level);
+    return mixtureReaches(this.weights.get(theta0, side), this.scaledLl(), this.scaledLlAt(theta0), level);
   }
 
   side(value: number, alpha: number): 'above' | 'below' | 'spans' {
@@ -94,7 +98,9 @@ export class ProportionSequence implements ConfidenceSequence {
     const est = this.estimate();
     if (est === undefined) return [0, 1];
     const center = logit(Math.min(Math.max(est, 1e-6), 1 - 1e-6));
-    const [lo, hi] = oneSidedBounds((t, side) => this.logE(t, side), center, LOGIT_MIN, LOGIT_MAX, Math.log(1 / alpha));
+    const level = Math.log(1 / alpha);
+    const search = new OneSidedSearch(GRID, this.tuning.proportionSpread, this.scaledLl());
+    const [lo, hi] = oneSidedBounds((t, side) => search.reaches(t, side, this.scaledLlAt(t), level), center, LOGIT_MIN, LOGIT_MAX);
     const p = (t: number) => 1 / (1 + Math.exp(-t));
     return [lo <= LOGIT_MIN ? 0 : p(lo), hi >= LOGIT_MAX ? 1 : p(hi)];
   }

@@ -1,6 +1,7 @@
 import { DEFAULT_TUNING, type ConfidenceSequence, type SequenceTuning } from './sequence.js';
 import { dispersion, Residuals } from './math.js';
-import { HalfNormalCache, mixtureLogE, mixtureReaches, oneSidedBounds } from './one-sided.js';
+import { HalfNormalCache, mixtureReaches, oneSidedBounds } from './one-sided.js';
+import { OneSidedSearch } from './one-sided-search.js';
 import { invertScore, signedRoot, type HorizonScore } from './horizon.js';
 
 const GRID_MIN = -4;
@@ -25,9 +26,9 @@ export class RateRatioSequence implements ConfidenceSequence {
   private readonly logR: Float64Array;
   private readonly ratio: Float64Array;
   private readonly ll: Float64Array;
-  /** ll / dispersion, what the mixtures read: worked out once per informative interval (`scaledFor`). */
-  private readonly scaledLl: Float64Array;
-  private scaledFor = 0;
+  /** ll / dispersion (what the mixtures read), and the informative interval it is for. */
+  private readonly llScaled: Float64Array;
+  private llScaledFor = 0;
   private readonly probes: number[];
   private readonly probeLl: Float64Array;
   /** Fisher information about log r at each probe: the sum over intervals of k·pi·(1 - pi). */
@@ -51,7 +52,7 @@ export class RateRatioSequence implements ConfidenceSequence {
     this.logR = new Float64Array(n);
     this.ratio = new Float64Array(n);
     this.ll = new Float64Array(n);
-    this.scaledLl = new Float64Array(n);
+    this.llScaled = new Float64Array(n);
     for (let j = 0; j < n; j++) {
       const lr = GRID_MIN + j * GRID_STEP;
       this.logR[j] = lr;
@@ -129,24 +130,22 @@ export class RateRatioSequence implements ConfidenceSequence {
     return this.ll[j] * (1 - f) + this.ll[j + 1] * f;
   }
 
-  private scaled(): Float64Array {
-    if (this.scaledFor !== this.informative) {
-      for (let j = 0; j < this.ll.length; j++) this.scaledLl[j] = this.ll[j] / this.cachedPhi;
-      this.scaledFor = this.informative;
+  /** The log-likelihood at every grid point, the dispersion applied: worked out once per informative interval. */
+  private scaledLl(): Float64Array {
+    if (this.llScaledFor !== this.informative) {
+      for (let j = 0; j < this.ll.length; j++) this.llScaled[j] = this.ll[j] / this.cachedPhi;
+      this.llScaledFor = this.informative;
     }
-    return this.scaledLl;
+    return this.llScaled;
   }
 
-  /** log e-value of the one-sided test "ratio <= value" ('above') or "ratio >= value" ('below'). */
-  private logE(value: number, side: 'above' | 'below'): number {
-    this.weights ??= new HalfNormalCache(this.logR, this.tuning.ratioSpread);
-    return mixtureLogE(this.weights.get(Math.log(value), side, false), this.scaled(), this.llAt(value) / this.cachedPhi);
-  }
-
-  /** Whether that test rejects at `level` (for a bound asked about at every interval: its weights are kept). */
+  /**
+   * Whether the one-sided test "ratio <= value" ('above') or "ratio >= value" ('below') rejects at `level`
+   * (a bound asked about at every interval: its weights are kept).
+   */
   private rejects(value: number, side: 'above' | 'below', level: number): boolean {
     this.weights ??= new HalfNormalCache(this.logR, this.tuning.ratioSpread);
-    return mixtureReaches(this.weights.get(Math.log(value), side, true), this.scaled(), this.llAt(value) / this.cachedPhi, level);
+    return mixtureReaches(this.weights.get(Math.log(value), side), this.scaledLl(), this.llAt(value) / this.cachedPhi, level);
   }
 
   side(value: number, alpha: number): 'above' | 'below' | 'spans' {
@@ -160,7 +159,13 @@ export class RateRatioSequence implements ConfidenceSequence {
   interval(alpha: number): [number, number] {
     const est = this.estimate();
     if (est === undefined) return [0, Infinity];
-    const [lo, hi] = oneSidedBounds((t, side) => this.logE(Math.exp(t), side), Math.log(est), GRID_MIN, GRID_MAX, Math.log(1 / alpha));
+    const level = Math.log(1 / alpha);
+    const search = new OneSidedSearch(this.logR, this.tuning.ratioSpread, this.scaledLl());
+    const rejects = (t: number, side: 'above' | 'below') => {
+      const value = Math.exp(t);
+      return search.reaches(Math.log(value), side, this.llAt(value) / this.cachedPhi, level);
+    };
+    const [lo, hi] = oneSidedBounds(rejects, Math.log(est), GRID_MIN, GRID_MAX);
     return [lo <= GRID_MIN ? 0 : Math.exp(lo), hi >= GRID_MAX ? Infinity : Math.exp(hi)];
   }
 
