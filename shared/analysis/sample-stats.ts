@@ -7,7 +7,7 @@ function rankBelow(n: number, p: number): number {
 }
 
 /** The p-quantile, interpolated between the two ranks around it; `ranks[i]` holds rank `from + i`. */
-function quantileOf(ranks: Float64Array, from: number, n: number, p: number): number {
+function quantileOf(ranks: number[], from: number, n: number, p: number): number {
   const h = (n - 1) * p;
   const lo = Math.floor(h);
   const at = (rank: number) => ranks[Math.min(rank, n - 1) - from];
