@@ -29,7 +29,8 @@ export class ProportionSequence implements ConfidenceSequence {
   total = 0;
   private readonly residuals = new Residuals<[number, number]>(([x, n]) => {
     const p = this.events / this.total;
-    return p > 0 && p < 1 ? (x - n * p) ** 2 / (n * p * (1 - p)) : undefined;
+    const deviation = x - n * p;
+    return p > 0 && p < 1 ? (deviation * deviation) / (n * p * (1 - p)) : undefined; // x * x is x ** 2 to the bit, without pow
   });
   private phi = 1;
   private weights: HalfNormalCache | undefined;
