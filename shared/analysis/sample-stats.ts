@@ -43,9 +43,16 @@ function percentileReading(samples: number[], p: number): PercentileReading {
   return reading;
 }
 
+/** What each `stat` names: a percentile (as a probability) or not. Asked four times an interval, parsed once. */
+const PERCENTILES = new Map<string, number | undefined>();
+
 function percentileOf(stat: string | undefined): number | undefined {
-  const m = stat ? /^p(\d+(?:\.\d+)?)$/.exec(stat) : null;
-  return m ? Number(m[1]) / 100 : undefined;
+  if (!stat) return undefined;
+  if (!PERCENTILES.has(stat)) {
+    const m = /^p(\d+(?:\.\d+)?)$/.exec(stat);
+    PERCENTILES.set(stat, m ? Number(m[1]) / 100 : undefined);
+  }
+  return PERCENTILES.get(stat);
 }
 
 /** The interval's value of a metric from its samples (one sample: that value). */
