@@ -34,9 +34,9 @@ export class ProportionSequence implements ConfidenceSequence {
   });
   private phi = 1;
   private weights: HalfNormalCache | undefined;
-  /** The log-likelihood at every grid point, the dispersion applied (what the mixtures read), and the interval it is for. */
+  /** The log-likelihood at every grid point, the dispersion applied (what the mixtures read), and the counts it is for. */
   private readonly llScaled = new Float64Array(GRID.length);
-  private llScaledFor = 0;
+  private llScaledFor = { x: 0, y: 0 };
 
   constructor(private readonly tuning: SequenceTuning = DEFAULT_TUNING) {}
 
@@ -59,11 +59,11 @@ export class ProportionSequence implements ConfidenceSequence {
 
   /** The log-likelihood at every grid point, the dispersion applied: worked out once per interval. */
   private scaledLl(): Float64Array {
-    if (this.llScaledFor !== this.intervals) {
-      const x = this.events / this.phi;
-      const y = (this.total - this.events) / this.phi;
+    const x = this.events / this.phi;
+    const y = (this.total - this.events) / this.phi;
+    if (x !== this.llScaledFor.x || y !== this.llScaledFor.y) {
       for (let j = 0; j < GRID.length; j++) this.llScaled[j] = x * LOG_P[j] + y * LOG_Q[j];
-      this.llScaledFor = this.intervals;
+      this.llScaledFor = { x, y };
     }
     return this.llScaled;
   }
