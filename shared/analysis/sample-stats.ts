@@ -1,7 +1,7 @@
 /** Statistics of raw samples (latencies) as the metric's `stat` names them: `Average` (default), `pNN`, ... */
 import { orderStatistics } from './order-statistics.js';
 
-/** The rank below the p-quantile of n values, as the interpolation reads it (and the next one above it). */
+/** The lower of the two ranks (0-based) that the p-quantile of n values is interpolated between. */
 function rankBelow(n: number, p: number): number {
   return Math.floor((n - 1) * p);
 }
@@ -9,7 +9,7 @@ function rankBelow(n: number, p: number): number {
 /** The p-quantile, interpolated between the two ranks around it; `ranks[i]` holds rank `from + i`. */
 function quantileOf(ranks: number[], from: number, n: number, p: number): number {
   const h = (n - 1) * p;
-  const lo = Math.floor(h);
+  const lo = rankBelow(n, p);
   const at = (rank: number) => ranks[Math.min(rank, n - 1) - from];
   return at(lo) + (h - lo) * (at(lo + 1) - at(lo));
 }
