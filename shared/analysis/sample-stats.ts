@@ -1,32 +1,65 @@
 /** Statistics of raw samples (latencies) as the metric's `stat` names them: `Average` (default), `pNN`, ... */
+import { orderStatistics } from './order-statistics.js';
 
-function quantileSorted(sorted: ArrayLike<number>, p: number): number {
-  const h = (sorted.length - 1) * p;
-  const lo = Math.floor(h);
-  return sorted[lo] + (h - lo) * ((sorted[Math.min(lo + 1, sorted.length - 1)] ?? sorted[lo]) - sorted[lo]);
+/** The lower of the two ranks (0-based) that the p-quantile of n values is interpolated between. */
+function rankBelow(n: number, p: number): number {
+  return Math.floor((n - 1) * p);
 }
 
-/** Sorted copies, kept while the samples are alive: evaluation and the variance both need the order. */
-const SORTED = new WeakMap<number[], Float64Array>();
-function sortedOf(samples: number[]): Float64Array {
-  let s = SORTED.get(samples);
-  if (!s) {
-    s = Float64Array.from(samples).sort();
-    SORTED.set(samples, s);
-  }
-  return s;
+/** The p-quantile, interpolated between the two ranks around it; `ranks[i]` holds rank `from + i`. */
+function quantileOf(ranks: number[], from: number, n: number, p: number): number {
+  const h = (n - 1) * p;
+  const lo = rankBelow(n, p);
+  const at = (rank: number) => ranks[Math.min(rank, n - 1) - from];
+  return at(lo) + (h - lo) * (at(lo + 1) - at(lo));
 }
+
+/** A percentile of an interval's samples and the quantiles one binomial standard deviation of rank either side. */
+interface PercentileReading {
+  p: number;
+  value: number;
+  lower: number;
+  upper: number;
+}
+
+/**
+ * Worked out once per samples and percentile, kept while the samples are alive: the evaluation reads the
+ * value, the variance reads all three.
+ */
+const READINGS = new WeakMap<number[], PercentileReading>();
+
+function percentileReading(samples: number[], p: number): PercentileReading {
+  const kept = READINGS.get(samples);
+  if (kept?.p === p) return kept;
+  const n = samples.length;
+  // Interpolated as the statistic is (see logStatWithVariance).
+  const spread = Math.sqrt((p * (1 - p)) / n);
+  const pLower = Math.max(0, p - spread);
+  const pUpper = Math.min(1, p + spread);
+  const from = rankBelow(n, pLower);
+  const ranks = orderStatistics(samples, from, Math.min(rankBelow(n, pUpper) + 1, n - 1));
+  const reading = { p, value: quantileOf(ranks, from, n, p), lower: quantileOf(ranks, from, n, pLower), upper: quantileOf(ranks, from, n, pUpper) };
+  READINGS.set(samples, reading);
+  return reading;
+}
+
+/** What each `stat` names: a percentile (as a probability) or not. Asked four times an interval, parsed once. */
+const PERCENTILES = new Map<string, number | undefined>();
 
 function percentileOf(stat: string | undefined): number | undefined {
-  const m = stat ? /^p(\d+(?:\.\d+)?)$/.exec(stat) : null;
-  return m ? Number(m[1]) / 100 : undefined;
+  if (!stat) return undefined;
+  if (!PERCENTILES.has(stat)) {
+    const m = /^p(\d+(?:\.\d+)?)$/.exec(stat);
+    PERCENTILES.set(stat, m ? Number(m[1]) / 100 : undefined);
+  }
+  return PERCENTILES.get(stat);
 }
 
 /** The interval's value of a metric from its samples (one sample: that value). */
 export function statOf(samples: number[], stat: string | undefined): number {
   if (samples.length === 1) return samples[0];
   const p = percentileOf(stat);
-  if (p !== undefined) return quantileSorted(sortedOf(samples), p);
+  if (p !== undefined) return percentileReading(samples, p).value;
   switch (stat) {
     case 'Sum': return samples.reduce((a, b) => a + b, 0);
     case 'Minimum': return Math.min(...samples);
@@ -54,12 +87,8 @@ export function logStatWithVariance(samples: number[], stat: string | undefined)
   if (n < MIN_SAMPLES) return undefined;
   const p = percentileOf(stat);
   if (p !== undefined) {
-    const sorted = sortedOf(samples);
-    const q = quantileSorted(sorted, p);
     // The quantiles one binomial standard deviation of rank either side, interpolated as the statistic is.
-    const spread = Math.sqrt((p * (1 - p)) / n);
-    const lo = quantileSorted(sorted, Math.max(0, p - spread));
-    const hi = quantileSorted(sorted, Math.min(1, p + spread));
+    const { value: q, lower: lo, upper: hi } = percentileReading(samples, p);
     if (!(q > 0 && lo > 0)) return undefined;
     const se = Math.max((Math.log(hi) - Math.log(lo)) / 2, 0.005);
     return { log: Math.log(q), variance: se * se };

@@ -33,20 +33,47 @@ export function halfNormal(grid: Float64Array, theta0: number, spread: number, s
 
 let scratch = new Float64Array(512);
 
-/** log of sum_j w_j exp(ll[j] - ll0) over the weights' range. */
-export function mixtureLogE(w: HalfNormal, ll: (j: number) => number, ll0: number): number {
+/** Fills `scratch` with the mixture's log terms log w_j + ll[j] over the weights' range; gives the largest. */
+function logTerms(w: HalfNormal, ll: Float64Array): number {
   const n = w.logW.length;
-  if (n === 0) return -Infinity;
   if (scratch.length < n) scratch = new Float64Array(n);
   let max = -Infinity;
   for (let i = 0; i < n; i++) {
-    const v = w.logW[i] + ll(w.start + i);
+    const v = w.logW[i] + ll[w.start + i];
     scratch[i] = v;
     if (v > max) max = v;
   }
+  return max;
+}
+
+/** log of sum_j exp(scratch[j] - max) + max - ll0: the mixture from its log terms. */
+function fromLogTerms(n: number, max: number, ll0: number): number {
   let sum = 0;
   for (let i = 0; i < n; i++) sum += Math.exp(scratch[i] - max);
   return max + Math.log(sum) - ll0;
+}
+
+/** log of sum_j w_j exp(ll[j] - ll0) over the weights' range (`ll`: the log-likelihood at every grid point). */
+export function mixtureLogE(w: HalfNormal, ll: Float64Array, ll0: number): number {
+  const n = w.logW.length;
+  if (n === 0) return -Infinity;
+  return fromLogTerms(n, logTerms(w, ll), ll0);
+}
+
+/**
+ * Whether mixtureLogE(w, ll, ll0) >= level, settled from the largest log term when that suffices (as it
+ * does at every interval but those near a decision): the sum of exp(term - largest) is at least 1 (the largest
+ * term's own) and at most n, so the result lies between largest - ll0 and that plus log n. Both ends are worked
+ * out with the same roundings as the result, so the answer is the one the full sum would give, and the full
+ * sum is only taken between them. (log n gets 1e-12 of room: Math.log may be off by an ulp.)
+ */
+export function mixtureReaches(w: HalfNormal, ll: Float64Array, ll0: number, level: number): boolean {
+  const n = w.logW.length;
+  if (n === 0) return false;
+  const max = logTerms(w, ll);
+  if (max - ll0 >= level) return true;
+  if (max + (Math.log(n) + 1e-12) - ll0 < level) return false;
+  return fromLogTerms(n, max, ll0) >= level;
 }
 
 /** Weights per bound, computed once for the fixed bounds a sequence is asked about at every interval. */
@@ -56,35 +83,35 @@ export class HalfNormalCache {
 
   constructor(private readonly grid: Float64Array, private readonly spread: number) {}
 
-  get(theta0: number, side: 'above' | 'below', keep: boolean): HalfNormal {
+  get(theta0: number, side: 'above' | 'below'): HalfNormal {
     const map = side === 'above' ? this.above : this.below;
     const hit = map.get(theta0);
     if (hit) return hit;
     const w = halfNormal(this.grid, theta0, this.spread, side);
-    if (keep && map.size < 16) map.set(theta0, w);
+    if (map.size < 16) map.set(theta0, w);
     return w;
   }
 }
 
 /**
  * The one-sided confidence bounds that the tests above define: the smallest theta0 not rejected by the
- * "above" test and the largest not rejected by the "below" test, by bisection on theta0.
+ * "above" test and the largest not rejected by the "below" test, by bisection on theta0 (`rejects`: whether
+ * the test at theta0 reaches the level; see OneSidedSearch).
  */
 export function oneSidedBounds(
-  logE: (theta0: number, side: 'above' | 'below') => number,
+  rejects: (theta0: number, side: 'above' | 'below') => boolean,
   estimate: number,
   lowest: number,
   highest: number,
-  level: number,
 ): [number, number] {
   const solve = (side: 'above' | 'below', from: number, to: number): number => {
     // rejected at `from` (far side), not rejected at `to` (the estimate)
-    if (logE(from, side) < level) return from;
+    if (!rejects(from, side)) return from;
     let [a, b] = [from, to];
     // 26 halvings of the grid's span (8 on the log scale) reach 1.2e-7: far below the 3 digits shown.
     for (let i = 0; i < 26; i++) {
       const mid = (a + b) / 2;
-      if (logE(mid, side) >= level) a = mid;
+      if (rejects(mid, side)) a = mid;
       else b = mid;
     }
     return (a + b) / 2;

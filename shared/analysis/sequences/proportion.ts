@@ -1,6 +1,7 @@
 import { DEFAULT_TUNING, type ConfidenceSequence, type SequenceTuning } from './sequence.js';
 import { dispersion, Residuals } from './math.js';
-import { HalfNormalCache, mixtureLogE, oneSidedBounds } from './one-sided.js';
+import { HalfNormalCache, mixtureReaches, oneSidedBounds } from './one-sided.js';
+import { OneSidedSearch } from './one-sided-search.js';
 import { invertScore, signedRoot, type HorizonScore } from './horizon.js';
 
 const LOGIT_MIN = -14;
@@ -28,10 +29,14 @@ export class ProportionSequence implements ConfidenceSequence {
   total = 0;
   private readonly residuals = new Residuals<[number, number]>(([x, n]) => {
     const p = this.events / this.total;
-    return p > 0 && p < 1 ? (x - n * p) ** 2 / (n * p * (1 - p)) : undefined;
+    const deviation = x - n * p;
+    return p > 0 && p < 1 ? (deviation * deviation) / (n * p * (1 - p)) : undefined; // x * x is x ** 2 to the bit, without pow
   });
   private phi = 1;
   private weights: HalfNormalCache | undefined;
+  /** The log-likelihood at every grid point, the dispersion applied (what the mixtures read), and the counts it is for. */
+  private readonly llScaled = new Float64Array(GRID.length);
+  private llScaledFor = { x: 0, y: 0 };
 
   constructor(private readonly tuning: SequenceTuning = DEFAULT_TUNING) {}
 
@@ -52,12 +57,31 @@ export class ProportionSequence implements ConfidenceSequence {
     return this.total > 0 ? this.events / this.total : undefined;
   }
 
-  private logE(theta0: number, side: 'above' | 'below', cache = false): number {
+  /** The log-likelihood at every grid point, the dispersion applied: worked out once per interval. */
+  private scaledLl(): Float64Array {
     const x = this.events / this.phi;
     const y = (this.total - this.events) / this.phi;
-    const ll0 = -x * Math.log1p(Math.exp(-theta0)) - y * Math.log1p(Math.exp(theta0));
+    if (x !== this.llScaledFor.x || y !== this.llScaledFor.y) {
+      for (let j = 0; j < GRID.length; j++) this.llScaled[j] = x * LOG_P[j] + y * LOG_Q[j];
+      this.llScaledFor = { x, y };
+    }
+    return this.llScaled;
+  }
+
+  /** The log-likelihood at log-odds theta0, the dispersion applied. */
+  private scaledLlAt(theta0: number): number {
+    const x = this.events / this.phi;
+    const y = (this.total - this.events) / this.phi;
+    return -x * Math.log1p(Math.exp(-theta0)) - y * Math.log1p(Math.exp(theta0));
+  }
+
+  /**
+   * Whether the one-sided test "p <= bound" ('above') or "p >= bound" ('below') at log-odds theta0 rejects at
+   * `level` (a bound asked about at every interval: its weights are kept).
+   */
+  private rejects(theta0: number, side: 'above' | 'below', level: number): boolean {
     this.weights ??= new HalfNormalCache(GRID, this.tuning.proportionSpread);
-    return mixtureLogE(this.weights.get(theta0, side, cache), (j) => x * LOG_P[j] + y * LOG_Q[j], ll0);
+    return mixtureReaches(this.weights.get(theta0, side), this.scaledLl(), this.scaledLlAt(theta0), level);
   }
 
   side(value: number, alpha: number): 'above' | 'below' | 'spans' {
@@ -66,8 +90,8 @@ export class ProportionSequence implements ConfidenceSequence {
     if (value >= 1) return 'below';
     const level = Math.log(1 / alpha);
     const t = logit(value);
-    if (this.logE(t, 'above', true) >= level) return 'above';
-    if (this.logE(t, 'below', true) >= level) return 'below';
+    if (this.rejects(t, 'above', level)) return 'above';
+    if (this.rejects(t, 'below', level)) return 'below';
     return 'spans';
   }
 
@@ -75,7 +99,9 @@ export class ProportionSequence implements ConfidenceSequence {
     const est = this.estimate();
     if (est === undefined) return [0, 1];
     const center = logit(Math.min(Math.max(est, 1e-6), 1 - 1e-6));
-    const [lo, hi] = oneSidedBounds((t, side) => this.logE(t, side), center, LOGIT_MIN, LOGIT_MAX, Math.log(1 / alpha));
+    const level = Math.log(1 / alpha);
+    const search = new OneSidedSearch(GRID, this.tuning.proportionSpread, this.scaledLl());
+    const [lo, hi] = oneSidedBounds((t, side) => search.reaches(t, side, this.scaledLlAt(t), level), center, LOGIT_MIN, LOGIT_MAX);
     const p = (t: number) => 1 / (1 + Math.exp(-t));
     return [lo <= LOGIT_MIN ? 0 : p(lo), hi >= LOGIT_MAX ? 1 : p(hi)];
   }

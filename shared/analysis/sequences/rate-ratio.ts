@@ -1,6 +1,7 @@
 import { DEFAULT_TUNING, type ConfidenceSequence, type SequenceTuning } from './sequence.js';
 import { dispersion, Residuals } from './math.js';
-import { HalfNormalCache, mixtureLogE, oneSidedBounds } from './one-sided.js';
+import { HalfNormalCache, mixtureReaches, oneSidedBounds } from './one-sided.js';
+import { OneSidedSearch } from './one-sided-search.js';
 import { invertScore, signedRoot, type HorizonScore } from './horizon.js';
 
 const GRID_MIN = -4;
@@ -25,6 +26,9 @@ export class RateRatioSequence implements ConfidenceSequence {
   private readonly logR: Float64Array;
   private readonly ratio: Float64Array;
   private readonly ll: Float64Array;
+  /** ll / dispersion (what the mixtures read), and the informative interval it is for. */
+  private readonly llScaled: Float64Array;
+  private llScaledFor = 0;
   private readonly probes: number[];
   private readonly probeLl: Float64Array;
   /** Fisher information about log r at each probe: the sum over intervals of k·pi·(1 - pi). */
@@ -32,7 +36,8 @@ export class RateRatioSequence implements ConfidenceSequence {
   private readonly residuals = new Residuals<[number, number, number, number]>(([xc, k, nc, ns]) => {
     const r = this.mle();
     const pi = (r * nc) / (r * nc + ns);
-    return (xc - k * pi) ** 2 / (k * pi * (1 - pi));
+    const deviation = xc - k * pi;
+    return (deviation * deviation) / (k * pi * (1 - pi)); // x * x is x ** 2 to the bit, without a call to pow
   });
   private informative = 0;
   private cachedPhi = 1;
@@ -48,6 +53,7 @@ export class RateRatioSequence implements ConfidenceSequence {
     this.logR = new Float64Array(n);
     this.ratio = new Float64Array(n);
     this.ll = new Float64Array(n);
+    this.llScaled = new Float64Array(n);
     for (let j = 0; j < n; j++) {
       const lr = GRID_MIN + j * GRID_STEP;
       this.logR[j] = lr;
@@ -125,26 +131,42 @@ export class RateRatioSequence implements ConfidenceSequence {
     return this.ll[j] * (1 - f) + this.ll[j + 1] * f;
   }
 
-  /** log e-value of the one-sided test "ratio <= value" ('above') or "ratio >= value" ('below'). */
-  private logE(value: number, side: 'above' | 'below', cache = false): number {
-    const phi = this.cachedPhi;
+  /** The log-likelihood at every grid point, the dispersion applied: worked out once per informative interval. */
+  private scaledLl(): Float64Array {
+    if (this.llScaledFor !== this.informative) {
+      for (let j = 0; j < this.ll.length; j++) this.llScaled[j] = this.ll[j] / this.cachedPhi;
+      this.llScaledFor = this.informative;
+    }
+    return this.llScaled;
+  }
+
+  /**
+   * Whether the one-sided test "ratio <= value" ('above') or "ratio >= value" ('below') rejects at `level`
+   * (a bound asked about at every interval: its weights are kept).
+   */
+  private rejects(value: number, side: 'above' | 'below', level: number): boolean {
     this.weights ??= new HalfNormalCache(this.logR, this.tuning.ratioSpread);
-    const ll = this.ll;
-    return mixtureLogE(this.weights.get(Math.log(value), side, cache), (j) => ll[j] / phi, this.llAt(value) / phi);
+    return mixtureReaches(this.weights.get(Math.log(value), side), this.scaledLl(), this.llAt(value) / this.cachedPhi, level);
   }
 
   side(value: number, alpha: number): 'above' | 'below' | 'spans' {
     if (this.estimate() === undefined || !(value > 0)) return 'spans';
     const level = Math.log(1 / alpha);
-    if (this.logE(value, 'above', true) >= level) return 'above';
-    if (this.logE(value, 'below', true) >= level) return 'below';
+    if (this.rejects(value, 'above', level)) return 'above';
+    if (this.rejects(value, 'below', level)) return 'below';
     return 'spans';
   }
 
   interval(alpha: number): [number, number] {
     const est = this.estimate();
     if (est === undefined) return [0, Infinity];
-    const [lo, hi] = oneSidedBounds((t, side) => this.logE(Math.exp(t), side), Math.log(est), GRID_MIN, GRID_MAX, Math.log(1 / alpha));
+    const level = Math.log(1 / alpha);
+    const search = new OneSidedSearch(this.logR, this.tuning.ratioSpread, this.scaledLl());
+    const rejects = (t: number, side: 'above' | 'below') => {
+      const value = Math.exp(t);
+      return search.reaches(Math.log(value), side, this.llAt(value) / this.cachedPhi, level);
+    };
+    const [lo, hi] = oneSidedBounds(rejects, Math.log(est), GRID_MIN, GRID_MAX);
     return [lo <= GRID_MIN ? 0 : Math.exp(lo), hi >= GRID_MAX ? Infinity : Math.exp(hi)];
   }
 
