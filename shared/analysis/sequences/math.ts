@@ -25,26 +25,6 @@ export function logBeta(a: number, b: number): number {
   return logGamma(a) + logGamma(b) - logGamma(a + b);
 }
 
-/**
- * The root of a monotone function on [lo, hi] by bisection. `f(lo)` and `f(hi)` must differ in sign;
- * otherwise the end where `f` is still negative is returned (the interval reaches that end).
- */
-export function bisect(f: (x: number) => number, lo: number, hi: number, iterations = 60): number {
-  let flo = f(lo);
-  const fhi = f(hi);
-  if (flo < 0 && fhi < 0) return hi;
-  if (flo >= 0 && fhi >= 0) return lo;
-  for (let i = 0; i < iterations; i++) {
-    const mid = (lo + hi) / 2;
-    const fm = f(mid);
-    if (fm < 0 === flo < 0) {
-      lo = mid;
-      flo = fm;
-    } else hi = mid;
-  }
-  return (lo + hi) / 2;
-}
-
 /** Dispersion (variance inflation) from Pearson residuals, shrunk toward 1 by `prior` pseudo-intervals. */
 export function dispersion(pearsonSum: number, intervals: number, prior: number): number {
   const dof = Math.max(0, intervals - 1);
