@@ -15,7 +15,7 @@ import { evaluateInterval, type IntervalEvaluation } from '../shared/analysis/ev
 import { replayTrace } from '../shared/analysis/replay.js';
 import { parseTrace } from '../shared/analysis/trace.js';
 import { argo, codeDeploy, flagger, kayenta, type Anchor } from './analysis/anchors.js';
-import { atMargin as marginRate, falseFail, pct, pct2, pooled, score, type Outcome, type Row } from './analysis/quality.js';
+import { atMargin as marginRate, failedBy, falseFail, pct, pct2, pooled, score, type Outcome, type Row } from './analysis/quality.js';
 import { generateSet, HORIZON, SPECS, type Scenario } from './analysis/scenarios.js';
 
 const SEED = Number(process.env.ANALYSIS_BENCH_SEED ?? 20261122);
@@ -128,6 +128,7 @@ function targets(name: string, anchors: Calibrated[]): void {
   const fastest = medians[0];
   const ratio = fastest && oursMedian !== undefined ? fastest.median / oursMedian : NaN;
   console.log(`${name} median intervals to fail on bad canaries: ours ${oursMedian ?? 'never'} vs fastest anchor (${fastest?.label ?? '-'}) ${fastest?.median ?? '-'} = ${ratio.toFixed(2)}x shorter (target >= 2x): ${ratio >= 2 ? 'MET' : 'NOT MET'}`);
+  console.log(`  bad canaries failed by interval: ours ${failedBy(scenarios, ours.outcomes, [1, 2, 3, 4, 5])}; ${fastest?.label ?? '-'} ${fastest ? failedBy(scenarios, valid.find((a) => a.label === fastest.label)!.outcomes, [1, 2, 3, 4, 5]) : '-'}`);
 }
 console.log('\nTargets (issue 5):');
 const oursDefaultsFf = falseFail(scenarios, ours.outcomes, 'noise').pooled;

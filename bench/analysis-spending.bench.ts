@@ -14,7 +14,7 @@
 import { replayTrace } from '../shared/analysis/replay.js';
 import { DEFAULT_TUNING } from '../shared/analysis/sequences/sequence.js';
 import { ABSOLUTE_WEIGHT, FAIL_AT_SHARE } from '../shared/analysis/metric-evidence.js';
-import { atMargin, falseFail, pct, pct2, pooled, score, type Outcome } from './analysis/quality.js';
+import { atMargin, failedBy, falseFail, pct, pct2, pooled, score, type Outcome } from './analysis/quality.js';
 import { generateSet, HORIZON, SPECS } from './analysis/scenarios.js';
 
 const SEED = Number(process.env.ANALYSIS_BENCH_SEED ?? 20261122);
@@ -43,9 +43,7 @@ for (const absoluteWeight of WEIGHTS) for (const failAtShare of SHARES) for (con
   const bad = pooled(scenarios, outcomes, 'bad');
   const ok = pooled(scenarios, outcomes, 'noise');
   const badPassed = bad.passes / bad.traces;
-  const badTimes = scenarios.flatMap((sc, i) => (sc.bad ? outcomes[i].filter((o) => o.verdict === 'fail').map((o) => o.decidedAfter) : []));
-  const byInterval = [1, 2, 3, 4, 5, 6].map((k) => `${k}:${badTimes.filter((t) => t <= k).length}`).join(' ');
-  console.log(`  bad canaries failed by interval (of ${bad.traces}; a median of k needs ${Math.floor(bad.traces / 2) + 1} by k): ${byInterval}`);
+  console.log(`  bad canaries failed by interval: ${failedBy(scenarios, outcomes, [1, 2, 3, 4, 5, 6])}`);
   const rate = (i: number) => { const s = score(outcomes[i]); return `${pct(s.fails, s.traces)}${scenarios[i].bad ? `@${s.medianToFail ?? '-'}` : ''}`; };
   console.log(`  per scenario (fail rate): ${scenarios.map((sc, i) => `${sc.name} ${rate(i)}`).join('; ')}`);
   console.log(`absolute weight ${absoluteWeight}, fail-at share ${failAtShare}, power ${power}: false-fail healthy ${pct2(noise.pooled)}, at the margin ${pct2(atMargin(scenarios, outcomes))}; detection pooled ${pct(bad.fails, bad.traces)}, lowest ${pct2(lowest.rate)} (${lowest.name}); median to fail ${bad.medianToFail ?? 'never'}; bad passed ${pct2(badPassed)}; healthy pass ${pct(ok.passes, ok.traces)} @${ok.medianToPass ?? '-'} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);

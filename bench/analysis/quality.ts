@@ -82,3 +82,10 @@ export function pooled(scenarios: Scenario[], outcomes: Outcome[][], which: 'bad
 export function pct2(x: number): string {
   return `${(100 * x).toFixed(2)}%`;
 }
+
+/** How many bad canaries a rule has failed by each interval in `by` (a median of k needs more than half by k). */
+export function failedBy(scenarios: Scenario[], outcomes: Outcome[][], by: number[]): string {
+  const times = scenarios.flatMap((sc, i) => (sc.bad ? outcomes[i].filter((o) => o.verdict === 'fail').map((o) => o.decidedAfter) : []));
+  const total = scenarios.reduce((n, sc, i) => n + (sc.bad ? outcomes[i].length : 0), 0);
+  return `${by.map((k) => `${k}:${times.filter((t) => t <= k).length}`).join(' ')} of ${total} (a median of k needs ${Math.floor(total / 2) + 1} by k)`;
+}
