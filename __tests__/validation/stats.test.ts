@@ -74,6 +74,11 @@ describe('drift tests', () => {
     expect(r.score).toBeCloseTo(Math.exp(-7), 9);
     expect(r.drifted).toBe(true);
   });
+  it('z-test reports the two-sided p-value of the pooled two-proportion test (erfc(z / sqrt 2), as scipy)', () => {
+    expect(zTest(new Map([['yes', 500], ['no', 500]]), new Map([['yes', 560], ['no', 440]])).score).toBeCloseTo(0.00718545875813236, 14);
+    expect(zTest(new Map([['yes', 50], ['no', 50]]), new Map([['yes', 52], ['no', 48]])).score).toBeCloseTo(0.7772540327312343, 14);
+  });
+
   it('z-test treats an unchanged binary share as no drift', () => {
     expect(zTest(new Map([['yes', 50], ['no', 50]]), new Map([['yes', 52], ['no', 48]])).drifted).toBe(false);
     expect(zTest(new Map([['yes', 50], ['no', 50]]), new Map([['yes', 90], ['no', 10]])).drifted).toBe(true);

@@ -1,4 +1,5 @@
-import { logGamma, normalQuantile } from './binomial.js';
+import { normalUpper } from '../../analysis/sequences/normal.js';
+import { logGamma } from './binomial.js';
 
 /**
  * The per-column drift tests Evidently chooses by default. Each returns the statistic Evidently reports
@@ -100,21 +101,8 @@ export function zTest(reference: Map<string, number>, current: Map<string, numbe
   const pooled = ((reference.get(key) ?? 0) + (current.get(key) ?? 0)) / (n1 + n2);
   const se = Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
   const z = se === 0 ? (p1 === p2 ? 0 : Infinity) : Math.abs(p1 - p2) / se;
-  const p = 2 * (1 - normalCdf(z));
+  const p = 2 * normalUpper(z);
   return { method: 'z-test', score: p, threshold: P_THRESHOLD, drifted: p < P_THRESHOLD };
-}
-
-function normalCdf(z: number): number {
-  if (!Number.isFinite(z)) return z > 0 ? 1 : 0;
-  // Bisection on the quantile function keeps one normal implementation in the code base.
-  let lo = 0;
-  let hi = 1;
-  for (let i = 0; i < 60; i++) {
-    const mid = (lo + hi) / 2;
-    if (normalQuantile(mid) < z) lo = mid;
-    else hi = mid;
-  }
-  return (lo + hi) / 2;
 }
 
 /** Wasserstein-1 distance divided by the reference's standard deviation (Evidently's "normed" variant). */
