@@ -163,6 +163,7 @@ export class RateRatioSequence implements ConfidenceSequence {
     const level = Math.log(1 / alpha);
     const search = new OneSidedSearch(this.logR, this.tuning.ratioSpread, this.scaledLl());
     const rejects = (t: number, side: 'above' | 'below') => {
+      // Through the ratio and back, as `side` sees a bound: log(exp(t)) may differ from t in the last bit.
       const value = Math.exp(t);
       return search.reaches(Math.log(value), side, this.llAt(value) / this.cachedPhi, level);
     };
