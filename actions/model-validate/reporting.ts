@@ -59,7 +59,7 @@ export async function reportToGitHub(report: ValidationReport, markdown: string,
         headSha,
         // Inconclusive is not proven safe, and a `neutral` check would satisfy branch protection: it fails.
         conclusion: report.verdict === 'pass' ? 'success' : 'failure',
-        title: headline(report).slice(0, 255),
+        title: headline(report),
         summary: markdown,
         annotations: failing.map((c) => ({
           path: report.suite.path,

@@ -1,3 +1,5 @@
+import { cutToLength } from './text-limit.js';
+
 /**
  * A user mistake (bad input, missing file, unknown object). Reported as one clear `::error::` line,
  * with no stack trace; anything else that escapes an action is a failure of ours and is reported as such.
@@ -9,7 +11,7 @@ export class ConfigurationError extends Error {
 /** Renders a value for an error message: quoted, one line, cut when long. */
 export function quote(value: string): string {
   const oneLine = value.replace(/\r?\n/g, '\\n');
-  return `'${oneLine.length > 120 ? `${oneLine.slice(0, 117)}...` : oneLine}'`;
+  return `'${cutToLength(oneLine, 120, { mark: '...' })}'`;
 }
 
 /** The error for an input whose value is not of the expected form. */

@@ -1,4 +1,6 @@
+import { statSync } from 'node:fs';
 import * as core from '@actions/core';
+import { cutToBytes } from './text-limit.js';
 
 export type Cell = string | number;
 
@@ -31,15 +33,31 @@ export function mermaidLineChart(title: string, xLabels: Cell[], series: { name:
   return lines.join('\n');
 }
 
-/** Appends Markdown to the job summary; a missing summary file is a warning, never a failure. */
+/** GitHub shows at most 1 MiB of a step's summary and drops all of it past that. */
+const STEP_SUMMARY_BYTES = 1024 * 1024;
+
+/**
+ * Appends Markdown to the job summary, cut to what is left of the step's 1 MiB; a missing summary
+ * file is a warning, never a failure.
+ */
 export async function appendSummary(markdown: string): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) {
+  const file = process.env.GITHUB_STEP_SUMMARY;
+  if (!file) {
     core.info(markdown);
     return;
   }
   try {
-    await core.summary.addRaw(markdown, true).write();
+    const room = STEP_SUMMARY_BYTES - sizeOf(file) - 1;
+    await core.summary.addRaw(cutToBytes(markdown, room, { mark: '\n\n…(cut: GitHub keeps 1 MiB of a step summary)' }), true).write();
   } catch (error) {
     core.warning(`Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
   }
 }

@@ -1,3 +1,4 @@
+import { cutToBytes, cutToLength } from '../action/text-limit.js';
 import type { GitHubClient } from './client.js';
 
 /** One line of a file that the check run points at. */
@@ -25,7 +26,11 @@ export interface CheckRunReport {
 const BATCH = 50;
 /** A check run keeps at most this many; past it the summary still has the counts. */
 const MAX_ANNOTATIONS = 1000;
+/** GitHub's limits: summary 65,535 characters, titles 255 characters, an annotation's message 64 KB. */
 const MAX_TEXT = 65_535;
+const MAX_TITLE = 255;
+/** 64 KB read as 64,000 bytes, within GitHub's limit whether it means 1,000 or 1,024. */
+const MAX_MESSAGE_BYTES = 64_000;
 
 /** Publishes a completed check run with one annotation per entry, in batches of 50. Returns its id. */
 export async function publishCheckRun(github: GitHubClient, report: CheckRunReport): Promise<number> {
@@ -34,12 +39,12 @@ export async function publishCheckRun(github: GitHubClient, report: CheckRunRepo
     start_line: a.line,
     end_line: a.line,
     annotation_level: a.level ?? 'failure',
-    title: a.title.slice(0, 255),
-    message: a.message.slice(0, 64_000),
+    title: cutToLength(a.title, MAX_TITLE),
+    message: cutToBytes(a.message, MAX_MESSAGE_BYTES),
   }));
   const output = (batch: typeof annotations) => ({
-    title: report.title.slice(0, 255),
-    summary: report.summary.length > MAX_TEXT ? `${report.summary.slice(0, MAX_TEXT - 20)}\n\n…(cut)` : report.summary,
+    title: cutToLength(report.title, MAX_TITLE),
+    summary: cutToLength(report.summary, MAX_TEXT, { mark: '\n\n…(cut)' }),
     annotations: batch,
   });
   const { owner, repo } = report;

@@ -1,5 +1,8 @@
 import { maskSecret } from '../action/secrets.js';
 
+/** The REST API version these calls were written and checked against. */
+export const GITHUB_API_VERSION = '2022-11-28';
+
 export type GitHubClient = Awaited<ReturnType<typeof createGitHubClient>>;
 
 /**
@@ -9,7 +12,12 @@ export type GitHubClient = Awaited<ReturnType<typeof createGitHubClient>>;
 export async function createGitHubClient(token: string) {
   maskSecret(token);
   const { getOctokit } = await import('@actions/github');
-  return getOctokit(token, { baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com' });
+  const github = getOctokit(token, { baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com' });
+  // GitHub asks API clients to name the REST version they were written against.
+  github.hook.before('request', (options) => {
+    options.headers['x-github-api-version'] = GITHUB_API_VERSION;
+  });
+  return github;
 }
 
 /** `owner/repo` of the running workflow, from `GITHUB_REPOSITORY`. */

@@ -1,3 +1,4 @@
+import { cutToLength } from '../action/text-limit.js';
 import type { GitHubClient } from './client.js';
 
 export type DeploymentState = 'success' | 'failure' | 'error' | 'inactive' | 'in_progress' | 'queued' | 'pending';
@@ -12,6 +13,9 @@ export interface DeploymentStatusRequest {
   description: string;
   logUrl?: string;
 }
+
+/** GitHub's limit on a deployment's and a deployment status's description, in characters. */
+const MAX_DESCRIPTION = 140;
 
 /**
  * Sets a status on the GitHub deployment of `sha` to `environment`, creating the deployment when the
@@ -28,9 +32,9 @@ export async function reportDeploymentStatus(github: GitHubClient, r: Deployment
       environment: r.environment,
       auto_merge: false,
       required_contexts: [],
-      description: r.description.slice(0, 140),
+      description: cutToLength(r.description, MAX_DESCRIPTION),
     });
-    if (!('id' in created.data)) throw new Error(`GitHub did not create a deployment for ${r.sha}: ${JSON.stringify(created.data).slice(0, 200)}`);
+    if (!('id' in created.data)) throw new Error(`GitHub did not create a deployment for ${r.sha}: ${cutToLength(JSON.stringify(created.data), 200)}`);
     id = created.data.id;
   }
   await github.rest.repos.createDeploymentStatus({
@@ -39,7 +43,7 @@ export async function reportDeploymentStatus(github: GitHubClient, r: Deployment
     deployment_id: id,
     state: r.state,
     environment: r.environment,
-    description: r.description.slice(0, 140),
+    description: cutToLength(r.description, MAX_DESCRIPTION),
     ...(r.logUrl ? { log_url: r.logUrl } : {}),
   });
   return id;

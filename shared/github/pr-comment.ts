@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { cutToLength } from '../action/text-limit.js';
 import type { GitHubClient } from './client.js';
 
 /** The pull request a workflow runs for, from the event payload; undefined outside pull requests. */
@@ -28,7 +29,7 @@ export async function upsertStickyComment(
   body: string,
 ): Promise<{ id: number; created: boolean }> {
   // GitHub refuses comments over 65,536 characters.
-  const text = `${marker}\n${body.length > 65_000 ? `${body.slice(0, 65_000)}\n\n…(cut; the full report is in the artifact)` : body}`;
+  const text = `${marker}\n${cutToLength(body, 65_000, { mark: '\n\n…(cut; the full report is in the artifact)' })}`;
   const { owner, repo, issueNumber } = target;
   for await (const page of github.paginate.iterator(github.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 })) {
     const mine = page.data.find((c) => c.body?.includes(marker));

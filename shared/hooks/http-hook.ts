@@ -7,6 +7,7 @@ import { sendHttp, type HttpAnswer, type HttpRequest } from './http-request.js';
 import { displayForm, jsonEscape, MissingValueError, render } from './placeholders.js';
 import { apiServerAccess, apiServerStatusMessage, serviceProxyUrl } from './service-proxy.js';
 import type { HookContext, HttpHook, StatusExpectation, TemplateValues } from './types.js';
+import { cutToLength } from '../action/text-limit.js';
 
 export interface Outcome {
   ok: boolean;
@@ -101,5 +102,5 @@ export function describeStatus(expected: StatusExpectation): string {
 
 function oneLine(text: string): string {
   const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > 200 ? `${line.slice(0, 197)}...` : line;
+  return cutToLength(line, 200, { mark: '...' });
 }

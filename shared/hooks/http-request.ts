@@ -1,6 +1,7 @@
 import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { formatDuration } from '../parse/duration.js';
+import { cutToBytes } from '../action/text-limit.js';
 
 export interface HttpRequest {
   url: string;
@@ -19,6 +20,7 @@ export interface HttpAnswer {
   body: string;
 }
 
+/** What is kept of an answer's body (for `expect.body` and the log), in bytes. */
 const BODY_LIMIT = 64 * 1024;
 
 /** Sends one request; rejects with a one-line reason when there is no answer in time or no connection. */
@@ -47,7 +49,7 @@ export function sendHttp(req: HttpRequest): Promise<HttpAnswer> {
         if (kept < BODY_LIMIT) chunks.push(chunk);
         kept += chunk.length;
       });
-      incoming.on('end', () => done(undefined, { status: incoming.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8').slice(0, BODY_LIMIT) }));
+      incoming.on('end', () => done(undefined, { status: incoming.statusCode ?? 0, body: cutToBytes(Buffer.concat(chunks).toString('utf8'), BODY_LIMIT, { mark: '' }) }));
       incoming.on('error', (error) => done(error));
     });
     outgoing.on('error', (error: NodeJS.ErrnoException) => {

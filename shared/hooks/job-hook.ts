@@ -6,6 +6,7 @@ import { buildHookJob } from './job-object.js';
 import { apiErrorLine, statusCode } from '../k8s/errors.js';
 import { MissingValueError } from './placeholders.js';
 import type { HookClients, HookContext, HookStage, JobHook } from './types.js';
+import { cutToLength } from '../action/text-limit.js';
 
 export type JobState = { phase: 'running' } | { phase: 'succeeded' } | { phase: 'failed'; reason: string };
 
@@ -73,7 +74,7 @@ export async function showJobLogs(clients: HookClients, namespace: string, name:
     for (const pod of pods.items) {
       const podName = pod.metadata?.name ?? '?';
       const ended = (pod.status?.containerStatuses ?? []).map((s) => s.state?.terminated).find((t) => t && t.exitCode !== 0);
-      const why = ended && [`exit code ${ended.exitCode}`, ended.reason, ended.message?.replace(/\s+/g, ' ').slice(0, 200)].filter(Boolean).join(', ');
+      const why = ended && [`exit code ${ended.exitCode}`, ended.reason, ended.message && cutToLength(ended.message.replace(/\s+/g, ' '), 200)].filter(Boolean).join(', ');
       lines.push(`pod ${podName} ${pod.status?.phase ?? 'Unknown'}${why ? ` (${why})` : ''}`);
       for (const container of pod.spec?.containers ?? []) {
         core.info(`--- pod ${podName}, container ${container.name}`);

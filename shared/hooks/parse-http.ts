@@ -1,6 +1,7 @@
 import { parseLabelName } from '../action/kubernetes-inputs.js';
 import { HookFields, isMapping } from './hook-fields.js';
 import type { HttpHook, HttpTarget, StatusExpectation } from './types.js';
+import { compileRegex } from '../parse/regex.js';
 
 const FIELDS = ['name', 'kind', 'url', 'service', 'port', 'path', 'scheme', 'method', 'headers', 'body', 'expect', 'timeout', 'retries', 'backoff'];
 const EXPECT_FIELDS = ['status', 'body', 'body-matches'];
@@ -105,7 +106,7 @@ function parseExpect(f: HookFields): HttpHook['expect'] {
     const pattern = raw['body-matches'];
     try {
       if (typeof pattern !== 'string' || pattern === '') throw new Error('not text');
-      bodyMatches = new RegExp(pattern);
+      bodyMatches = compileRegex(pattern);
     } catch (error) {
       throw f.error('expect.body-matches', pattern, `a regular expression (${error instanceof Error ? error.message : String(error)})`);
     }

@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../action/errors.js';
 import type { Credentials } from './credentials.js';
+import { cutToLength } from '../action/text-limit.js';
 
 /** A registry refused us: missing, wrong or insufficient credentials. A user mistake, reported in one line. */
 export class RegistryAuthError extends ConfigurationError {
@@ -55,7 +56,7 @@ export async function fetchBearerToken(
   if (credentials) headers.authorization = basicAuthorization(credentials);
   const res = await fetchFn(url, { headers });
   if (res.status === 401 || res.status === 403) {
-    const detail = (await res.text()).slice(0, 200);
+    const detail = cutToLength(await res.text(), 200);
     throw credentials ? refusedCredentials(registry, credentials, res.status, detail) : missingCredentials(registry);
   }
   if (!res.ok) throw new Error(`Registry ${registry}: the token service ${url.origin} answered HTTP ${res.status}.`);

@@ -3,6 +3,7 @@ import { delimiter, join } from 'node:path';
 import { invalidInput } from '../action/errors.js';
 import { type Command, runOrFail } from './command.js';
 import type { Credentials } from './credentials.js';
+import { cutToLength } from '../action/text-limit.js';
 
 export const SEVERITIES = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -74,7 +75,7 @@ export async function scanImage(image: string, threshold: Severity, options: { c
   try {
     report = JSON.parse(stdout) as TrivyReport;
   } catch {
-    throw new Error(`trivy image gave no JSON report for ${image}: ${stdout.slice(0, 200)}`);
+    throw new Error(`trivy image gave no JSON report for ${image}: ${cutToLength(stdout, 200)}`);
   }
   const findings = findingsOf(report, threshold);
   return { status: findings.length ? 'failed' : 'passed', threshold, findings };

@@ -6,6 +6,7 @@ import { ConfigurationError, errorMessage } from '../action/errors.js';
 import { maskKubeconfig } from '../action/secrets.js';
 import { Cluster } from './cluster.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
+import { cutToLength } from '../action/text-limit.js';
 
 /**
  * Where the cluster's credentials come from, in order: the `kubeconfig` input (contents), the
@@ -38,7 +39,7 @@ export async function loadKubeConfig(contents?: string): Promise<KubeConfig> {
     if (error instanceof ConfigurationError) throw error;
     // The parser's message may quote the file; say what is wrong without echoing it.
     const source = contents ? 'the `kubeconfig` input' : 'KUBECONFIG';
-    throw new ConfigurationError(`Invalid \`kubeconfig\`: ${source} is not a readable kubeconfig (${errorMessage(error).split('\n')[0].slice(0, 80)}).`);
+    throw new ConfigurationError(`Invalid \`kubeconfig\`: ${source} is not a readable kubeconfig (${cutToLength(errorMessage(error).split('\n')[0], 80)}).`);
   }
   if (!kc.getCurrentCluster()) {
     throw new ConfigurationError('Invalid `kubeconfig`: it names no current cluster (set `current-context`).');

@@ -1,3 +1,5 @@
+import { cutToLength } from '../action/text-limit.js';
+
 /**
  * Reading errors from the Kubernetes client without importing it: client-node throws `ApiException`
  * with a numeric `code` and the API server's `Status` object as `body` (sometimes as a JSON string).
@@ -30,7 +32,7 @@ export function apiMessage(error: unknown): string {
     try {
       body = JSON.parse(body as string);
     } catch {
-      return (body as string).slice(0, 300) || String((error as Error)?.message ?? error);
+      return cutToLength(body as string, 300) || String((error as Error)?.message ?? error);
     }
   }
   const message = (body as { message?: unknown } | undefined)?.message;

@@ -16,7 +16,7 @@ export async function customAssertion(spec: AssertionSpec, site: AssertionSite):
   const file = resolve(site.suiteDir, spec.value);
   let mod: { default?: unknown; check?: unknown };
   try {
-    mod = await import(pathToFileURL(file).href);
+    mod = await import(/* webpackIgnore: true */ pathToFileURL(file).href);
   } catch (error) {
     throw new ConfigurationError(`${site.where}: cannot load \`custom\` module '${spec.value}': ${(error as Error).message.split('\n')[0]}`);
   }

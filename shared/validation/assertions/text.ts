@@ -1,5 +1,7 @@
 import { distance } from 'fastest-levenshtein';
 import { ConfigurationError } from '../../action/errors.js';
+import { cutToLength } from '../../action/text-limit.js';
+import { compileRegex } from '../../parse/regex.js';
 import { excerpt, type AssertionSite, type Check, type CompiledAssertion, type RunContext } from './types.js';
 import type { AssertionSpec } from '../suite.js';
 
@@ -91,14 +93,14 @@ export const TEXT_ASSERTIONS: Record<string, Build> = {
     const flags = spec.flags === undefined ? '' : String(spec.flags);
     let re: RegExp;
     try {
-      re = new RegExp(source, flags);
+      re = compileRegex(source, flags);
     } catch (error) {
-      throw new ConfigurationError(`${site.where}: invalid \`regex\` ${JSON.stringify(source)}${flags ? ` with flags '${flags}'` : ''}: ${(error as Error).message}.`);
+      throw new ConfigurationError(`${site.where}: invalid \`regex\` ${excerpt(source)}${source.length > 80 ? ` (${source.length} characters)` : ''}${flags ? ` with flags '${flags}'` : ''}: ${(error as Error).message}.`);
     }
     return {
       check: ({ output }) => {
         re.lastIndex = 0;
-        return re.test(output) ? ok : fail(`does not match /${source}/${flags}: ${excerpt(output)}`);
+        return re.test(output) ? ok : fail(`does not match /${cutToLength(source, 120)}/${flags}: ${excerpt(output)}`);
       },
     };
   },

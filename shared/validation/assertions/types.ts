@@ -1,3 +1,5 @@
+import { cutToLength } from '../../action/text-limit.js';
+
 /** What an assertion sees of one run of a case, and what it answers. */
 export interface RunContext {
   output: string;
@@ -36,5 +38,5 @@ export interface AssertionSite {
 /** An output cut to a readable length for a failure reason. */
 export function excerpt(text: string, max = 80): string {
   const one = text.replace(/\s+/g, ' ').trim();
-  return JSON.stringify(one.length > max ? `${one.slice(0, max - 1)}…` : one);
+  return JSON.stringify(cutToLength(one, max));
 }
