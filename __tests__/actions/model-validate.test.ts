@@ -225,6 +225,7 @@ describe('model-validate refuses bad input clearly, and publishes nothing', () =
   it.each([
     ['an unknown assertion', [{ id: 'a', input: 'x', assert: [{ 'sounds-like': 'y' }] }], /unknown assertion `sounds-like`/],
     ['an invalid regex', [{ id: 'a', input: 'x', assert: [{ regex: '[z-a]' }] }], /invalid `regex` "\[z-a\]"/],
+    ['a regex too large for the engine', [{ id: 'a', input: 'x', assert: [{ contains: 'x' }] }, { id: 'big', input: 'x', assert: [{ regex: 'x'.repeat(40_000) }] }], /^Case `big` \(.*bad\.jsonl line 2\): invalid `regex` "x+…" \(40000 characters\): Regular expression too large\.$/],
     ['duplicate case ids', [{ id: 'a', input: 'x', assert: [{ contains: 'x' }] }, { id: 'a', input: 'y', assert: [{ contains: 'y' }] }], /duplicate case id `a` at line 2 \(first at line 1\)/],
   ])('a suite with %s fails before publishing or sending anything', async (_, rows, message) => {
     const f = folderWith({ 'bad.jsonl': jsonl(rows) });

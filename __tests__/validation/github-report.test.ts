@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { publishCheckRun } from '../../shared/github/check-run.js';
-import { createGitHubClient } from '../../shared/github/client.js';
+import { createGitHubClient, GITHUB_API_VERSION } from '../../shared/github/client.js';
+import { reportDeploymentStatus } from '../../shared/github/deployment-status.js';
 import { pullRequestFromEvent, stickyMarker, upsertStickyComment } from '../../shared/github/pr-comment.js';
-import { FakeGitHub } from '../support/fake-github.js';
+import { FakeGitHub, SUPPORTED_API_VERSIONS } from '../support/fake-github.js';
 import { folderWith } from './fixtures.js';
 
 const fake = new FakeGitHub();
@@ -61,5 +62,66 @@ describe('sticky PR comment', () => {
     expect(pullRequestFromEvent(f.path('pr.json'))).toEqual({ number: 12, headSha: 'feed' });
     expect(pullRequestFromEvent(f.path('push.json'))).toBeUndefined();
     expect(pullRequestFromEvent(undefined)).toBeUndefined();
+  });
+});
+
+const LONE_SURROGATE = /\p{Cs}/u;
+
+describe('what is sent to GitHub', () => {
+  it('cuts emoji and multi-byte text at character boundaries, and annotation messages to 64 KB in bytes, which GitHub accepts', async () => {
+    fake.on('POST', '/repos/o/r/check-runs', { status: 201, body: { id: 56 } });
+    const github = await createGitHubClient('t0ken-abc');
+    await publishCheckRun(github, {
+      owner: 'o',
+      repo: 'r',
+      name: 'model-validate',
+      headSha: 'sha1',
+      conclusion: 'failure',
+      title: `x${'👍🏽'.repeat(100)}`,
+      summary: `x${'😀'.repeat(40_000)}`,
+      annotations: [{ path: 'qa.yaml', line: 3, title: `y${'😀'.repeat(200)}`, message: `z${'日本語'.repeat(30_000)}` }],
+    });
+    const [created] = fake.received('POST', '/repos/o/r/check-runs');
+    const output = (created.body as { output: { title: string; summary: string; annotations: { title: string; message: string }[] } }).output;
+    const [annotation] = output.annotations;
+    for (const text of [output.title, output.summary, annotation.title, annotation.message]) expect(LONE_SURROGATE.test(text)).toBe(false);
+    expect(output.title).toBe(`x${'👍🏽'.repeat(63)}…`);
+    // 65,535 less the 8 of the mark leaves 65,527: the `x` and 32,763 whole emoji (65,527 units).
+    expect(output.summary === `x${'😀'.repeat(32_763)}\n\n…(cut)`).toBe(true);
+    expect(Buffer.byteLength(annotation.message)).toBeLessThanOrEqual(64_000);
+    expect(annotation.message).toMatch(/^z(日本語)+(日|日本)?…$/);
+    expect(fake.requests.map((r) => r.headers['x-github-api-version'])).toEqual([GITHUB_API_VERSION]);
+  });
+
+  it('cuts a PR comment and a deployment description at character boundaries within GitHub\'s limits', async () => {
+    fake
+      .on('GET', '/repos/o/r/issues/4/comments', { status: 200, body: [] })
+      .on('POST', '/repos/o/r/issues/4/comments', (r) => ({ status: 201, body: { id: 7, ...(r.body as object) } }))
+      .on('GET', '/repos/o/r/deployments', { status: 200, body: [] })
+      .on('POST', '/repos/o/r/deployments', { status: 201, body: { id: 8 } })
+      .on('POST', '/repos/o/r/deployments/8/statuses', { status: 201, body: { id: 9 } });
+    const github = await createGitHubClient('t0ken-abc');
+    await upsertStickyComment(github, { owner: 'o', repo: 'r', issueNumber: 4 }, stickyMarker('k'), `a${'🚀'.repeat(40_000)}`);
+    await reportDeploymentStatus(github, { owner: 'o', repo: 'r', environment: 'production', sha: 'abc', state: 'success', description: `b${'🚀'.repeat(100)}` });
+    const comment = (fake.received('POST', '/repos/o/r/issues/4/comments')[0].body as { body: string }).body;
+    expect(LONE_SURROGATE.test(comment)).toBe(false);
+    expect(comment.length).toBeLessThanOrEqual(65_536);
+    expect(comment.endsWith('🚀\n\n…(cut; the full report is in the artifact)')).toBe(true);
+    const descriptions = [...fake.received('POST', '/repos/o/r/deployments'), ...fake.received('POST', '/repos/o/r/deployments/8/statuses')].map((r) => (r.body as { description: string }).description);
+    expect(descriptions).toEqual([`b${'🚀'.repeat(69)}…`, `b${'🚀'.repeat(69)}…`]);
+    expect(fake.requests.every((r) => r.headers['x-github-api-version'] === GITHUB_API_VERSION)).toBe(true);
+    expect(fake.requests).toHaveLength(5);
+  });
+
+  it('the fake GitHub refuses a request without a supported API version, and text GitHub would refuse', async () => {
+    fake.on('POST', '/repos/o/r/issues/5/comments', { status: 201, body: { id: 1 } });
+    const post = (headers: Record<string, string>, body: string) =>
+      fetch(`${fake.url}/repos/o/r/issues/5/comments`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const version = { 'x-github-api-version': SUPPORTED_API_VERSIONS[0] };
+    expect((await post({}, '{"body":"hi"}')).status).toBe(400);
+    expect((await post({ 'x-github-api-version': '2099-01-01' }, '{"body":"hi"}')).status).toBe(400);
+    expect((await post(version, '{"body":"\\ud83d cut"}')).status).toBe(422);
+    expect((await post(version, JSON.stringify({ body: 'x'.repeat(65_537) }))).status).toBe(422);
+    expect((await post(version, '{"body":"hi 😀"}')).status).toBe(201);
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConfigurationError } from '../../shared/action/errors.js';
-import { checkSuite } from '../../shared/validation/compile-suite.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkSuite, compileCase } from '../../shared/validation/compile-suite.js';
 import { openSuite } from '../../shared/validation/suite-file.js';
 import { folderWith, jsonl } from './fixtures.js';
 
@@ -82,6 +84,14 @@ describe('suite files', () => {
     await expect(checkSuite(await openSuite(f.path('r.jsonl')), f.dir)).rejects.toThrow(/Case `bad` .*line 1\): invalid `regex` "\(unclosed": .*Unterminated group/);
   });
 
+  it('refuses a regex too large for the engine when the suite is read, naming the case, its line and the reason', async () => {
+    const rows = [{ id: 'fine', input: 'x', assert: [{ regex: 'x' }] }, { id: 'huge', input: 'x', assert: [{ regex: 'x'.repeat(40_000) }] }];
+    const f = folderWith({ 'r.jsonl': jsonl(rows) });
+    const error = await checkSuite(await openSuite(f.path('r.jsonl')), f.dir).catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toMatch(/^Case `huge` \(.*r\.jsonl line 2\): invalid `regex` "x{79}…" \(40000 characters\): Regular expression too large\.$/);
+  });
+
   it('refuses bad JSON, a case without assertions, and an unknown file type', async () => {
     const f = folderWith({ 'b.jsonl': '{"id": "a", "input": "x", "assert": [{"equals": "y"}]}\n{nope\n', 'n.jsonl': jsonl([{ id: 'a', input: 'x', assert: [] }]), 's.txt': '' });
     await expect(checkSuite(await openSuite(f.path('b.jsonl')), f.dir)).rejects.toThrow(/line 2: not valid JSON/);
@@ -97,5 +107,36 @@ describe('suite files', () => {
     });
     await expect(checkSuite(await openSuite(f.path('s.jsonl')), f.dir)).rejects.toThrow(/invalid JSON Schema/);
     await expect(checkSuite(await openSuite(f.path('c.jsonl')), f.dir)).rejects.toThrow(/cannot load `custom` module '.\/nope.mjs'/);
+  });
+
+  it.each([
+    ['ESM (.mjs)', 'check.mjs', 'export default (output) => output.includes("rain");\n'],
+    ['ESM (.js, by its syntax)', 'check.js', 'export function check(output) { return output.includes("rain"); }\n'],
+    ['CommonJS (.cjs)', 'check.cjs', 'module.exports = (output) => output.includes("rain");\n'],
+    ['CommonJS (.cjs, named)', 'named.cjs', 'exports.check = (output) => ({ pass: output.includes("rain"), reason: "no rain" });\n'],
+  ])('loads a `custom` module written as %s, relative to the suite file', async (_, file, code) => {
+    const f = folderWith({ 'c.jsonl': jsonl([{ id: 'c', input: 'x', assert: [{ custom: `./checks/${file}` }] }]) });
+    mkdirSync(join(f.dir, 'checks'));
+    writeFileSync(join(f.dir, 'checks', file), code);
+    const source = await openSuite(f.path('c.jsonl'));
+    let checked = 0;
+    for await (const c of source.cases()) {
+      const compiled = await compileCase(c, f.dir, 'c.jsonl');
+      expect(await compiled.checks[0].check({ output: 'rain today', latencyMs: 1, input: 'x', vars: {}, caseId: 'c' })).toMatchObject({ pass: true });
+      expect(await compiled.checks[0].check({ output: 'sunny', latencyMs: 1, input: 'x', vars: {}, caseId: 'c' })).toMatchObject({ pass: false });
+      checked++;
+    }
+    expect(checked).toBe(1);
+  });
+
+  it('refuses a `custom` module that throws while loading or exports no function, naming the case and its line', async () => {
+    const f = folderWith({
+      'throws.jsonl': jsonl([{ id: 'loud', input: 'x', assert: [{ custom: './throws.mjs' }] }]),
+      'empty.jsonl': jsonl([{ id: 'quiet', input: 'x', assert: [{ custom: './empty.cjs' }] }]),
+      'throws.mjs': 'throw new Error("no API key for the grader");\n',
+      'empty.cjs': 'module.exports = { threshold: 3 };\n',
+    });
+    await expect(checkSuite(await openSuite(f.path('throws.jsonl')), f.dir)).rejects.toThrow(/^Case `loud` \(.*throws\.jsonl line 1\): cannot load `custom` module '\.\/throws\.mjs': no API key for the grader$/);
+    await expect(checkSuite(await openSuite(f.path('empty.jsonl')), f.dir)).rejects.toThrow(/^Case `quiet` \(.*empty\.jsonl line 1\): `custom` module '\.\/empty\.cjs' exports no function \(default or `check`\)\.$/);
   });
 });

@@ -1,0 +1,49 @@
+import { describe, expect, it } from '@jest/globals';
+import { cutToBytes, cutToLength } from '../../shared/action/text-limit.js';
+
+const LONE_SURROGATE = /\p{Cs}/u;
+const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+
+describe('cutting text for GitHub and logs', () => {
+  it('leaves text within its limit unchanged', () => {
+    expect(cutToLength('héllo 😀', 8)).toBe('héllo 😀');
+    expect(cutToBytes('héllo 😀', bytes('héllo 😀'))).toBe('héllo 😀');
+  });
+
+  it('never cuts inside a surrogate pair: the emoji is kept whole or left out', () => {
+    const text = '😀'.repeat(10); // 20 UTF-16 units
+    for (let max = 1; max < 20; max++) {
+      const cut = cutToLength(text, max);
+      expect(cut.length).toBeLessThanOrEqual(max);
+      expect(LONE_SURROGATE.test(cut)).toBe(false);
+      expect(cut).toBe(`${'😀'.repeat(Math.floor((max - 1) / 2))}…`);
+    }
+  });
+
+  it('keeps emoji sequences, flags and letters with combining marks whole', () => {
+    const family = '👨‍👩‍👧'; // three people joined by zero-width joiners: 8 units, one character
+    const flag = '🇫🇷'; // two regional indicators
+    const accented = 'e\u0301'; // e and a combining acute
+    expect(cutToLength(`ab${family}`, 8)).toBe('ab…');
+    expect(cutToLength(`ab${flag}${flag}`, 7)).toBe(`ab${flag}…`);
+    expect(cutToLength(`${accented.repeat(5)}`, 4)).toBe(`${accented}…`);
+    expect(cutToLength(`${'👍🏽'.repeat(100)}`, 255)).toBe(`${'👍🏽'.repeat(63)}…`);
+  });
+
+  it('counts a limit in bytes as UTF-8 bytes, mark included, at a character boundary', () => {
+    const cjk = '日本語'.repeat(30_000); // 90,000 characters, 270,000 bytes
+    const cut = cutToBytes(cjk, 64_000);
+    expect(bytes(cut)).toBeLessThanOrEqual(64_000);
+    expect(bytes(cut)).toBeGreaterThan(64_000 - 6);
+    expect(cut.endsWith('…')).toBe(true);
+    const emoji = cutToBytes('😀'.repeat(100), 41, { mark: '' });
+    expect(emoji).toBe('😀'.repeat(10));
+    expect(cutToBytes(`a${'e\u0301'.repeat(10)}`, 6, { mark: '' })).toBe('ae\u0301');
+  });
+
+  it('uses the given mark, and never more than the limit even when the mark does not fit', () => {
+    expect(cutToLength('abcdefghij', 8, { mark: '...' })).toBe('abcde...');
+    expect(cutToLength('abcdefghij', 2, { mark: '...' })).toBe('');
+    expect(cutToBytes('abcdefghij', 2, { mark: '…' })).toBe('');
+  });
+});
