@@ -22,6 +22,16 @@ execFileSync(join(root, 'node_modules/.bin/ncc'), ['build', 'actions/index.ts', 
 const stray = readdirSync(next, { recursive: true }).filter((f) => !/^(index\.js|\d+\.index\.js|package\.json)$/.test(String(f)));
 if (stray.length) throw new Error(`ncc emitted assets, which means a path is resolved at bundle time: ${stray.join(', ')}`);
 
+// A dynamic import() whose specifier webpack cannot resolve at build time becomes an "empty context":
+// a stub that always throws `Cannot find module`. That is how `custom` assertions once broke in the
+// bundle only. Refuse it: code that imports a path known only at run time says so with
+// `import(/* webpackIgnore: true */ url)`.
+for (const chunk of readdirSync(next).filter((f) => f.endsWith('.js'))) {
+  if (/new Error\("Cannot find module '"\s*\+/.test(readFileSync(join(next, chunk), 'utf8'))) {
+    throw new Error(`${chunk}: webpack replaced a dynamic import() it could not resolve with a stub that always fails; mark the import /* webpackIgnore: true */`);
+  }
+}
+
 // ncc minifies only the entry; the lazy chunks (the SDKs) come out as readable webpack modules,
 // client-node alone at 17 MB. Minifying them keeps the committed dist/ small; terser is deterministic.
 for (const chunk of readdirSync(next).filter((f) => /^\d+\.index\.js$/.test(f))) {

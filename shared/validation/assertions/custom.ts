@@ -16,6 +16,8 @@ export async function customAssertion(spec: AssertionSpec, site: AssertionSite):
   const file = resolve(site.suiteDir, spec.value);
   let mod: { default?: unknown; check?: unknown };
   try {
+    // The path is the user's, known only at run time: the bundler must leave this import() to Node
+    // (otherwise it becomes a stub that always fails). Node loads ESM and CommonJS (.cjs) alike.
     mod = await import(/* webpackIgnore: true */ pathToFileURL(file).href);
   } catch (error) {
     throw new ConfigurationError(`${site.where}: cannot load \`custom\` module '${spec.value}': ${(error as Error).message.split('\n')[0]}`);
