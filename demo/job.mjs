@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { collectResult, runnerFiles } from '../__tests__/support/runner-files.ts';
+import { cutToLength } from '../shared/action/text-limit.ts';
 
 export const root = new URL('..', import.meta.url).pathname;
 
@@ -123,7 +124,7 @@ export class Job {
     }
     if (result.stderr.trim()) log(`  stderr: ${result.stderr.trim().split('\n').slice(-5).join('\n  ')}`);
     const outputs = Object.entries(result.outputs).filter(([k]) => k !== 'report');
-    if (outputs.length) log(`  outputs: ${outputs.map(([k, v]) => `${k}=${v.length > 80 ? `${v.slice(0, 77)}...` : v}`).join(' ')}`);
+    if (outputs.length) log(`  outputs: ${outputs.map(([k, v]) => `${k}=${cutToLength(v, 80, { mark: '...' })}`).join(' ')}`);
     if (result.summary.trim()) log(`  summary:\n${result.summary.trim().split('\n').map((l) => `    ${l}`).join('\n')}`);
   }
 }

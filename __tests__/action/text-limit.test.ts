@@ -1,4 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as core from '@actions/core';
+import { appendSummary } from '../../shared/action/summary.js';
 import { cutToBytes, cutToLength } from '../../shared/action/text-limit.js';
 
 const LONE_SURROGATE = /\p{Cs}/u;
@@ -45,5 +50,29 @@ describe('cutting text for GitHub and logs', () => {
     expect(cutToLength('abcdefghij', 8, { mark: '...' })).toBe('abcde...');
     expect(cutToLength('abcdefghij', 2, { mark: '...' })).toBe('');
     expect(cutToBytes('abcdefghij', 2, { mark: '…' })).toBe('');
+  });
+});
+
+describe('the job summary', () => {
+  it('keeps a step summary within GitHub\'s 1 MiB across appends, cut at a character boundary', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'summary-')), 'summary.md');
+    writeFileSync(file, '');
+    const saved = process.env.GITHUB_STEP_SUMMARY;
+    process.env.GITHUB_STEP_SUMMARY = file;
+    (core.summary as unknown as { _filePath?: string })._filePath = undefined;
+    try {
+      await appendSummary(`# first\n${'😀'.repeat(150_000)}`); // 600 KB
+      await appendSummary(`# second\n${'日本語'.repeat(60_000)}`); // 540 KB
+    } finally {
+      process.env.GITHUB_STEP_SUMMARY = saved;
+      (core.summary as unknown as { _filePath?: string })._filePath = undefined;
+    }
+    const written = readFileSync(file);
+    expect(statSync(file).size).toBeLessThanOrEqual(1024 * 1024);
+    expect(statSync(file).size).toBeGreaterThan(1024 * 1024 - 100);
+    const text = written.toString('utf8');
+    expect(text).not.toContain('\uFFFD'); // no character cut in its bytes
+    expect(text).toContain('# second');
+    expect(text.trimEnd().endsWith('…(cut: GitHub keeps 1 MiB of a step summary)')).toBe(true);
   });
 });

@@ -208,9 +208,12 @@ describe('parseHooks: bad input fails with a ConfigurationError naming the input
     expect(failure('pre-traffic:\n  - {name: s, kind: http, service: Web_Svc, port: 80}\n')).toContain("pre-traffic hook `s`, field `service`: 'Web_Svc'. Expected a DNS label");
   });
 
-  it('a body pattern that is not a regular expression', () => {
+  it('a body pattern that is not a regular expression, or one too large for the engine, when the hooks are read', () => {
     expect(failure('pre-traffic:\n  - {name: s, kind: http, url: "http://x", expect: {body-matches: "(unclosed"}}\n')).toMatch(
-      /field `expect.body-matches`: '\(unclosed'\. Expected a regular expression \(Invalid regular expression/,
+      /field `expect.body-matches`: '\(unclosed'\. Expected a regular expression \(Unterminated group\)/,
+    );
+    expect(failure(`pre-traffic:\n  - {name: s, kind: http, url: "http://x", expect: {body-matches: "${'x'.repeat(40_000)}"}}\n`)).toMatch(
+      /field `expect.body-matches`: 'x+\.\.\.'\. Expected a regular expression \(Regular expression too large\)/,
     );
   });
 
