@@ -114,6 +114,8 @@ describe('suite files', () => {
     ['ESM (.js, by its syntax)', 'check.js', 'export function check(output) { return output.includes("rain"); }\n'],
     ['CommonJS (.cjs)', 'check.cjs', 'module.exports = (output) => output.includes("rain");\n'],
     ['CommonJS (.cjs, named)', 'named.cjs', 'exports.check = (output) => ({ pass: output.includes("rain"), reason: "no rain" });\n'],
+    ['CommonJS (.cjs, an object)', 'object.cjs', 'module.exports = { check: (output) => output.includes("rain") };\n'],
+    ['CommonJS (.cjs, transpiled default)', 'transpiled.cjs', 'Object.defineProperty(exports, "__esModule", { value: true });\nexports.default = (output) => output.includes("rain");\n'],
   ])('loads a `custom` module written as %s, relative to the suite file', async (_, file, code) => {
     const f = folderWith({ 'c.jsonl': jsonl([{ id: 'c', input: 'x', assert: [{ custom: `./checks/${file}` }] }]) });
     mkdirSync(join(f.dir, 'checks'));

@@ -22,7 +22,8 @@ export async function customAssertion(spec: AssertionSpec, site: AssertionSite):
   } catch (error) {
     throw new ConfigurationError(`${site.where}: cannot load \`custom\` module '${spec.value}': ${(error as Error).message.split('\n')[0]}`);
   }
-  const fn = typeof mod.check === 'function' ? mod.check : mod.default;
+  // A CommonJS module is its `module.exports` as `default`: `{check}` and a transpiled `exports.default` sit one level down.
+  const fn = checkOf(mod) ?? checkOf(mod.default);
   if (typeof fn !== 'function') throw new ConfigurationError(`${site.where}: \`custom\` module '${spec.value}' exports no function (default or \`check\`).`);
   const threshold = typeof spec.threshold === 'number' ? spec.threshold : 0.5;
   return {
@@ -36,6 +37,13 @@ export async function customAssertion(spec: AssertionSpec, site: AssertionSite):
       return interpret(result, threshold, spec.value as string);
     },
   };
+}
+
+function checkOf(exports: unknown): unknown {
+  if (typeof exports === 'function') return exports;
+  const m = exports as { check?: unknown; default?: unknown } | null | undefined;
+  if (typeof m?.check === 'function') return m.check;
+  return typeof m?.default === 'function' ? m.default : undefined;
 }
 
 function interpret(result: unknown, threshold: number, name: string): Check {
