@@ -46,6 +46,24 @@ describe('cutting text for GitHub and logs', () => {
     expect(cutToBytes(`a${'e\u0301'.repeat(10)}`, 6, { mark: '' })).toBe('ae\u0301');
   });
 
+  it('cuts only where a segmentation of the whole text puts a grapheme boundary, for any limit (seeded mixes of hard cases)', () => {
+    const pieces = ['a', 'é', 'e\u0301\u0302', '😀', '👨‍👩‍👧', '👍🏽', '🇫🇷', '🇩🇪', '\u1100\u1161\u11A8', '\r\n', 'क्ष', '日'];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+    for (let round = 0; round < 50; round++) {
+      const text = Array.from({ length: 40 }, () => pieces[next() % pieces.length]).join('');
+      const boundaries = new Set([...segmenter.segment(text)].map((g) => g.index).concat(text.length));
+      for (let max = 0; max <= text.length; max++) {
+        const cut = cutToLength(text, max, { mark: '' });
+        expect(cut.length).toBeLessThanOrEqual(max);
+        expect(boundaries.has(cut.length)).toBe(true);
+        // The longest such prefix: the next boundary does not fit.
+        expect([...boundaries].some((b) => b > cut.length && b <= max)).toBe(false);
+      }
+    }
+  });
+
   it('uses the given mark, and never more than the limit even when the mark does not fit', () => {
     expect(cutToLength('abcdefghij', 8, { mark: '...' })).toBe('abcde...');
     expect(cutToLength('abcdefghij', 2, { mark: '...' })).toBe('');

@@ -40,5 +40,7 @@ export function graphemeBoundaryAtOrBefore(text: string, index: number): number 
   if (index <= 0) return 0;
   if (index >= text.length) return text.length;
   // The grapheme holding the first unit left out: cut where it starts (index itself when it starts there).
-  return graphemes.segment(text).containing(index)?.index ?? index;
+  // Whether a grapheme breaks before a character depends on what precedes it and on that character alone,
+  // so the text up to the code point at `index` decides it (and the segmenter need not copy the rest).
+  return graphemes.segment(text.slice(0, index + 2)).containing(index)?.index ?? index;
 }
