@@ -5,8 +5,9 @@ import type { AssertionSite, Check, RunContext } from './types.js';
 import type { AssertionSpec } from '../suite.js';
 
 /**
- * A check of the user's own: a JS module (path relative to the suite file) whose default export, or
- * `check` export, is `(output, context) => boolean | number | {pass?, score?, reason?}` (sync or async).
+ * A check of the user's own: a JS module (path relative to the suite file; ESM `.mjs`/`.js` or
+ * CommonJS `.cjs`) whose default export, or `check` export (`module.exports = fn` or `{check}` in
+ * CommonJS), is `(output, context) => boolean | number | {pass?, score?, reason?}` (sync or async).
  * A number is a score from 0 to 1 that passes at `threshold` (default 0.5).
  */
 export type CustomCheck = (output: string, context: RunContext) => unknown;
