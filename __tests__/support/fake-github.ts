@@ -99,6 +99,7 @@ function limitProblems(r: ReceivedRequest): string[] {
     const output = (body.output ?? {}) as { title?: unknown; summary?: unknown; annotations?: { title?: unknown; message?: unknown }[] };
     over('output.title characters', chars(output.title), 255);
     over('output.summary characters', chars(output.summary), 65_535);
+    over('output.annotations per request', (output.annotations ?? []).length, 50);
     for (const [i, a] of (output.annotations ?? []).entries()) {
       over(`output.annotations[${i}].title characters`, chars(a.title), 255);
       over(`output.annotations[${i}].message bytes`, bytes(a.message), 64 * 1024);
