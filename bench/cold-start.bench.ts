@@ -1,5 +1,5 @@
 // Cold start of each action's bundle failing on a missing required input, as a ratio to `node -e ''`
-// measured in the same run (target: under 4x).
+// measured in the same run (target: under 5x, with `@actions/core` loaded before the inputs are read).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,6 +33,6 @@ let worst = 0;
 for (const action of ACTIONS) {
   const ms = medianMs([join(root, 'dist', action, 'main.js')]);
   worst = Math.max(worst, ms / floor);
-  console.log(`cold start ${action.padEnd(15)} ${ms.toFixed(1).padStart(6)} ms = ${(ms / floor).toFixed(2)}x floor (target < 4x)`);
+  console.log(`cold start ${action.padEnd(15)} ${ms.toFixed(1).padStart(6)} ms = ${(ms / floor).toFixed(2)}x floor (target < 5x)`);
 }
-console.log(`cold start worst: ${worst.toFixed(2)}x floor (target < 4x)`);
+console.log(`cold start worst: ${worst.toFixed(2)}x floor (target < 5x)`);
