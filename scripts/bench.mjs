@@ -6,6 +6,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureAptFiles } from '../sandbox/lib/install.mjs';
+
+// What a bench measures us against, installed before it runs (Debian packages, with the sandbox's installer).
+const PEERS = {
+  'registry-download': { '/usr/bin/aws': 'awscli' },
+};
 
 const root = new URL('..', import.meta.url).pathname;
 const only = process.argv.slice(2);
@@ -21,6 +27,7 @@ const benches = readdirSync(join(root, 'bench'))
 let failed = 0;
 for (const name of benches) {
   console.log(`\n== bench: ${name}`);
+  if (PEERS[name]) ensureAptFiles(PEERS[name], (line) => console.log(`bench ${name}: ${line}`));
   const r = spawnSync(process.execPath, ['--expose-gc', join(root, 'build/bench', `${name}.bench.js`)], { cwd: root, stdio: 'inherit', env: process.env });
   if (r.status !== 0) {
     failed++;
