@@ -44,6 +44,21 @@ describe('docs/hooks.md', () => {
     expect(HOOKS_SCHEMA.$id).toBe('https://github.com/org/ai-deploy/blob/v1/schemas/hooks.schema.json');
   });
 
+  it.each([
+    ['canary-deploy', ['pre-traffic']],
+    ['monitor-canary', ['during']],
+    ['promote', ['pre-promote', 'post-promote']],
+    ['auto-rollback', ['post-rollback']],
+  ] as const)("%s: the example in its action.yml's `hooks` description is one it accepts", (action, stages) => {
+    const { inputs } = parse(readFileSync(join(root, action, 'action.yml'), 'utf8')) as { inputs: { hooks: { description: string } } };
+    const after = inputs.hooks.description.split(/Example:\n/)[1] ?? '';
+    const example = after.split('\n').filter((line, i, all) => all.slice(0, i + 1).every((l) => l.startsWith('  '))).map((l) => l.slice(2)).join('\n');
+    expect(example).toMatch(/^[a-z-]+:\n/);
+    const env = Object.fromEntries([...example.matchAll(/\{\{env\.([A-Za-z_][A-Za-z0-9_]*)\}\}/g)].map(([, name]) => [name, 'example-value']));
+    const { value: plan } = captureStdout(() => parseHooks(example, { allowedStages: stages, workspace: workspaceFor(example), env }));
+    expect(Object.keys(plan).sort()).toEqual([...stages].sort());
+  });
+
   it('is linked from the README and from each action that takes hooks', () => {
     expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain('(docs/hooks.md)');
     for (const action of ['canary-deploy', 'monitor-canary', 'promote', 'auto-rollback']) {
