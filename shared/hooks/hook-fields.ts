@@ -9,6 +9,13 @@ export function isMapping(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** A hook's name as written, or `<kind>-<n>` when it has none. */
+export function hookName(item: unknown, i: number): string {
+  const raw = isMapping(item) ? item : {};
+  if (typeof raw.name === 'string') return raw.name;
+  return `${typeof raw.kind === 'string' ? raw.kind : 'hook'}-${i + 1}`;
+}
+
 /** Shows a YAML value in an error message as the user wrote it, near enough. */
 export function show(value: unknown): string {
   return quote(typeof value === 'string' ? value : JSON.stringify(value) ?? String(value));

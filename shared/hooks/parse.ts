@@ -1,10 +1,10 @@
 import { ConfigurationError } from '../action/errors.js';
 import { maskSecret } from '../action/secrets.js';
 import { parseYamlBlock } from '../parse/yaml.js';
-import { HookFields, isMapping, show, type RawHook } from './hook-fields.js';
+import { HookFields, hookName, type RawHook } from './hook-fields.js';
 import { defaultWorkspace, loadJobManifest } from './job-manifest.js';
 import { parseHttpHook } from './parse-http.js';
-import { firstSchemaError, type SchemaComplaint } from './schema.js';
+import { checkHooksShape } from './schema.js';
 import { envNames } from './placeholders.js';
 import { STAGE_ACTIONS, type Hook, type HookPlan, type HookStage, type HttpHook, type JobHook } from './types.js';
 
@@ -32,9 +32,8 @@ export function parseHooks(text: string | undefined, options: ParseHooksOptions)
   if (text === undefined || text.trim() === '') return {};
   const raw = parseYamlBlock(text, input);
   if (raw === null || raw === undefined) return {};
+  checkHooksShape(raw, input, options.allowedStages);
   const allowed = options.allowedStages.map((s) => `\`${s}\``).join(', ');
-  const complaint = firstSchemaError(raw);
-  if (complaint) throw schemaError(input, raw, complaint, allowed);
   const plan: HookPlan = {};
   for (const [stage, list] of Object.entries(raw as Record<string, unknown[] | null>)) {
     if (!options.allowedStages.includes(stage as HookStage)) {
@@ -46,13 +45,6 @@ export function parseHooks(text: string | undefined, options: ParseHooksOptions)
   return plan;
 }
 
-/** A hook's name as written, or `<kind>-<n>` when it has none. */
-function hookName(item: unknown, i: number): string {
-  const raw = isMapping(item) ? item : {};
-  if (typeof raw.name === 'string') return raw.name;
-  return `${typeof raw.kind === 'string' ? raw.kind : 'hook'}-${i + 1}`;
-}
-
 function parseStage(input: string, stage: HookStage, list: unknown[], options: ParseHooksOptions): Hook[] {
   const names = new Set<string>();
   return list.map((item, i) => {
@@ -61,45 +53,6 @@ function parseStage(input: string, stage: HookStage, list: unknown[], options: P
     names.add(name);
     return parseHook(new HookFields(input, stage, name, item as RawHook), options);
   });
-}
-
-/**
- * The schema's complaint in the words of the rest of the parser: the input, where in the YAML (stage,
- * hook, field), the value, and what was expected (the schema's `expected` annotation).
- */
-function schemaError(input: string, raw: unknown, { error, expected: annotated }: SchemaComplaint, allowed: string): ConfigurationError {
-  const path = error.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-  const expected = () => annotated ?? error.message ?? 'a value the schema allows';
-  if (path.length === 0) {
-    if (error.keyword === 'additionalProperties') {
-      return new ConfigurationError(`Invalid \`${input}\`: unknown stage \`${String(error.params.additionalProperty)}\`. Expected ${allowed}.`);
-    }
-    return new ConfigurationError(`Invalid \`${input}\`: ${show(raw)}. Expected a mapping of stage (${allowed}) to a list of hooks.`);
-  }
-  const [stage, index, ...rest] = path;
-  if (path.length === 1) return new ConfigurationError(`Invalid \`${input}\`: \`${stage}\` is ${show(error.data)}. Expected ${expected()}.`);
-  const i = Number(index);
-  const item = (raw as Record<string, unknown[]>)[stage][i];
-  if (path.length === 2 && error.keyword === 'type') {
-    return new ConfigurationError(`Invalid \`${input}\`: ${stage} hook #${i + 1} is ${show(item)}. Expected ${expected()}.`);
-  }
-  const f = new HookFields(input, stage as HookStage, hookName(item, i), item as RawHook);
-  // Array positions (a list of statuses) are not fields: the list is.
-  const field = rest.filter((p) => !/^\d+$/.test(p)).join('.');
-  if (error.keyword === 'required') {
-    const missing = String(error.params.missingProperty);
-    const where = [field, missing].filter(Boolean).join('.');
-    return new ConfigurationError(`${f.where(where)}: missing. Expected ${expected()}.`);
-  }
-  if (error.keyword === 'additionalProperties') {
-    const known = Object.keys((error.parentSchema as { properties?: object }).properties ?? {}).map((k) => `\`${k}\``).join(', ');
-    const key = String(error.params.additionalProperty);
-    if (field === '') return new ConfigurationError(`${f.where()}: unknown field \`${key}\`. Expected only ${known}.`);
-    return f.error(field, key, `only ${known}`);
-  }
-  if (error.propertyName !== undefined) return f.error(field, error.propertyName, expected());
-  if (field === 'name') return new ConfigurationError(`Invalid \`${input}\`: ${stage} hook name ${show(error.data)}. Expected ${expected()}.`);
-  return f.error(field, error.data, expected());
 }
 
 function parseHook(f: HookFields, options: ParseHooksOptions): Hook {
