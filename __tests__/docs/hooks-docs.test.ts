@@ -41,7 +41,7 @@ describe('docs/hooks.md', () => {
     const [, url] = /# yaml-language-server: \$schema=(\S+)/.exec(page) ?? [];
     expect(url).toBe('https://raw.githubusercontent.com/org/ai-deploy/v1/schemas/hooks.schema.json');
     expect(existsSync(join(root, url.replace(/^.*\/v1\//, '')))).toBe(true);
-    expect(HOOKS_SCHEMA.$id).toBe('https://github.com/org/ai-deploy/blob/v1/schemas/hooks.schema.json');
+    expect(HOOKS_SCHEMA.$id).toBe(url);
   });
 
   it.each([
