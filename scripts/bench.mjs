@@ -11,6 +11,8 @@ import { ensureAptFiles } from '../sandbox/lib/install.mjs';
 // What a bench measures us against, installed before it runs (Debian packages, with the sandbox's installer).
 const PEERS = {
   'registry-download': { '/usr/bin/aws': 'awscli' },
+  'registry-verify': { '/usr/bin/sha256sum': 'coreutils' },
+  retag: { '/usr/bin/skopeo': 'skopeo', '/usr/bin/umoci': 'umoci' },
 };
 
 const root = new URL('..', import.meta.url).pathname;
