@@ -1,4 +1,4 @@
-/** Jest on Node 24, ESM TypeScript through ts-jest (see ../shared/notes/toolchain.md). */
+/** Jest on Node 24 (npm scripts put node_modules/.bin first on PATH), ESM TypeScript through ts-jest; run under --experimental-vm-modules. */
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],

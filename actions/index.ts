@@ -1,9 +1,10 @@
-import { runStep } from '../shared/action/runner.js';
+import { nodeTooOld } from './node-guard.js';
 
 /**
- * The one bundle entry. Each action's code is a lazy chunk, so a step loads only its own action
- * (and, through it, only the SDKs that action uses). A main step first loads and parses its inputs
- * alone — no SDK and no `@actions/core` — so a bad input is refused in a few tens of milliseconds.
+ * The one bundle entry. Everything but the Node check is a lazy chunk: the step runner with
+ * `@actions/core`, and each action's code (which loads only the SDKs that action uses). So on an old
+ * Node the step fails with one line before any of it loads; then a main step parses its inputs before
+ * its action's code loads, so a bad input is refused before that.
  */
 const STEPS = {
   'build-image': { main: () => import('./build-image/main.js'), inputs: () => import('./build-image/inputs.js') },
@@ -21,6 +22,14 @@ export const ACTION_NAMES = Object.keys(STEPS) as ActionName[];
 type Loader = () => Promise<{ run: (inputs?: never) => Promise<void> }>;
 
 export async function runAction(action: ActionName, step: StepKind): Promise<void> {
+  const tooOld = nodeTooOld(process.version);
+  if (tooOld) {
+    // The runner's error command, written by hand on purpose: `@actions/core` is what must not load here.
+    process.stdout.write(`::error::${tooOld}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const { runStep } = await import('../shared/action/runner.js');
   await runStep(async () => {
     const steps: { main: Loader; inputs: () => Promise<{ getInputs: () => unknown }>; post?: Loader } = STEPS[action];
     if (step === 'post') {

@@ -18,7 +18,7 @@ import { report } from './support.js';
 
 const AWS = '/usr/bin/aws';
 if (!existsSync(AWS)) {
-  console.log(`${AWS} is missing: install Debian's awscli (apt-get install -y awscli) to run this bench.`);
+  console.log(`${AWS} is missing: 'npm run bench' installs it (Debian awscli), or apt-get install -y awscli.`);
   process.exit(1);
 }
 const size = benchBytes();

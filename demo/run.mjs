@@ -4,8 +4,8 @@
 // from the bad canary's first bad traffic to all traffic back on stable.
 //   node demo/run.mjs [--keep]   (--keep leaves the ai-deploy-demo namespace for a look afterwards)
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { staleDistNotice } from './dist-freshness.mjs';
 import { defaultDist, root } from './job.mjs';
 import { runScenario } from './scenario.mjs';
 
@@ -37,16 +37,8 @@ process.exitCode = ok ? 0 : 1;
 
 function warnIfDistStale() {
   if (defaultDist() === 'source') return;
-  const newest = (dir) =>
-    readdirSync(join(root, dir), { recursive: true })
-      .filter((f) => f.endsWith('.ts'))
-      .reduce((max, f) => Math.max(max, statSync(join(root, dir, f)).mtimeMs), 0);
-  const source = Math.max(newest('actions'), newest('shared'));
-  let bundle = 0;
-  try {
-    bundle = statSync(join(defaultDist(), 'index.js')).mtimeMs;
-  } catch {}
-  if (bundle < source) console.log(`NOTE: ${defaultDist()} is older than the sources in actions/ and shared/: run \`npm run bundle\` first to demo the current code.`);
+  const notice = staleDistNotice(root, defaultDist());
+  if (notice) console.log(notice);
 }
 
 function printReport(r, sandboxMs, totalMs) {

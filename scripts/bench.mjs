@@ -6,6 +6,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureAptFiles } from '../sandbox/lib/install.mjs';
+
+// What a bench measures us against, installed before it runs (Debian packages, with the sandbox's installer).
+const PEERS = {
+  'registry-download': { '/usr/bin/aws': 'awscli' },
+  'registry-verify': { '/usr/bin/sha256sum': 'coreutils' },
+  retag: { '/usr/bin/skopeo': 'skopeo', '/usr/bin/umoci': 'umoci' },
+};
 
 const root = new URL('..', import.meta.url).pathname;
 const only = process.argv.slice(2);
@@ -21,6 +29,7 @@ const benches = readdirSync(join(root, 'bench'))
 let failed = 0;
 for (const name of benches) {
   console.log(`\n== bench: ${name}`);
+  if (PEERS[name]) ensureAptFiles(PEERS[name], (line) => console.log(`bench ${name}: ${line}`));
   const r = spawnSync(process.execPath, ['--expose-gc', join(root, 'build/bench', `${name}.bench.js`)], { cwd: root, stdio: 'inherit', env: process.env });
   if (r.status !== 0) {
     failed++;

@@ -16,13 +16,18 @@ describe('the step runner', () => {
     expect(result.stdout).not.toContain('at ');
   });
 
-  it('reports an unexpected error as a failure with its message and keeps the stack for debug logs only', async () => {
-    const result = await runInProcess(async () => {
+  it('reports an unexpected error as a failure with its message, and prints its stack only when step debugging is on', async () => {
+    const fails = async () => {
       throw new Error('API server answered 503');
-    }, {});
-    expect(result.failed).toBe(true);
-    expect(result.errors).toEqual(['API server answered 503']);
-    expect(result.stdout).toMatch(/::debug::Error: API server answered 503/);
+    };
+    const plain = await runInProcess(fails, {});
+    expect(plain.failed).toBe(true);
+    expect(plain.errors).toEqual(['API server answered 503']);
+    expect(plain.stdout).not.toContain('at ');
+    // ACTIONS_STEP_DEBUG reaches the step as RUNNER_DEBUG=1.
+    const debug = await runInProcess(fails, {}, { env: { RUNNER_DEBUG: '1' } });
+    expect(debug.errors).toEqual(['API server answered 503']);
+    expect(debug.stdout).toMatch(/::debug::Error: API server answered 503%0A\s+at /);
   });
 
   it('reads typed inputs the way the runner passes them', async () => {

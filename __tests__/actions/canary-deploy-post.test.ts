@@ -3,7 +3,9 @@ import { spawn } from 'node:child_process';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { runInProcess } from '../support/run-step.js';
 import { readKeyValueFile, runnerFiles } from '../support/runner-files.js';
+import { run as deploy } from '../../actions/canary-deploy/main.js';
 import { run as post } from '../../actions/canary-deploy/post.js';
+import { rollbackCanary } from '../../shared/canary/rollback.js';
 import type { Cluster } from '../../shared/k8s/cluster.js';
 import { deploymentRef } from '../../shared/k8s/objects.js';
 import { decodeCanaryState } from '../../shared/canary/state.js';
@@ -53,11 +55,26 @@ describe('canary-deploy post step', () => {
   });
 
   it('leaves a finished canary in place, and does nothing when main never claimed one', async () => {
-    const finished = await runInProcess(post, { kubeconfig: sandboxKubeconfig(), deployment: 'model', namespace }, {
-      state: { canary: JSON.stringify({ namespace, deployment: 'model', owner: 'x', finished: true }) },
-    });
-    expect(finished.stdout).toMatch(/finished setting up; left in place/);
+    await createStable(cluster, namespace, 'kept', { replicas: 1 });
+    const inputs = { kubeconfig: sandboxKubeconfig(), deployment: 'kept', namespace, image: 'r.example/kept:2' };
+    const main = await runInProcess(deploy, inputs);
+    expect(main.errors).toEqual([]);
+    const finished = await runInProcess(post, inputs, { state: main.state });
+    expect(finished.stdout).toMatch(/finished setting up; left in place for the next step/);
+    expect(await cluster.find(deploymentRef(namespace, 'kept-canary'))).toBeDefined();
     const none = await runInProcess(post, { kubeconfig: sandboxKubeconfig(), deployment: 'model', namespace });
     expect(none.stdout).toMatch(/did not change the cluster in this run/);
+  });
+
+  it('after a later step ended the finished canary, says so instead of claiming it was left in place', async () => {
+    await createStable(cluster, namespace, 'ended', { replicas: 1 });
+    const inputs = { kubeconfig: sandboxKubeconfig(), deployment: 'ended', namespace, image: 'r.example/ended:2' };
+    const main = await runInProcess(deploy, inputs);
+    expect(main.errors).toEqual([]);
+    await rollbackCanary(cluster, namespace, 'ended', () => {}); // what auto-rollback (or promote) does later in the job
+    const r = await runInProcess(post, inputs, { state: main.state });
+    expect(r.errors).toEqual([]);
+    expect(r.stdout).toMatch(/finished setting up and has ended since \(promoted or rolled back\): nothing to clean up/);
+    expect(r.stdout).not.toMatch(/left in place/);
   });
 });

@@ -51,12 +51,12 @@ export async function runBundled(
   action: string,
   step: 'main' | 'post',
   inputs: Record<string, string>,
-  options: { state?: Record<string, string>; env?: Record<string, string>; timeoutMs?: number } = {},
+  options: { state?: Record<string, string>; env?: Record<string, string>; timeoutMs?: number; node?: string; nodeArgs?: string[] } = {},
 ): Promise<StepResult & { exitCode: number | null; stderr: string; ms: number }> {
   const files = runnerFiles(inputs, options.state);
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...files.env, ...options.env };
   const started = performance.now();
-  const child = spawn(process.execPath, [join(root, 'dist', action, `${step}.js`)], { env, cwd: files.dir });
+  const child = spawn(options.node ?? process.execPath, [...(options.nodeArgs ?? []), join(root, 'dist', action, `${step}.js`)], { env, cwd: files.dir });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));

@@ -11,6 +11,7 @@ import { postWebhook } from '../../shared/notify/webhook.js';
 import { runPostRollbackHooks } from './hooks.js';
 import { getInputs, type Inputs } from './inputs.js';
 import { checkStillWatched, watchRelease, type WatchOutcome } from './watch.js';
+import { runStep } from '../../shared/action/runner.js';
 
 /**
  * auto-rollback: rolls back at once, or with `watch` watches a released Deployment and rolls it back only
@@ -18,8 +19,13 @@ import { checkStillWatched, watchRelease, type WatchOutcome } from './watch.js';
  * the release was bad) or `inconclusive` (nothing rolled back, and the step fails: no evidence is not
  * health). `post-rollback` hook failures fail the step only after the rollback is done.
  */
-/** `inputs`: parsed by the caller when it already checked them (the bundle entry does), else here. */
-export async function run(inputs: Inputs = getInputs()): Promise<void> {
+export function run(inputs?: Inputs): Promise<void> {
+  // The typescript-action contract (`@github/local-action` calls this): never throws, failures end in core.setFailed.
+  // `inputs`: parsed by the caller when it already checked them (the bundle entry does), else here.
+  return runStep(async () => rollBack(inputs ?? getInputs()));
+}
+
+async function rollBack(inputs: Inputs): Promise<void> {
   const cluster = await connectCluster(inputs.kubeconfig);
   const runUrl = currentRunUrl();
   let watched: WatchOutcome | undefined;

@@ -14,9 +14,15 @@ import { scanImage, type ScanOutcome } from '../../shared/image/scan.js';
 import { buildSummary } from '../../shared/image/summary.js';
 import { readBackPush, type PushedImage } from '../../shared/image/verify.js';
 import { getInputs, type Inputs } from './inputs.js';
+import { runStep } from '../../shared/action/runner.js';
 
-/** `inputs`: parsed by the caller when it already checked them (the bundle entry does), else here. */
-export async function run(inputs: Inputs = getInputs()): Promise<void> {
+export function run(inputs?: Inputs): Promise<void> {
+  // The typescript-action contract (`@github/local-action` calls this): never throws, failures end in core.setFailed.
+  // `inputs`: parsed by the caller when it already checked them (the bundle entry does), else here.
+  return runStep(async () => buildImage(inputs ?? getInputs()));
+}
+
+async function buildImage(inputs: Inputs): Promise<void> {
   const { context, file, target, image, tags, platforms, push, labels, cache, git } = inputs;
   const spec = planBuild({ context, file, target, image, tags, platforms, push, buildArgs: inputs['build-args'], labels, cache, git }, new Date());
   const { registry: host, repository } = spec.image;

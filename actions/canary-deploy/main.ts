@@ -12,9 +12,15 @@ import type { CanaryState } from '../../shared/canary/state.js';
 import { hooksSummary } from '../../shared/hooks/summary.js';
 import { getInputs, type Inputs } from './inputs.js';
 import { canaryStepState, runOwner } from './step-state.js';
+import { runStep } from '../../shared/action/runner.js';
 
-/** `inputs`: parsed by the caller when it already checked them (the bundle entry does), else here. */
-export async function run(inputs: Inputs = getInputs()): Promise<void> {
+export function run(inputs?: Inputs): Promise<void> {
+  // The typescript-action contract (`@github/local-action` calls this): never throws, failures end in core.setFailed.
+  // `inputs`: parsed by the caller when it already checked them (the bundle entry does), else here.
+  return runStep(async () => deployCanary(inputs ?? getInputs()));
+}
+
+async function deployCanary(inputs: Inputs): Promise<void> {
   const cluster = await connectCluster(inputs.kubeconfig);
   const plan: CanaryPlan = {
     namespace: inputs.namespace,

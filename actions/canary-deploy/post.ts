@@ -3,10 +3,12 @@ import { errorMessage } from '../../shared/action/errors.js';
 import { getKubernetesTarget } from '../../shared/action/kubernetes-inputs.js';
 import { currentRunUrl } from '../../shared/k8s/annotations.js';
 import { connectCluster } from '../../shared/k8s/client.js';
+import type { Cluster } from '../../shared/k8s/cluster.js';
 import { removeLeftoverHookJobs } from '../../shared/canary/hooks.js';
 import { loadCanary } from '../../shared/canary/load.js';
 import { rollbackCanary } from '../../shared/canary/rollback.js';
 import { canaryStepState } from './step-state.js';
+import { runStep } from '../../shared/action/runner.js';
 
 /**
  * Runs after the job, also on cancel and failure. A canary whose main step did not finish (cancelled,
@@ -14,18 +16,23 @@ import { canaryStepState } from './step-state.js';
  * for the next step; a canary owned by another run is never touched. Hook Jobs the unfinished run
  * left (a cancel during a `pre-traffic` hook) are deleted too.
  */
-export async function run(): Promise<void> {
+export function run(): Promise<void> {
+  // The typescript-action contract (`@github/local-action --post` calls this): never throws.
+  return runStep(cleanUp);
+}
+
+async function cleanUp(): Promise<void> {
   const saved = canaryStepState.read();
   if (!saved) {
     core.info('canary-deploy did not change the cluster in this run: nothing to clean up.');
     return;
   }
-  if (saved.finished) {
-    core.info(`Canary for ${saved.namespace}/${saved.deployment} finished setting up; left in place for the next step.`);
-    return;
-  }
   const { kubeconfig } = getKubernetesTarget();
   const cluster = await connectCluster(kubeconfig);
+  if (saved.finished) {
+    await reportFinished(cluster, saved);
+    return;
+  }
   const canary = await loadCanary(cluster, saved.namespace, saved.deployment);
   if (canary && canary.state.owner !== saved.owner) {
     core.warning(`The canary on ${saved.namespace}/${saved.deployment} now belongs to another run (${canary.state.runUrl ?? canary.state.owner}); not touching it.`);
@@ -42,5 +49,18 @@ export async function run(): Promise<void> {
     if (removed.length) core.info(`Removed hook Jobs left by the unfinished run: ${removed.join(', ')}.`);
   } catch (error) {
     core.warning(`Could not remove leftover pre-traffic hook Jobs of ${saved.namespace}/${saved.deployment}: ${errorMessage(error)}`);
+  }
+}
+
+/** A finished canary is left alone; a later step (promote, auto-rollback) may have ended it already, so say what the cluster shows. */
+async function reportFinished(cluster: Cluster, saved: { namespace: string; deployment: string; owner: string }): Promise<void> {
+  const where = `${saved.namespace}/${saved.deployment}`;
+  try {
+    const canary = await loadCanary(cluster, saved.namespace, saved.deployment);
+    if (!canary) core.info(`Canary for ${where} finished setting up and has ended since (promoted or rolled back): nothing to clean up.`);
+    else if (canary.state.owner !== saved.owner) core.info(`Canary for ${where} finished setting up; the canary there now belongs to another run: not touching it.`);
+    else core.info(`Canary for ${where} finished setting up; left in place for the next step.`);
+  } catch (error) {
+    core.warning(`Canary for ${where} finished setting up; could not read its state to report on it: ${errorMessage(error)}`);
   }
 }

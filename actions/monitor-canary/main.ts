@@ -6,6 +6,7 @@ import { getInputs, type Inputs } from './inputs.js';
 import { monitorLive } from './live-mode.js';
 import { publish } from './publish.js';
 import { monitorReplay } from './replay-mode.js';
+import { runStep } from '../../shared/action/runner.js';
 
 function assessmentOptions(inputs: Inputs): AssessmentOptions {
   return { falseAlarmRate: inputs['false-alarm-rate'], failureLimit: inputs['failure-limit'], onMissingData: inputs['on-missing-data'] };
@@ -16,8 +17,13 @@ function assessmentOptions(inputs: Inputs): AssessmentOptions {
  * with a verdict (the step fails unless it is `pass`, so nothing after it promotes a canary that was not
  * shown healthy); with `replay`, it judges a recorded trace offline and only reports.
  */
-/** `inputs`: parsed by the caller when it already checked them (the bundle entry does), else here. */
-export async function run(inputs: Inputs = getInputs()): Promise<void> {
+export function run(inputs?: Inputs): Promise<void> {
+  // The typescript-action contract (`@github/local-action` calls this): never throws, failures end in core.setFailed.
+  // `inputs`: parsed by the caller when it already checked them (the bundle entry does), else here.
+  return runStep(async () => monitorCanary(inputs ?? getInputs()));
+}
+
+async function monitorCanary(inputs: Inputs): Promise<void> {
   const options = assessmentOptions(inputs);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   if (inputs.replay !== undefined) {

@@ -27,7 +27,9 @@ function metricTable(report: MonitorReport, spec: MetricSpec): string {
   const rows = report.steps.flatMap((step) => {
     const m = step.analysis.metrics.find((x) => x.name === spec.name);
     if (!m) return [];
-    return [[step.weight === undefined ? 'trace' : `${step.weight}%`, step.intervals, formatLevel(spec, m.canary), formatLevel(spec, m.control), difference(m), bounds(spec), m.state]];
+    // A step can pass with a metric that did not decide alone (the step ended with no fail): not `watching` any more.
+    const state = m.state === 'watching' && step.outcome === 'pass' ? 'no fail' : m.state;
+    return [[step.weight === undefined ? 'trace' : `${step.weight}%`, step.intervals, formatLevel(spec, m.canary), formatLevel(spec, m.control), difference(m), bounds(spec), state]];
   });
   return markdownTable(['step', 'intervals', 'canary', 'control', 'difference [interval]', 'bound', 'state'], rows);
 }
@@ -49,7 +51,7 @@ export function renderSummary(report: MonitorReport, specs: readonly MetricSpec[
   const where = report.mode === 'live' ? `; canary weight now ${report.weight}%` : ' (replay of a recorded trace)';
   const parts = [`## monitor-canary: ${ICON[report.verdict]} ${report.verdict}`, '', report.reason, '', `Decided after ${report.decidedAfter} interval(s)${where}.`];
   for (const spec of specs) {
-    parts.push('', `### ${spec.name}`, '', metricTable(report, spec), '', chart(report, spec), '', 'Intervals without a value are drawn at 0.');
+    parts.push('', `### ${spec.name}`, '', metricTable(report, spec), '', chart(report, spec));
   }
   if (report.hooks) parts.push('', hooksSummary([report.hooks]));
   return parts.join('\n');

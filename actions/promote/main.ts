@@ -13,6 +13,7 @@ import { hooksSummary } from '../../shared/hooks/summary.js';
 import type { StageReport, TemplateValues } from '../../shared/hooks/types.js';
 import { getInputs, type Inputs } from './inputs.js';
 import { checkVersion, openRegistry } from './model-registry.js';
+import { runStep } from '../../shared/action/runner.js';
 
 const hookValues = (image: string, modelVersion?: string): TemplateValues => ({ image, ...(modelVersion ? { 'model-version': modelVersion } : {}) });
 
@@ -21,8 +22,13 @@ const hookValues = (image: string, modelVersion?: string): TemplateValues => ({ 
  * changes; then the cluster, the registry pointer, the image tag, the GitHub status; `post-promote`
  * hooks last (a failure there fails the step, the promotion stands).
  */
-/** `inputs`: parsed by the caller when it already checked them (the bundle entry does), else here. */
-export async function run(inputs: Inputs = getInputs()): Promise<void> {
+export function run(inputs?: Inputs): Promise<void> {
+  // The typescript-action contract (`@github/local-action` calls this): never throws, failures end in core.setFailed.
+  // `inputs`: parsed by the caller when it already checked them (the bundle entry does), else here.
+  return runStep(async () => promoteCanaryStep(inputs ?? getInputs()));
+}
+
+async function promoteCanaryStep(inputs: Inputs): Promise<void> {
   const cluster = await connectCluster(inputs.kubeconfig);
   const runUrl = currentRunUrl();
   const reports: StageReport[] = [];

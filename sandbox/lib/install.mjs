@@ -1,12 +1,21 @@
 // Install what a part needs when it is missing: Debian packages (apt) and moto (pip).
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { which } from './process.mjs';
 
 let aptUpdated = false;
 
 /** Ensure each command exists, installing its Debian package when not. `cmds` maps command -> package. */
 export function ensureApt(cmds, log) {
-  const missing = [...new Set(Object.entries(cmds).filter(([c]) => !which(c)).map(([, p]) => p))];
+  installApt([...new Set(Object.entries(cmds).filter(([c]) => !which(c)).map(([, p]) => p))], log);
+}
+
+/** Ensure each file exists (a tool at the path its Debian package puts it), installing the package when not. */
+export function ensureAptFiles(files, log) {
+  installApt([...new Set(Object.entries(files).filter(([f]) => !existsSync(f)).map(([, p]) => p))], log);
+}
+
+function installApt(missing, log) {
   if (!missing.length) return;
   if (process.getuid?.() !== 0 && !which('sudo')) {
     throw new Error(`missing Debian packages ${missing.join(' ')}: install them as root`);

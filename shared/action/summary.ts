@@ -15,6 +15,18 @@ export function markdownTable(header: Cell[], rows: Cell[][]): string {
   return [line(header), `| ${header.map(() => '---').join(' | ')} |`, ...rows.map(line)].join('\n');
 }
 
+/**
+ * Mermaid's xy chart cannot leave a gap, so a point without a value is drawn at 0; the legend says which
+ * ones, so a missing interval is never read as a measured zero.
+ */
+function gaps(xLabels: Cell[], series: { name: string; values: number[] }[]): string {
+  const missing = series
+    .map((s) => ({ name: s.name, at: s.values.flatMap((v, i) => (Number.isFinite(v) ? [] : [xLabels[i]])) }))
+    .filter((s) => s.at.length);
+  if (!missing.length) return '.';
+  return `. Drawn at 0 but without a value: ${missing.map((s) => `${s.name} at ${s.at.join(', ')}`).join('; ')}.`;
+}
+
 /** A Mermaid xy line chart of series over a shared x axis (GitHub renders Mermaid in summaries). */
 export function mermaidLineChart(title: string, xLabels: Cell[], series: { name: string; values: number[] }[]): string {
   const fmt = (n: number) => (Number.isFinite(n) ? Number(n.toPrecision(4)) : 0);
@@ -28,7 +40,7 @@ export function mermaidLineChart(title: string, xLabels: Cell[], series: { name:
     `  y-axis 0 --> ${fmt(max * 1.1 || 1)}`,
     ...series.map((s) => `  line [${s.values.map(fmt).join(', ')}]`),
     '```',
-    series.map((s, i) => `${i === 0 ? 'Lines, in order: ' : ''}${s.name}`).join(', '),
+    series.map((s, i) => `${i === 0 ? 'Lines, in order: ' : ''}${s.name}`).join(', ') + gaps(xLabels, series),
   ];
   return lines.join('\n');
 }

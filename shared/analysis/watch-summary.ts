@@ -51,7 +51,7 @@ export function renderWatchSummary(result: WatchResult, specs: readonly MetricSp
   }
   const rows = result.report.metrics.map((m) => {
     const spec = specs.find((s) => s.name === m.name)!;
-    return [m.name, formatLevel(spec, m.canary), formatLevel(spec, m.control ?? meanOf(m.series.map((p) => p.control))), m.checks.map((c) => formatCheck(spec, c)).join('; '), m.state, counts(m)];
+    return [m.name, formatLevel(spec, m.canary), formatLevel(spec, m.control ?? meanOf(m.series.map((p) => p.control))), m.checks.map((c) => formatCheck(spec, c)).join('; '), m.state === 'watching' && result.verdict === 'pass' ? 'no fail' : m.state, counts(m)];
   });
   parts.push('', markdownTable(['metric', 'released', 'previous', 'checks', 'state', 'intervals'], rows));
   for (const m of result.report.metrics) {

@@ -178,6 +178,8 @@ export async function routeCanaryTraffic(cluster: Cluster, plan: CanaryPlan, rol
     changed = true;
   }
   const current = await router.current();
+  // Every router says where traffic stands, so the step's Traffic log group is never empty.
+  log(`${state.canary} receives ${current}% of traffic (${plan.router}${plan.route ? ` route ${plan.route}` : ''}).`);
   if (state.phase !== 'ready' || state.weight !== current || changed) {
     state = { ...state, phase: 'ready', weight: current };
     await recordCanaryState(cluster, namespace, deployment, state);

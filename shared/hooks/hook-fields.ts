@@ -1,6 +1,5 @@
 import { ConfigurationError, quote } from '../action/errors.js';
 import { parseDuration } from '../parse/duration.js';
-import { parseInteger, type NumberBounds } from '../parse/number.js';
 import { unknownPlaceholders } from './placeholders.js';
 import type { HookStage } from './types.js';
 
@@ -8,6 +7,13 @@ export type RawHook = Record<string, unknown>;
 
 export function isMapping(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** A hook's name as written, or `<kind>-<n>` when it has none. */
+export function hookName(item: unknown, i: number): string {
+  const raw = isMapping(item) ? item : {};
+  if (typeof raw.name === 'string') return raw.name;
+  return `${typeof raw.kind === 'string' ? raw.kind : 'hook'}-${i + 1}`;
 }
 
 /** Shows a YAML value in an error message as the user wrote it, near enough. */
@@ -36,35 +42,18 @@ export class HookFields {
     return new ConfigurationError(`${this.where(field)}: ${show(value)}. Expected ${expected}.`);
   }
 
-  /** Refuses fields this kind of hook does not have (a typo must not be silently ignored). */
-  onlyKeys(allowed: readonly string[]): void {
-    for (const key of Object.keys(this.raw)) {
-      if (!allowed.includes(key)) {
-        throw new ConfigurationError(
-          `${this.where()}: unknown field \`${key}\`. Expected only ${allowed.map((k) => `\`${k}\``).join(', ')}.`,
-        );
-      }
-    }
-  }
-
   has(field: string): boolean {
     return this.raw[field] !== undefined && this.raw[field] !== null;
   }
 
-  /** A scalar written as text (YAML numbers and booleans become their text). */
-  text(field: string, expected: string): string | undefined {
+  /** A scalar as text (YAML numbers and booleans become their text); the schema has checked its form. */
+  text(field: string): string | undefined {
     const value = this.raw[field];
-    if (value === undefined || value === null) return undefined;
-    if (typeof value === 'object') throw this.error(field, value, expected);
-    const text = String(value).trim();
-    if (text === '') throw this.error(field, value, expected);
-    return text;
+    return value === undefined || value === null ? undefined : String(value).trim();
   }
 
-  requiredText(field: string, expected: string): string {
-    const value = this.text(field, expected);
-    if (value === undefined) throw new ConfigurationError(`${this.where(field)}: missing. Expected ${expected}.`);
-    return value;
+  missing(field: string, expected: string): ConfigurationError {
+    return new ConfigurationError(`${this.where(field)}: missing. Expected ${expected}.`);
   }
 
   /** A text whose `{{...}}` placeholders must all be known (`{{env.NAME}}` allowed or not). */
@@ -75,13 +64,8 @@ export class HookFields {
   }
 
   duration(field: string, fallbackMs: number): number {
-    const value = this.text(field, 'a positive duration such as `30s`, `5m`, `1h` or `1h30m`');
+    const value = this.text(field);
     return value === undefined ? fallbackMs : this.reworded(field, () => parseDuration(value, this.input));
-  }
-
-  integer(field: string, fallback: number, bounds: Omit<NumberBounds, 'integer'>): number {
-    const value = this.text(field, 'an integer');
-    return value === undefined ? fallback : this.reworded(field, () => parseInteger(value, this.input, bounds));
   }
 
   /** Runs a shared parser and puts the stage, hook and field into its message. */

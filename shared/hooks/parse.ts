@@ -1,11 +1,12 @@
 import { ConfigurationError } from '../action/errors.js';
 import { maskSecret } from '../action/secrets.js';
 import { parseYamlBlock } from '../parse/yaml.js';
-import { HookFields, isMapping, show } from './hook-fields.js';
+import { HookFields, hookName, type RawHook } from './hook-fields.js';
 import { defaultWorkspace, loadJobManifest } from './job-manifest.js';
 import { parseHttpHook } from './parse-http.js';
+import { checkHooksShape } from './schema.js';
 import { envNames } from './placeholders.js';
-import { HOOK_KINDS, HOOK_STAGES, STAGE_ACTIONS, type Hook, type HookPlan, type HookStage, type HttpHook, type JobHook } from './types.js';
+import { STAGE_ACTIONS, type Hook, type HookPlan, type HookStage, type HttpHook, type JobHook } from './types.js';
 
 export interface ParseHooksOptions {
   /** The input's name, for messages (default `hooks`). */
@@ -19,72 +20,48 @@ export interface ParseHooksOptions {
 }
 
 export const JOB_DEFAULTS = { timeoutMs: 5 * 60_000, duringTimeoutMs: 60 * 60_000 };
-const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const NAME_MAX = 40;
 
 /**
- * Parses a `hooks` input: a mapping of stage to a list of hooks. Checks everything a mistake could
- * hide in (stages, kinds, fields, durations, statuses, URLs, Job manifest files, environment
- * placeholders) and masks every environment value a hook will send. Empty input: no hooks.
+ * Parses a `hooks` input: a mapping of stage to a list of hooks. The shape (stages, kinds, fields and
+ * their forms) is checked against schemas/hooks.schema.json; then what a schema cannot say: the stages
+ * this action runs, unique names, durations, URLs, Job manifest files, environment placeholders. Every
+ * environment value a hook will send is masked. Empty input: no hooks.
  */
 export function parseHooks(text: string | undefined, options: ParseHooksOptions): HookPlan {
   const input = options.input ?? 'hooks';
   if (text === undefined || text.trim() === '') return {};
   const raw = parseYamlBlock(text, input);
   if (raw === null || raw === undefined) return {};
+  checkHooksShape(raw, input, options.allowedStages);
   const allowed = options.allowedStages.map((s) => `\`${s}\``).join(', ');
-  if (!isMapping(raw)) {
-    throw new ConfigurationError(`Invalid \`${input}\`: ${show(raw)}. Expected a mapping of stage (${allowed}) to a list of hooks.`);
-  }
   const plan: HookPlan = {};
-  for (const [stage, list] of Object.entries(raw)) {
-    if (!(HOOK_STAGES as string[]).includes(stage)) {
-      throw new ConfigurationError(`Invalid \`${input}\`: unknown stage \`${stage}\`. Expected ${allowed}.`);
-    }
+  for (const [stage, list] of Object.entries(raw as Record<string, unknown[] | null>)) {
     if (!options.allowedStages.includes(stage as HookStage)) {
       const action = STAGE_ACTIONS[stage as HookStage];
       throw new ConfigurationError(`Invalid \`${input}\`: \`${stage}\` hooks run in ${action}, not in this action. Expected ${allowed}.`);
     }
-    plan[stage as HookStage] = parseStage(input, stage as HookStage, list, options);
+    plan[stage as HookStage] = parseStage(input, stage as HookStage, list ?? [], options);
   }
   return plan;
 }
 
-function parseStage(input: string, stage: HookStage, list: unknown, options: ParseHooksOptions): Hook[] {
-  if (list === null) return [];
-  if (!Array.isArray(list)) throw new ConfigurationError(`Invalid \`${input}\`: \`${stage}\` is ${show(list)}. Expected a list of hooks.`);
+function parseStage(input: string, stage: HookStage, list: unknown[], options: ParseHooksOptions): Hook[] {
   const names = new Set<string>();
   return list.map((item, i) => {
-    if (!isMapping(item)) throw new ConfigurationError(`Invalid \`${input}\`: ${stage} hook #${i + 1} is ${show(item)}. Expected a mapping with \`kind\`.`);
-    const name = parseName(input, stage, item.name, `${typeof item.kind === 'string' ? item.kind : 'hook'}-${i + 1}`);
+    const name = hookName(item, i);
     if (names.has(name)) throw new ConfigurationError(`Invalid \`${input}\`: two ${stage} hooks are named \`${name}\`. Expected unique names.`);
     names.add(name);
-    return parseHook(new HookFields(input, stage, name, item), options);
+    return parseHook(new HookFields(input, stage, name, item as RawHook), options);
   });
 }
 
-function parseName(input: string, stage: HookStage, raw: unknown, fallback: string): string {
-  if (raw === undefined || raw === null) return fallback;
-  const name = String(raw);
-  if (name.length > NAME_MAX || !NAME.test(name)) {
-    throw new ConfigurationError(
-      `Invalid \`${input}\`: ${stage} hook name ${show(raw)}. Expected lower-case letters, digits and '-', at most ${NAME_MAX} characters (it names the hook's Job).`,
-    );
-  }
-  return name;
-}
-
 function parseHook(f: HookFields, options: ParseHooksOptions): Hook {
-  const kinds = HOOK_KINDS.map((k) => `\`${k}\``).join(' or ');
-  const kind = f.requiredText('kind', kinds);
-  if (kind === 'http') return checkEnv(f, parseHttpHook(f), options.env ?? process.env);
-  if (kind === 'job') return parseJobHook(f, options.workspace ?? defaultWorkspace());
-  throw f.error('kind', kind, kinds);
+  if (f.raw.kind === 'http') return checkEnv(f, parseHttpHook(f), options.env ?? process.env);
+  return parseJobHook(f, options.workspace ?? defaultWorkspace());
 }
 
 function parseJobHook(f: HookFields, workspace: string): JobHook {
-  f.onlyKeys(['name', 'kind', 'manifest', 'timeout']);
-  const manifest = f.requiredText('manifest', 'the path of a Job manifest file in the repository');
+  const manifest = String(f.raw.manifest);
   const fallback = f.stage === 'during' ? JOB_DEFAULTS.duringTimeoutMs : JOB_DEFAULTS.timeoutMs;
   return {
     kind: 'job',
