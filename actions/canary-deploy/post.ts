@@ -6,7 +6,10 @@ import { connectCluster } from '../../shared/k8s/client.js';
 import { removeLeftoverHookJobs } from '../../shared/canary/hooks.js';
 import { loadCanary } from '../../shared/canary/load.js';
 import { rollbackCanary } from '../../shared/canary/rollback.js';
-import { canaryStepState } from './step-state.js';
+import { currentClaimant } from '../../shared/canary/lease.js';
+import { LeaseLost, renewLease } from '../../shared/canary/lease-cluster.js';
+import type { Cluster } from '../../shared/k8s/cluster.js';
+import { canaryStepState, type CanaryStepState } from './step-state.js';
 
 /**
  * Runs after the job, also on cancel and failure. A canary whose main step did not finish (cancelled,
@@ -20,12 +23,13 @@ export async function run(): Promise<void> {
     core.info('canary-deploy did not change the cluster in this run: nothing to clean up.');
     return;
   }
-  if (saved.finished) {
-    core.info(`Canary for ${saved.namespace}/${saved.deployment} finished setting up; left in place for the next step.`);
-    return;
-  }
   const { kubeconfig } = getKubernetesTarget();
   const cluster = await connectCluster(kubeconfig);
+  if (saved.finished) {
+    core.info(`Canary for ${saved.namespace}/${saved.deployment} finished setting up; left in place for the next step.`);
+    await renewForNextStep(cluster, saved);
+    return;
+  }
   const canary = await loadCanary(cluster, saved.namespace, saved.deployment);
   if (canary && canary.state.owner !== saved.owner) {
     core.warning(`The canary on ${saved.namespace}/${saved.deployment} now belongs to another run (${canary.state.runUrl ?? canary.state.owner}); not touching it.`);
@@ -42,5 +46,20 @@ export async function run(): Promise<void> {
     if (removed.length) core.info(`Removed hook Jobs left by the unfinished run: ${removed.join(', ')}.`);
   } catch (error) {
     core.warning(`Could not remove leftover pre-traffic hook Jobs of ${saved.namespace}/${saved.deployment}: ${errorMessage(error)}`);
+  }
+}
+
+/**
+ * A finished canary's lease is renewed as this job ends, so the next step (monitor-canary in a later job,
+ * say) gets a whole lease to pick it up; without a heartbeat after that, it is abandoned and swept.
+ * Never another run's lease; a failure here is a warning (the canary is left as it is).
+ */
+async function renewForNextStep(cluster: Cluster, saved: CanaryStepState): Promise<void> {
+  try {
+    const lease = await renewLease(cluster, saved.namespace, saved.deployment, currentClaimant(saved.nonce));
+    if (lease) core.info(`Its lease runs until ${lease.expiresAt}: the next step must renew it by then, or another run may take the canary over.`);
+  } catch (error) {
+    if (error instanceof LeaseLost) core.info(`${error.message} Nothing to renew.`);
+    else core.warning(`Could not renew the lease of the canary on ${saved.namespace}/${saved.deployment}: ${errorMessage(error)}`);
   }
 }

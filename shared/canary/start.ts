@@ -8,6 +8,7 @@ import { prepareRoute, routerFor, type TrafficRouter } from '../traffic/index.js
 import { replicasForWeight } from '../traffic/replicas.js';
 import { ensureTrackService, removeTrackService } from '../traffic/services.js';
 import { replicasHold } from './hold.js';
+import { decodeLease, describeLease, encodeLease, grant, standing, type LeaseHolder } from './lease.js';
 import { recordCanaryState, type Log } from './load.js';
 import { baselineName, canaryName } from './names.js';
 import { rollbackCanary } from './rollback.js';
@@ -36,6 +37,8 @@ export interface CanaryPlan {
    * through a `<deployment>-canary` Service of their own) and join it, in a second rollout, once the gate passed.
    */
   holdTraffic?: boolean;
+  /** The lease this run records and holds (./lease.ts): a canary whose lease another run holds is refused. */
+  lease?: { holder: LeaseHolder; durationMs: number };
 }
 
 export interface StartedCanary {
@@ -113,15 +116,23 @@ export async function rollOutCanary(cluster: Cluster, plan: CanaryPlan, log: Log
   let previous: CanaryState | undefined;
   const claimed = await cluster.checkAndSet<V1Deployment>(deploymentRef(namespace, deployment), (d) => {
     previous = decodeCanaryState(d.metadata?.annotations);
+    const lease = decodeLease(d.metadata?.annotations);
+    if (previous && lease && plan.lease && standing(lease, plan.lease.holder) !== 'mine') {
+      throw new ConfigurationError(
+        `A canary for Deployment ${namespace}/${deployment} is already in progress: ${describeCanary(previous)}; ${describeLease(lease)}. ` +
+          'Let that run finish, or roll it back (auto-rollback, mode: canary); once its lease expires without a heartbeat, the next canary-deploy takes it over.',
+      );
+    }
+    const leased = plan.lease ? encodeLease(grant(plan.lease.holder, plan.lease.durationMs)) : {};
     if (previous && !sameCanary(previous, wanted)) {
       throw new ConfigurationError(
         `A canary for Deployment ${namespace}/${deployment} is already in progress: ${describeCanary(previous)}. Promote it or roll it back (auto-rollback, mode: canary) before starting another.`,
       );
     }
-    // A ready canary is left to its owner; an unfinished one is taken over by this run.
-    if (previous?.phase === 'ready') return undefined;
+    // A ready canary is left to its owner (whose lease this renews); an unfinished one is taken over by this run.
+    if (previous?.phase === 'ready') return plan.lease ? { metadata: { annotations: leased } } : undefined;
     const next = previous ? { ...previous, owner: plan.owner, runUrl: plan.runUrl ?? previous.runUrl } : wanted;
-    return { metadata: { annotations: encodeCanaryState(next) } };
+    return { metadata: { annotations: { ...encodeCanaryState(next), ...leased } } };
   });
   const state = decodeCanaryState(claimed.metadata?.annotations)!;
   if (previous) log(`Found the canary already recorded: ${describeCanary(previous)}.`);
