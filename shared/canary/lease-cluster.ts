@@ -49,7 +49,9 @@ export interface TakenLease {
  */
 export async function takeLease(cluster: Cluster, namespace: string, deployment: string, me: Claimant, o: { onlyExpired: boolean; durationMs: number }): Promise<TakenLease> {
   let result: TakenLease = { taken: false };
-  await cluster.checkAndSet<V1Deployment>(deploymentRef(namespace, deployment), (d) => {
+  const ref = deploymentRef(namespace, deployment);
+  if (!(await cluster.find(ref))) return result; // no Deployment, no canary: the caller's own checks say so
+  await cluster.checkAndSet<V1Deployment>(ref, (d) => {
     const state = decodeCanaryState(d.metadata?.annotations);
     const previous = decodeLease(d.metadata?.annotations);
     result = { taken: false, state, previous };
