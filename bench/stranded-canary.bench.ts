@@ -20,7 +20,7 @@ import { formatDuration } from '../shared/parse/duration.js';
 import { repoRoot, report } from './support.js';
 
 const LEASE_MS = 3_000;
-const ROUNDS = 3;
+const ROUNDS = 6;
 const kubeconfigPath = join(process.env.AI_DEPLOY_SANDBOX_HOME ?? join(homedir(), '.cache', 'ai-deploy-sandbox'), 'run', 'kubeconfig');
 const cluster = await connectCluster(readFileSync(kubeconfigPath, 'utf8'));
 const namespace = `bench-stranded-${Date.now().toString(36)}`;
@@ -29,6 +29,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const run = (id: string) => ({ GITHUB_REPOSITORY: 'acme/model', GITHUB_RUN_ID: id, GITHUB_RUN_ATTEMPT: '1' });
 const owner = currentClaimant('bench-owner-nonce', run('100'));
 const sweeper = currentClaimant(undefined, run('300'));
+const exposure: number[] = [];
+const sweep: number[] = [];
+const plain: number[] = [];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const plan = (i: number): CanaryPlan => ({
@@ -57,6 +60,34 @@ async function startOwner() {
   return child;
 }
 
+/** Plain rollback: auto-rollback mode: canary on a canary whose owner is alive (as old as the stranded one). */
+async function plainRound(i: number): Promise<void> {
+  await startCanary(cluster, plan(i), quiet);
+  await sleep(3 * LEASE_MS);
+  const t = performance.now();
+  const rolled = await restoreStable(cluster, { namespace, deployment: 'model', mode: 'canary', timeoutMs: 60_000, record: { reason: 'bench' }, claimant: sweeper }, quiet);
+  plain.push(performance.now() - t);
+  if (!rolled.rolledBack) throw new Error('plain rollback did nothing');
+}
+
+/** Stranded: the owner renews for twice its lease, is killed, the sweeper runs as soon as the lease expired. */
+async function strandedRound(i: number): Promise<void> {
+  await startCanary(cluster, plan(i), quiet);
+  const ownerProcess = await startOwner();
+  await sleep(2 * LEASE_MS);
+  ownerProcess.kill('SIGKILL');
+  const killedAt = performance.now();
+  const lease = decodeLease((await cluster.get<V1Deployment>(deploymentRef(namespace, 'model'))).metadata?.annotations);
+  if (!lease || Date.parse(lease.expiresAt) <= Date.now()) throw new Error('the owner did not keep its lease alive');
+  await sleep(Date.parse(lease.expiresAt) - Date.now() + 1);
+  const t = performance.now();
+  const taken = await takeOverAbandoned(cluster, namespace, 'model', sweeper, LEASE_MS, quiet);
+  const done = performance.now();
+  if (!taken?.rollback.rolledBack || taken.rollback.podsLeft !== 0) throw new Error('sweep did not roll the canary back');
+  sweep.push(done - t);
+  exposure.push(done - killedAt);
+}
+
 await cluster.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
 try {
   await cluster.create({
@@ -67,34 +98,12 @@ try {
   });
   await waitForRollout(cluster, namespace, 'model', 60_000);
 
-  const exposure: number[] = [];
-  const sweep: number[] = [];
-  const plain: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
-    // Plain rollback: auto-rollback mode: canary on a canary whose owner is alive (as old as the stranded one).
-    await startCanary(cluster, plan(i), quiet);
-    await sleep(3 * LEASE_MS);
-    let t = performance.now();
-    const rolled = await restoreStable(cluster, { namespace, deployment: 'model', mode: 'canary', timeoutMs: 60_000, record: { reason: 'bench' }, claimant: sweeper }, quiet);
-    plain.push(performance.now() - t);
-    if (!rolled.rolledBack) throw new Error('plain rollback did nothing');
-
-    // Stranded: the owner renews for twice its lease, is killed, the sweeper runs as soon as the lease expired.
-    await startCanary(cluster, plan(i), quiet);
-    const ownerProcess = await startOwner();
-    await sleep(2 * LEASE_MS);
-    ownerProcess.kill('SIGKILL');
-    const killedAt = performance.now();
-    const lease = decodeLease((await cluster.get<V1Deployment>(deploymentRef(namespace, 'model'))).metadata?.annotations);
-    if (!lease || Date.parse(lease.expiresAt) <= Date.now()) throw new Error('the owner did not keep its lease alive');
-    await sleep(Date.parse(lease.expiresAt) - Date.now() + 1);
-    t = performance.now();
-    const taken = await takeOverAbandoned(cluster, namespace, 'model', sweeper, LEASE_MS, quiet);
-    const done = performance.now();
-    if (!taken?.rollback.rolledBack || taken.rollback.podsLeft !== 0) throw new Error('sweep did not roll the canary back');
-    sweep.push(done - t);
-    exposure.push(done - killedAt);
+    // Alternate which goes first, so neither always runs on a cluster just busier from the other.
+    const order = i % 2 === 0 ? [plainRound, strandedRound] : [strandedRound, plainRound];
+    for (const round of order) await round(i);
   }
+  console.log(`rounds (ms): sweep ${sweep.map(Math.round).join(', ')}; plain ${plain.map(Math.round).join(', ')}`);
   console.log(`lease: ${formatDuration(LEASE_MS)} (a 1-minute lease behaves the same, 57 s later); sweeper started as soon as it expired`);
   console.log(`stranded-canary exposure, kill to all traffic on stable: ${(median(exposure) / 1000).toFixed(2)} s (median of ${ROUNDS}; = lease left at the kill + the sweep)`);
   report('sweep of the abandoned canary (take lease + rollback) vs plain auto-rollback mode: canary', median(sweep), median(plain), 'ms', '<= 1.5');

@@ -11,9 +11,9 @@ import { LeaseKeeper } from '../../shared/canary/lease-cluster.js';
 import { rollbackCanary } from '../../shared/canary/rollback.js';
 import { rollOutCanary, routeCanaryTraffic, type CanaryPlan, type RolledOutCanary } from '../../shared/canary/start.js';
 import type { CanaryState } from '../../shared/canary/state.js';
+import { describeTakeover, takeoverSummary } from '../../shared/canary/takeover.js';
 import { hooksSummary } from '../../shared/hooks/summary.js';
 import { getInputs, type Inputs } from './inputs.js';
-import { takeOverAbandonedCanary } from './takeover.js';
 import { canaryStepState, runOwner } from './step-state.js';
 
 /** `inputs`: parsed by the caller when it already checked them (the bundle entry does), else here. */
@@ -37,7 +37,7 @@ export async function run(inputs: Inputs = getInputs()): Promise<void> {
     lease: { holder: holderFor(currentClaimant(jobNonce())), durationMs: inputs.lease },
   };
   const { holder } = plan.lease!;
-  const takeover = await takeOverAbandonedCanary(cluster, plan);
+  let takeover = '';
   // Renewed while this step works (a long rollout or gate), so no other run takes the canary over meanwhile.
   const keeper = new LeaseKeeper(cluster, plan.namespace, plan.deployment, holder, core.info, core.warning);
   const saveState = (owner: string, finished: boolean) =>
@@ -45,9 +45,15 @@ export async function run(inputs: Inputs = getInputs()): Promise<void> {
   try {
     const rolled = await phase('Canary', () =>
       // From the claim on, the cluster names this run as the owner: a cancel or crash must be cleaned up.
-      rollOutCanary(cluster, plan, core.info, (claimed) => {
-        saveState(claimed.owner, false);
-        keeper.start(inputs.lease / 3);
+      rollOutCanary(cluster, plan, core.info, {
+        tookOver: (t) => {
+          core.warning(describeTakeover(t));
+          takeover = takeoverSummary([t]);
+        },
+        claimed: (claimed) => {
+          saveState(claimed.owner, false);
+          keeper.start(inputs.lease / 3);
+        },
       }),
     );
     keeper.start(inputs.lease / 3); // also when a re-run found its canary ready (no claim to make)
@@ -55,6 +61,9 @@ export async function run(inputs: Inputs = getInputs()): Promise<void> {
     const { state, changed } = await phase('Traffic', () => routeCanaryTraffic(cluster, plan, rolled, core.info));
     saveState(state.owner, true);
     await finish(inputs, state, changed, takeover + hooks);
+  } catch (error) {
+    if (takeover) await appendSummary(takeover); // the takeover happened, whatever failed after it
+    throw error;
   } finally {
     keeper.stop();
   }
