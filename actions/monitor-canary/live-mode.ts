@@ -88,6 +88,7 @@ export async function monitorLive(inputs: Inputs, newJudge: NewJudge, clients: L
   let hooks;
   try {
     if (result.verdict === 'fail' && inputs['rollback-on-failure']) {
+      await keeper?.beat(); // never roll back a canary another run took over
       await phase('Rollback', () => rollbackCanary(cluster, namespace, deployment, core.info, { reason: result.reason, by: currentRunUrl() }));
       weight = 0;
     } else if (result.verdict === 'fail') {
