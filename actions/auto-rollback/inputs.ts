@@ -1,7 +1,7 @@
 import { ConfigurationError, invalidInput } from '../../shared/action/errors.js';
 import { choiceInput, durationInput, keyValueInput, numberInput, optionalInput, percentageInput } from '../../shared/action/inputs.js';
 import { getKubernetesTarget, type KubernetesTarget } from '../../shared/action/kubernetes-inputs.js';
-import { maskKubeconfig, maskSecret } from '../../shared/action/secrets.js';
+import { maskSecret } from '../../shared/action/secrets.js';
 import type { Target } from '../../shared/analysis/measurement.js';
 import { parseMetricSpecs, type MetricProvider } from '../../shared/analysis/metric-spec-parse.js';
 import type { MetricSpec, MissingDataPolicy } from '../../shared/analysis/metric-spec.js';
@@ -88,8 +88,6 @@ function getWatchSettings(watch: number, mode: RollbackMode): WatchSettings {
 }
 
 export function getInputs(): Inputs {
-  const kubeconfig = optionalInput('kubeconfig');
-  if (kubeconfig) maskKubeconfig(kubeconfig);
   const webhook = optionalInput('notify-webhook');
   maskSecret(webhook);
   const token = optionalInput('github-token');

@@ -29,10 +29,10 @@ export async function run(inputs: Inputs = getInputs()): Promise<void> {
   const cluster = await connectCluster(inputs.kubeconfig);
   const runUrl = currentRunUrl();
   const reports: StageReport[] = [];
-  const promoteOnCluster = () =>
-    phase('Promote', () => withLease(cluster, inputs.namespace, inputs.deployment, () => promoteCanary(cluster, inputs.namespace, inputs.deployment, inputs.timeout, core.info, runUrl)));
-
   const canary = await loadCanary(cluster, inputs.namespace, inputs.deployment);
+  const promoteNow = () => promoteCanary(cluster, inputs.namespace, inputs.deployment, inputs.timeout, core.info, runUrl);
+  // Only a ready canary is promoted (and its lease held meanwhile); promoteCanary refuses any other, changing nothing.
+  const promoteOnCluster = () => phase('Promote', () => (canary?.state.phase === 'ready' ? withLease(cluster, inputs.namespace, inputs.deployment, promoteNow) : promoteNow()));
   const registry = inputs.registry && (await openRegistry(inputs.registry));
   let result: Promotion;
   let version: string | undefined;
