@@ -4,6 +4,8 @@ import { runInProcess } from '../support/run-step.js';
 import { run as canaryDeploy } from '../../actions/canary-deploy/main.js';
 import { run as autoRollback } from '../../actions/auto-rollback/main.js';
 import { decodeCanaryState } from '../../shared/canary/state.js';
+import { currentClaimant } from '../../shared/canary/lease.js';
+import { takeOverAbandoned } from '../../shared/canary/takeover.js';
 import { deploymentRef } from '../../shared/k8s/objects.js';
 import { createModelRoute, createStable, deploymentSnapshot, livePods, sandboxKubeconfig, useSandboxNamespaces } from '../k8s/support/sandbox-cluster.js';
 import { prometheusUrl } from '../metrics/support/servers.js';
@@ -61,7 +63,7 @@ async function monitoredCanary(prefix: string, lease: string): Promise<{ namespa
 
 describe('a canary whose runner died', () => {
   it('is refused to another run while its lease lasts (naming the owner and expiry), then taken over: stable 100%, old canary gone, new canary up', async () => {
-    const { namespace, monitor } = await monitoredCanary('lease-kill', '5s');
+    const { namespace, monitor } = await monitoredCanary('lease-kill', '8s');
     monitor.kill('SIGKILL'); // a lost runner: no post step, no cleanup
     expect(await monitor.exited).toBe(-1);
     const oldCanaryUid = (await cluster().get(deploymentRef(namespace, 'model-canary'))).metadata!.uid;
@@ -104,7 +106,7 @@ describe('a canary whose runner died', () => {
   }, 90_000);
 
   it('is left alone by auto-rollback mode: abandoned while its lease lasts (exit 0, saying why), and rolled back by it once expired', async () => {
-    const { namespace, monitor } = await monitoredCanary('lease-sweep1', '5s');
+    const { namespace, monitor } = await monitoredCanary('lease-sweep1', '8s');
     monitor.kill('SIGKILL');
     await monitor.exited;
     const sweep = () => runInProcess(autoRollback, { kubeconfig: kubeconfig(), deployment: 'model', namespace, mode: 'abandoned' }, { env: runEnv('300') });
@@ -171,5 +173,21 @@ describe('two runs racing to take over one abandoned canary', () => {
     expect((await leaseOf(cluster(), namespace))!.holder.runId).toBe(winnerRun);
     expect(await until(async () => (await canaryImages(namespace)).every((i) => i === `r.example/model:${winnerRun}`))).toBe(true);
     expect((await cluster().list('apps/v1', 'Deployment', namespace)).map((d) => d.metadata!.name).sort()).toEqual(['model', 'model-canary']);
+  }, 60_000);
+
+  it('two takeovers started in the same instant: the check-and-set gives the abandoned canary to exactly one (5 repeats)', async () => {
+    const namespace = await ns('lease-cas');
+    await createStable(cluster(), namespace, 'model', { replicas: 1 });
+    for (let i = 0; i < 5; i++) {
+      const first = await runInProcess(canaryDeploy, { kubeconfig: kubeconfig(), deployment: 'model', namespace, image: `r.example/model:${i}`, lease: '1s' }, { env: runEnv('100') });
+      expect(first.errors).toEqual([]);
+      await waitForExpiry(cluster(), namespace);
+      const claimants = ['201', '202'].map((id) => currentClaimant(undefined, runEnv(id)));
+      const results = await Promise.all(claimants.map((me) => takeOverAbandoned(cluster(), namespace, 'model', me, 60_000, () => {})));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(results.find(Boolean)!.rollback.rolledBack).toBe(true);
+      expect(await stateOf(namespace)).toBeUndefined();
+      expect(await cluster().find(deploymentRef(namespace, 'model-canary'))).toBeUndefined();
+    }
   }, 60_000);
 });
