@@ -144,6 +144,8 @@ describe('a canary whose runner died', () => {
     expect(r.errors).toEqual([]);
     expect(r.outputs).toMatchObject({ 'rolled-back': 'true', swept: '1' });
     expect(r.stdout).toContain(`The canary on ${namespace}/b is not abandoned (its lease is held by ${runUrl('101')}`);
+    expect(r.stdout).not.toMatch(/-canary (is not abandoned|has no lease)/); // the canaries' own Deployments are not judged
+    expect(r.stdout).toContain(`Swept ${namespace}: 1 abandoned canary rolled back.`);
     expect(await stateOf(namespace, 'a')).toBeUndefined();
     expect(await cluster().find(deploymentRef(namespace, 'a-canary'))).toBeUndefined();
     expect(await deploymentSnapshot(cluster(), namespace, 'b')).toEqual(bBefore);

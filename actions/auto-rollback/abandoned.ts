@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { errorMessage } from '../../shared/action/errors.js';
+import { LABEL_CANARY_OF } from '../../shared/k8s/annotations.js';
 import type { Cluster } from '../../shared/k8s/cluster.js';
 import { getDeployment } from '../../shared/k8s/deployment.js';
 import { currentClaimant, decodeLease, DEFAULT_LEASE_MS, describeLease } from '../../shared/canary/lease.js';
@@ -17,7 +18,10 @@ import type { Inputs } from './inputs.js';
  */
 export async function rollBackAbandoned(cluster: Cluster, inputs: Inputs, runUrl: string | undefined): Promise<Takeover[]> {
   const { namespace } = inputs;
-  const candidates = inputs.deployment ? [await getDeployment(cluster, namespace, inputs.deployment)] : await cluster.list<V1Deployment>('apps/v1', 'Deployment', namespace);
+  const candidates = inputs.deployment
+    ? [await getDeployment(cluster, namespace, inputs.deployment)]
+    : // A canary's own Deployments carry its state too: the stable one, which holds the lease, is the one to judge.
+      (await cluster.list<V1Deployment>('apps/v1', 'Deployment', namespace)).filter((d) => !d.metadata?.labels?.[LABEL_CANARY_OF]);
   const me = currentClaimant();
   const swept: Takeover[] = [];
   const failed: string[] = [];
