@@ -20,7 +20,7 @@ import { formatDuration } from '../shared/parse/duration.js';
 import { repoRoot, report } from './support.js';
 
 const LEASE_MS = 3_000;
-const ROUNDS = 6;
+const ROUNDS = 8;
 const kubeconfigPath = join(process.env.AI_DEPLOY_SANDBOX_HOME ?? join(homedir(), '.cache', 'ai-deploy-sandbox'), 'run', 'kubeconfig');
 const cluster = await connectCluster(readFileSync(kubeconfigPath, 'utf8'));
 const namespace = `bench-stranded-${Date.now().toString(36)}`;

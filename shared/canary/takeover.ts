@@ -41,7 +41,7 @@ export async function takeOverAbandoned(cluster: Cluster, namespace: string, dep
 export function describeTakeover(t: Takeover): string {
   return (
     `Took over the abandoned canary on ${t.namespace}/${t.deployment}: started by ${describeHolder(t.lease.holder)}, ` +
-    `abandoned since ${t.lease.expiresAt} (no heartbeat for its ${formatDuration(t.lease.durationMs)} lease). ` +
+    `abandoned since ${t.lease.expiresAt} (last heartbeat ${t.lease.renewedAt}, ${formatDuration(t.lease.durationMs)} lease). ` +
     `Rolled back ${t.canary.canary} (image ${t.canary.canaryImage}, ${t.canary.weight}% traffic): stable ${t.canary.stableImage} serves all traffic.`
   );
 }
@@ -51,12 +51,13 @@ export function takeoverSummary(takeovers: Takeover[], title = 'Abandoned canary
   return (
     `### ${title}\n\n` +
     markdownTable(
-      ['Deployment', 'canary rolled back', 'traffic it had', 'started by', 'abandoned since', 'lease'],
+      ['Deployment', 'canary rolled back', 'traffic it had', 'started by', 'last heartbeat', 'abandoned since', 'lease'],
       takeovers.map((t) => [
         `${t.namespace}/${t.deployment}`,
         `${t.canary.canary} (${t.canary.canaryImage})`,
         `${t.canary.weight}%`,
         describeHolder(t.lease.holder),
+        t.lease.renewedAt,
         t.lease.expiresAt,
         formatDuration(t.lease.durationMs),
       ]),
