@@ -47,11 +47,18 @@ export async function leaseOf(cluster: Cluster, namespace: string, deployment = 
   return decodeLease((await cluster.get<V1Deployment>(deploymentRef(namespace, deployment))).metadata?.annotations);
 }
 
-/** Waits until the recorded lease has expired (by this machine's clock, as the next run's would judge it). */
+/**
+ * Waits until the recorded lease has expired (by this machine's clock, as the next run's would judge it),
+ * reading it again after each wait: a renewal the owner had in flight as its step ended may land late.
+ */
 export async function waitForExpiry(cluster: Cluster, namespace: string, deployment = 'model'): Promise<void> {
-  const lease = await leaseOf(cluster, namespace, deployment);
-  if (!lease) throw new Error(`no lease on ${namespace}/${deployment}`);
-  await sleep(Math.max(0, Date.parse(lease.expiresAt) - Date.now() + 50));
+  for (;;) {
+    const lease = await leaseOf(cluster, namespace, deployment);
+    if (!lease) throw new Error(`no lease on ${namespace}/${deployment}`);
+    const left = Date.parse(lease.expiresAt) - Date.now();
+    if (left < 0) return;
+    await sleep(left + 50);
+  }
 }
 
 /** Polls until `check` holds (every 100 ms, at most `ms`). */
