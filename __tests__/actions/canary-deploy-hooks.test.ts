@@ -77,11 +77,14 @@ async function meshStable(prefix: string): Promise<string> {
   return namespace;
 }
 
-const deploy = (namespace: string, hooks: string, extra: Record<string, string> = {}) =>
+/** One workflow run; a re-run is its next attempt (GitHub starts it once the last one ended): it inherits the canary's lease. */
+const attempt = (n: number) => ({ GITHUB_REPOSITORY: 'acme/model', GITHUB_RUN_ID: '7', GITHUB_RUN_ATTEMPT: String(n) });
+
+const deploy = (namespace: string, hooks: string, extra: Record<string, string> = {}, runAttempt = 1) =>
   runInProcess(
     run,
     { kubeconfig: sandboxKubeconfig(), deployment: 'model', namespace, image: 'r.example/model:2', 'model-version': '2.0.0', 'traffic-router': 'gateway-api', route: 'model', weight: '20', hooks, ...extra },
-    { env: { GITHUB_WORKSPACE: workspace } },
+    { env: { GITHUB_WORKSPACE: workspace, ...attempt(runAttempt) } },
   );
 
 describe('canary-deploy pre-traffic hooks', () => {
@@ -110,7 +113,7 @@ describe('canary-deploy pre-traffic hooks', () => {
 
     // A re-run finds the canary serving: no gate left to pass, nothing changes.
     seen.length = 0;
-    const again = await deploy(namespace, `pre-traffic:\n  - {name: model-loaded, kind: http, url: "${base}/v1/models/{{model-version}}"}\n`);
+    const again = await deploy(namespace, `pre-traffic:\n  - {name: model-loaded, kind: http, url: "${base}/v1/models/{{model-version}}"}\n`, {}, 2);
     expect(again.failed).toBe(false);
     expect(again.stdout).toMatch(/already receives traffic: its pre-traffic hooks ran before that/);
     expect(seen).toEqual([]);
@@ -170,16 +173,20 @@ describe('canary-deploy pre-traffic hooks with the replicas router', () => {
     canaryPodsInStableService: (await livePods(cluster, namespace, 'app=model,ai-deploy.dev/track=canary')).length,
     canaryService: (await cluster.find(serviceRef(namespace, 'model-canary'))) !== undefined,
   });
-  const deployReplicas = (namespace: string, path: string) =>
-    runInProcess(run, {
-      kubeconfig: sandboxKubeconfig(),
-      deployment: 'model',
-      namespace,
-      image: 'r.example/model:2',
-      'model-version': '2.0.0',
-      weight: '25',
-      hooks: `pre-traffic:\n  - {name: model-loaded, kind: http, url: "${base}${path}", retries: 0}\n`,
-    });
+  const deployReplicas = (namespace: string, path: string, runAttempt = 1) =>
+    runInProcess(
+      run,
+      {
+        kubeconfig: sandboxKubeconfig(),
+        deployment: 'model',
+        namespace,
+        image: 'r.example/model:2',
+        'model-version': '2.0.0',
+        weight: '25',
+        hooks: `pre-traffic:\n  - {name: model-loaded, kind: http, url: "${base}${path}", retries: 0}\n`,
+      },
+      { env: attempt(runAttempt) },
+    );
 
   it('holds the canary pods out of the stable Service (reachable through their own Service) until the hooks pass, then they join it', async () => {
     const namespace = await ns('pt-rep');
@@ -194,7 +201,7 @@ describe('canary-deploy pre-traffic hooks with the replicas router', () => {
     expect(await livePods(cluster, namespace, 'app=model,ai-deploy.dev/track=canary')).toHaveLength(1);
     expect(await cluster.find(serviceRef(namespace, 'model-canary'))).toBeUndefined();
 
-    const again = await deployReplicas(namespace, '/v1/models/{{model-version}}');
+    const again = await deployReplicas(namespace, '/v1/models/{{model-version}}', 2);
     expect(again.failed).toBe(false);
     expect(again.stdout).toMatch(/nothing to change/);
   });

@@ -8,7 +8,7 @@ import { createStable, livePods, sandboxKubeconfig, deploymentSnapshot, useSandb
 
 const { cluster, ns } = useSandboxNamespaces();
 
-const deploy = (inputs: Record<string, string>) => runInProcess(run, { kubeconfig: sandboxKubeconfig(), ...inputs });
+const deploy = (inputs: Record<string, string>, env?: Record<string, string>) => runInProcess(run, { kubeconfig: sandboxKubeconfig(), ...inputs }, { env });
 const get = (namespace: string, name: string) => cluster().find<V1Deployment>(deploymentRef(namespace, name));
 
 describe('canary-deploy: bad inputs fail clearly and change nothing', () => {
@@ -51,7 +51,8 @@ describe('canary-deploy with the replicas router', () => {
   it('creates the canary from the stable template with the new image and model version, records state, and converges on a re-run', async () => {
     const namespace = await ns('rep');
     await createStable(cluster(), namespace, 'model', { replicas: 3, modelVersion: '1.0.0' });
-    const r = await deploy({ deployment: 'model', namespace, image: 'r.example/model:2.0.0', 'model-version': '2.0.0', weight: '25' });
+    const attempt = (n: number) => ({ GITHUB_REPOSITORY: 'acme/model', GITHUB_RUN_ID: '9', GITHUB_RUN_ATTEMPT: String(n) });
+    const r = await deploy({ deployment: 'model', namespace, image: 'r.example/model:2.0.0', 'model-version': '2.0.0', weight: '25' }, attempt(1));
     expect(r.errors).toEqual([]);
     expect(r.outputs).toEqual({ canary: 'model-canary', 'stable-image': 'registry.example/model:1.0.0', 'canary-image': 'r.example/model:2.0.0', weight: '25' });
 
@@ -70,7 +71,8 @@ describe('canary-deploy with the replicas router', () => {
     expect(stable.metadata!.annotations!['deployment.kubernetes.io/revision']).toBe('1'); // annotations only: the stable never rolled
     expect(JSON.stringify(stable.metadata!.annotations)).not.toMatch(/client-key|BEGIN|token/);
 
-    const again = await deploy({ deployment: 'model', namespace, image: 'r.example/model:2.0.0', 'model-version': '2.0.0', weight: '25' });
+    // A re-run is the run's next attempt (GitHub starts it once the first one ended): it inherits the lease.
+    const again = await deploy({ deployment: 'model', namespace, image: 'r.example/model:2.0.0', 'model-version': '2.0.0', weight: '25' }, attempt(2));
     expect(again.failed).toBe(false);
     expect(again.stdout).toMatch(/already runs r.example\/model:2.0.0 at 25% traffic: nothing to change/);
     expect((await get(namespace, 'model-canary'))!.metadata!.generation).toBe(canary.metadata!.generation);

@@ -10,8 +10,8 @@ import type { HookPlan } from '../../shared/hooks/types.js';
 import { parseDuration } from '../../shared/parse/duration.js';
 import { getProviderSettings, parseTargetNames, type ProviderSettings } from '../monitor-canary/provider-inputs.js';
 
-export type RollbackMode = 'canary' | 'revision' | 'auto';
-export const MODES: readonly RollbackMode[] = ['canary', 'revision', 'auto'];
+export type RollbackMode = 'canary' | 'revision' | 'auto' | 'abandoned';
+export const MODES: readonly RollbackMode[] = ['canary', 'revision', 'auto', 'abandoned'];
 const MISSING_DATA: readonly MissingDataPolicy[] = ['inconclusive', 'fail', 'ignore'];
 /**
  * Inputs that only mean something with `watch`: set without it, they are a mistake worth naming. (Only those
@@ -33,6 +33,7 @@ export interface WatchSettings extends ProviderSettings {
   'target-names': Partial<Record<Target, string>>;
 }
 
+/** `deployment` is '' only with `mode: abandoned`: sweep every Deployment of `namespace`. */
 export interface Inputs extends KubernetesTarget {
   mode: RollbackMode;
   reason: string;
@@ -61,7 +62,7 @@ export function parseWebhookUrl(value: string, input = 'notify-webhook'): string
 }
 
 function getWatchSettings(watch: number, mode: RollbackMode): WatchSettings {
-  if (mode === 'canary') {
+  if (mode === 'canary' || mode === 'abandoned') {
     throw invalidInput('mode', mode, '`revision` or `auto` with `watch` (a watch judges a released Deployment, which has no canary to remove)');
   }
   const rawMetrics = optionalInput('metrics');
@@ -87,12 +88,18 @@ function getWatchSettings(watch: number, mode: RollbackMode): WatchSettings {
 }
 
 export function getInputs(): Inputs {
-  const target = getKubernetesTarget();
   const webhook = optionalInput('notify-webhook');
   maskSecret(webhook);
   const token = optionalInput('github-token');
   maskSecret(token);
   const mode = choiceInput('mode', MODES, 'auto');
+  const target = getKubernetesTarget({ deploymentOptional: mode === 'abandoned' });
+  const hooks = parseHooks(optionalInput('hooks'), { allowedStages: ['post-rollback'] });
+  if (target.deployment === '') {
+    // A sweep rolls back canaries of many Deployments: what reports on one has nothing to name.
+    if (hooks['post-rollback']?.length) throw new ConfigurationError('`hooks` need a `deployment`: with `mode: abandoned` and no `deployment` (a sweep of the namespace), set `deployment` or remove `hooks`.');
+    if (token) throw new ConfigurationError('`github-token` needs a `deployment`: with `mode: abandoned` and no `deployment` (a sweep of the namespace) there is no one deployment status to report; remove it.');
+  }
   const reason = optionalInput('reason') ?? 'rolled back by ai-deploy auto-rollback';
   if (reason.length > 1000) throw invalidInput('reason', reason, 'at most 1000 characters');
   const rawWatch = optionalInput('watch');
@@ -110,6 +117,6 @@ export function getInputs(): Inputs {
     'github-token': token,
     environment,
     timeout: durationInput('timeout', '5m'),
-    hooks: parseHooks(optionalInput('hooks'), { allowedStages: ['post-rollback'] }),
+    hooks,
   };
 }

@@ -5,9 +5,13 @@ import { phase } from '../../shared/action/phase.js';
 import { appendSummary } from '../../shared/action/summary.js';
 import { currentRunUrl } from '../../shared/k8s/annotations.js';
 import { connectCluster } from '../../shared/k8s/client.js';
-import { restoreStable } from '../../shared/canary/restore.js';
+import type { Cluster } from '../../shared/k8s/cluster.js';
+import { currentClaimant } from '../../shared/canary/lease.js';
+import { restoreStable, type Restored } from '../../shared/canary/restore.js';
+import { takeoverSummary } from '../../shared/canary/takeover.js';
 import { requirePassed } from '../../shared/hooks/index.js';
 import { postWebhook } from '../../shared/notify/webhook.js';
+import { rollBackAbandoned } from './abandoned.js';
 import { runPostRollbackHooks } from './hooks.js';
 import { getInputs, type Inputs } from './inputs.js';
 import { checkStillWatched, watchRelease, type WatchOutcome } from './watch.js';
@@ -28,6 +32,8 @@ export function run(inputs?: Inputs): Promise<void> {
 async function rollBack(inputs: Inputs): Promise<void> {
   const cluster = await connectCluster(inputs.kubeconfig);
   const runUrl = currentRunUrl();
+  if (inputs.mode === 'abandoned') return abandoned(cluster, inputs, runUrl);
+  const mode = inputs.mode;
   let watched: WatchOutcome | undefined;
   if (inputs.watch) {
     watched = await watchRelease(cluster, inputs);
@@ -49,9 +55,10 @@ async function rollBack(inputs: Inputs): Promise<void> {
         namespace: inputs.namespace,
         deployment: inputs.deployment,
         container: inputs.container,
-        mode: inputs.mode,
+        mode,
         timeoutMs: inputs.timeout,
         record: { reason, by: runUrl },
+        claimant: currentClaimant(),
       },
       core.info,
     ),
@@ -68,6 +75,27 @@ async function rollBack(inputs: Inputs): Promise<void> {
   }
   const what = `Rolled back ${target} (${result.mode})${result.fromImage ? ` from ${result.fromImage}` : ''}${result.toImage ? ` to ${result.toImage}` : ''}: ${reason}`;
   await appendSummary(`### ${what}\n`);
+  if (watched) core.setFailed(`The release breached its bounds during the watch and was rolled back from ${result.fromImage} to ${result.toImage}: ${watched.result.reason}`);
+  await afterRollback(cluster, inputs, what, runUrl);
+}
+
+/**
+ * `mode: abandoned`: only canaries whose lease expired are rolled back (one Deployment, or a sweep of the
+ * namespace); one whose owner still renews its lease is left alone, and the step succeeds saying why.
+ */
+async function abandoned(cluster: Cluster, inputs: Inputs, runUrl: string | undefined): Promise<void> {
+  const swept = await phase('Abandoned canaries', () => rollBackAbandoned(cluster, inputs, runUrl));
+  const one: Partial<Restored> = inputs.deployment && swept[0] ? { fromImage: swept[0].canary.canaryImage, toImage: swept[0].canary.stableImage } : {};
+  setOutputs({ 'rolled-back': swept.length > 0, swept: swept.length, 'from-image': one.fromImage ?? '', 'to-image': one.toImage ?? '' });
+  if (!swept.length) return;
+  const where = inputs.deployment ? `${inputs.namespace}/${inputs.deployment}` : `${swept.length} Deployment(s) in ${inputs.namespace}`;
+  await appendSummary(takeoverSummary(swept, `Abandoned canaries rolled back: ${where}`));
+  const list = swept.map((t) => `${t.namespace}/${t.deployment} (${t.canary.canaryImage}, abandoned since ${t.lease.expiresAt})`).join(', ');
+  await afterRollback(cluster, inputs, `Rolled back abandoned canaries: ${list}`, runUrl);
+}
+
+/** After a rollback: `post-rollback` hooks, the webhook notice, the GitHub deployment status. */
+async function afterRollback(cluster: Cluster, inputs: Inputs, what: string, runUrl: string | undefined): Promise<void> {
   const hooks = await runPostRollbackHooks(inputs, cluster);
   if (inputs['notify-webhook']) {
     const sent = await phase('Notify', () => postWebhook(inputs['notify-webhook']!, { text: `:rewind: ${what}${runUrl ? ` (<${runUrl}|run>)` : ''}` }));
@@ -81,6 +109,5 @@ async function rollBack(inputs: Inputs): Promise<void> {
       core.warning(`Could not report the rollback to GitHub: ${errorMessage(error)}`);
     }
   }
-  if (watched) core.setFailed(`The release breached its bounds during the watch and was rolled back from ${result.fromImage} to ${result.toImage}: ${watched.result.reason}`);
   if (hooks) requirePassed(hooks); // the rollback stands; the step fails naming the hook
 }

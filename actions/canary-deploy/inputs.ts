@@ -4,6 +4,7 @@ import { getKubernetesTarget, parseObjectName, type KubernetesTarget } from '../
 import { ROUTER_KINDS, STRATEGIES, type RouterKind, type Strategy } from '../../shared/canary/state.js';
 import { parseImageInput } from '../../shared/image/reference.js';
 import { parseHooks } from '../../shared/hooks/parse.js';
+import { parseDuration } from '../../shared/parse/duration.js';
 import type { HookPlan } from '../../shared/hooks/types.js';
 
 export interface Inputs extends KubernetesTarget {
@@ -18,6 +19,8 @@ export interface Inputs extends KubernetesTarget {
   timeout: number;
   /** `pre-traffic` hooks: run once the canary is rolled out, before it gets any traffic. */
   hooks: HookPlan;
+  /** Milliseconds the canary may go without a heartbeat from this run before another run may take it over. */
+  lease: number;
 }
 
 const MODEL_VERSION = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/;
@@ -25,6 +28,20 @@ const MODEL_VERSION = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/;
 export function parseModelVersion(value: string, input = 'model-version'): string {
   if (!MODEL_VERSION.test(value)) throw invalidInput(input, value, 'a model version of letters, digits, `.`, `_`, `+` or `-` (at most 128), such as `1.4.0`');
   return value;
+}
+
+const LEASE_EXPECTED = 'a duration of at least `1s` such as `15m`: how long the canary may go without a heartbeat from this run before another run may take it over (a canary always has a bound)';
+
+/** `lease`: never zero, negative or unbounded (`forever`); at least a second. */
+export function parseLease(value: string): number {
+  let ms: number;
+  try {
+    ms = parseDuration(value, 'lease');
+  } catch {
+    throw invalidInput('lease', value, LEASE_EXPECTED);
+  }
+  if (ms < 1000) throw invalidInput('lease', value, LEASE_EXPECTED);
+  return ms;
 }
 
 export function getInputs(): Inputs {
@@ -43,6 +60,7 @@ export function getInputs(): Inputs {
   const weight = percentageInput('weight', 10, { allowZero: false, allowHundred: false });
   const baseline = booleanInput('baseline', false);
   const timeout = durationInput('timeout', '5m');
+  const lease = parseLease(optionalInput('lease') ?? '15m');
 
   if (router === 'replicas' && route !== undefined) {
     throw new ConfigurationError('`route` is not used with `traffic-router: replicas` (the canary shares the stable Service); remove it or choose a mesh router.');
@@ -68,5 +86,6 @@ export function getInputs(): Inputs {
     baseline,
     timeout,
     hooks,
+    lease,
   };
 }

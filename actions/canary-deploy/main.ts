@@ -6,9 +6,12 @@ import { currentRunUrl } from '../../shared/k8s/annotations.js';
 import { connectCluster } from '../../shared/k8s/client.js';
 import type { Cluster } from '../../shared/k8s/cluster.js';
 import { runCanaryHooks } from '../../shared/canary/hooks.js';
+import { currentClaimant, holderFor, newNonce, NONCE_ENV } from '../../shared/canary/lease.js';
+import { LeaseKeeper } from '../../shared/canary/lease-cluster.js';
 import { rollbackCanary } from '../../shared/canary/rollback.js';
 import { rollOutCanary, routeCanaryTraffic, type CanaryPlan, type RolledOutCanary } from '../../shared/canary/start.js';
 import type { CanaryState } from '../../shared/canary/state.js';
+import { describeTakeover, takeoverSummary } from '../../shared/canary/takeover.js';
 import { hooksSummary } from '../../shared/hooks/summary.js';
 import { getInputs, type Inputs } from './inputs.js';
 import { canaryStepState, runOwner } from './step-state.js';
@@ -37,17 +40,55 @@ async function deployCanary(inputs: Inputs): Promise<void> {
     runUrl: currentRunUrl(),
     owner: runOwner(),
     holdTraffic: Boolean(inputs.hooks['pre-traffic']?.length),
+    lease: { holder: holderFor(currentClaimant(jobNonce())), durationMs: inputs.lease },
   };
-  const rolled = await phase('Canary', () =>
-    // From the claim on, the cluster names this run as the owner: a cancel or crash must be cleaned up.
-    rollOutCanary(cluster, plan, core.info, (claimed) => canaryStepState.save({ namespace: plan.namespace, deployment: plan.deployment, owner: claimed.owner, finished: false })),
-  );
-  const hooks = await preTraffic(cluster, inputs, rolled);
-  const { state, changed } = await phase('Traffic', () => routeCanaryTraffic(cluster, plan, rolled, core.info));
-  canaryStepState.save({ namespace: plan.namespace, deployment: plan.deployment, owner: state.owner, finished: true });
+  const { holder } = plan.lease!;
+  let takeover = '';
+  // Renewed while this step works (a long rollout or gate), so no other run takes the canary over meanwhile.
+  const keeper = new LeaseKeeper(cluster, plan.namespace, plan.deployment, holder, core.info, core.warning);
+  const saveState = (owner: string, finished: boolean) =>
+    canaryStepState.save({ namespace: plan.namespace, deployment: plan.deployment, owner, finished, nonce: holder.nonce });
+  try {
+    const rolled = await phase('Canary', () =>
+      // From the claim on, the cluster names this run as the owner: a cancel or crash must be cleaned up.
+      rollOutCanary(cluster, plan, core.info, {
+        tookOver: (t) => {
+          core.warning(describeTakeover(t));
+          takeover = takeoverSummary([t]);
+        },
+        claimed: (claimed) => {
+          saveState(claimed.owner, false);
+          keeper.start(inputs.lease / 3);
+        },
+      }),
+    );
+    keeper.start(inputs.lease / 3); // also when a re-run found its canary ready (no claim to make)
+    const hooks = await preTraffic(cluster, inputs, rolled);
+    const { state, changed } = await phase('Traffic', () => routeCanaryTraffic(cluster, plan, rolled, core.info));
+    saveState(state.owner, true);
+    await finish(inputs, state, changed, takeover + hooks);
+  } catch (error) {
+    if (takeover) await appendSummary(takeover); // the takeover happened, whatever failed after it
+    throw error;
+  } finally {
+    keeper.stop();
+  }
+}
+
+/**
+ * The job's lease nonce: made by its first canary-deploy and handed to the job's later steps through the
+ * environment (so monitor-canary there tells this run from another with the same run id). Never logged.
+ */
+function jobNonce(): string {
+  const nonce = process.env[NONCE_ENV] || newNonce();
+  if (process.env.GITHUB_ENV) core.exportVariable(NONCE_ENV, nonce);
+  return nonce;
+}
+
+async function finish(inputs: Inputs, state: CanaryState, changed: boolean, extraSummary: string): Promise<void> {
   if (!changed) core.info(`Canary ${state.canary} already runs ${state.canaryImage} at ${state.weight}% traffic: nothing to change.`);
   setOutputs({ canary: state.canary, 'stable-image': state.stableImage, 'canary-image': state.canaryImage, weight: state.weight });
-  await appendSummary(canarySummary(inputs, state, changed) + hooks);
+  await appendSummary(canarySummary(inputs, state, changed) + extraSummary);
 }
 
 /**

@@ -8,6 +8,8 @@ export interface CanaryStepState {
   owner: string;
   /** Set once main finished: the canary is left for the next step. */
   finished: boolean;
+  /** This run's lease nonce (./shared/canary/lease.ts): not a secret, but only ever stored, never logged. */
+  nonce?: string;
 }
 
 export const canaryStepState = new StepState<CanaryStepState>('canary');

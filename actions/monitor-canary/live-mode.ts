@@ -11,7 +11,9 @@ import { isNotFound } from '../../shared/k8s/errors.js';
 import type { Cluster } from '../../shared/k8s/cluster.js';
 import type { MetricsProvider } from '../../shared/metrics/provider.js';
 import { targetNames } from '../../shared/metrics/provider.js';
+import { LeaseLost } from '../../shared/canary/lease-cluster.js';
 import { CancelGuard } from './cancel.js';
+import { keepCanaryLease, leaseLostMessage } from './lease.js';
 import { startDuring, stopDuring } from './during.js';
 import type { Inputs } from './inputs.js';
 import type { NewJudge } from './judge.js';
@@ -39,6 +41,7 @@ export async function monitorLive(inputs: Inputs, newJudge: NewJudge, clients: L
   if (canary.state.baseline && Math.max(...inputs.steps) > 50) {
     throw invalidInput('steps', inputs.steps.join(','), `weights of at most 50 with a baseline (${canary.state.baseline} takes as much traffic as the canary)`);
   }
+  const keeper = await keepCanaryLease(cluster, namespace, deployment, inputs.interval);
   const startWeight = canary.state.weight;
   const targets = targetNames(canary.state.baseline ? 'baseline' : 'stable', inputs['target-names']);
   core.info(`Judging canary ${canary.state.canary} against ${canary.state.baseline ? 'the baseline' : 'stable'} ({{target}}: ${targets.canary} vs ${targets.control}).`);
@@ -46,20 +49,28 @@ export async function monitorLive(inputs: Inputs, newJudge: NewJudge, clients: L
   let weight = startWeight;
   const router = {
     setWeight: async (w: number) => {
+      // Still this run's canary? Never move another run's traffic (an unreachable API server is not a loss).
+      await keeper?.beat();
       canary.state = await setCanaryWeight(cluster, canary, w);
       weight = canary.state.weight;
     },
   };
   const guard = new CancelGuard();
+  const signal = keeper ? AbortSignal.any([guard.signal, keeper.signal]) : guard.signal;
   let during: DuringHooks | undefined;
   let result: LiveResult;
   try {
     during = await startDuring(inputs.hooks, canary, kubeconfig, clients.hooks);
     result = await runLive(
       { steps: inputs.steps, intervalMs: inputs.interval, stepDurationMs: inputs['step-duration'] },
-      { provider, router, specs: inputs.metrics, targets, newJudge, log: core.info, signal: guard.signal },
+      { provider, router, specs: inputs.metrics, targets, newJudge, log: core.info, signal, heartbeat: keeper && (() => keeper.beat()) },
     );
   } catch (error) {
+    if (keeper?.lost || error instanceof LeaseLost) {
+      const hooks = await stopDuring(during).catch((stopError: unknown) => void core.warning(`Could not stop the during hooks: ${errorMessage(stopError)}`));
+      if (hooks) await appendSummary(hooksSummary([hooks]));
+      throw new Error(leaseLostMessage(keeper?.lost ?? (error as LeaseLost)));
+    }
     core.error(`Analysis stopped: ${errorMessage(error)}. Giving stable all traffic back.`);
     try {
       await router.setWeight(0);
@@ -71,10 +82,13 @@ export async function monitorLive(inputs: Inputs, newJudge: NewJudge, clients: L
     throw error;
   } finally {
     guard.dispose();
+    keeper?.stop();
   }
+  // The verdict's traffic change below is this run's last; the lease goes on to the next step as last renewed.
   let hooks;
   try {
     if (result.verdict === 'fail' && inputs['rollback-on-failure']) {
+      await keeper?.beat(); // never roll back a canary another run took over
       await phase('Rollback', () => rollbackCanary(cluster, namespace, deployment, core.info, { reason: result.reason, by: currentRunUrl() }));
       weight = 0;
     } else if (result.verdict === 'fail') {

@@ -24,6 +24,8 @@ export interface LiveDeps {
   log: (line: string) => void;
   /** Aborts on cancel. */
   signal?: AbortSignal;
+  /** Called at every interval before measuring (the canary's lease is renewed there); a throw stops the walk. */
+  heartbeat?: () => Promise<unknown>;
   now?: () => number;
   wait?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
@@ -58,6 +60,7 @@ export async function runLive(plan: LivePlan, deps: LiveDeps): Promise<LiveResul
     let seen = 0;
     do {
       await wait(plan.intervalMs, deps.signal);
+      await deps.heartbeat?.();
       const measured = await deps.provider.measure(deps.specs, windowEndingAt(now(), plan.intervalMs), deps.targets);
       seen++;
       total++;

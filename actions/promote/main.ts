@@ -6,7 +6,10 @@ import { appendSummary } from '../../shared/action/summary.js';
 import { currentRunUrl } from '../../shared/k8s/annotations.js';
 import { connectCluster } from '../../shared/k8s/client.js';
 import { runCanaryHooks } from '../../shared/canary/hooks.js';
+import { currentClaimant, DEFAULT_LEASE_MS, describeLease, standing } from '../../shared/canary/lease.js';
+import { LeaseKeeper, takeLease } from '../../shared/canary/lease-cluster.js';
 import { loadCanary } from '../../shared/canary/load.js';
+import type { Cluster } from '../../shared/k8s/cluster.js';
 import { promoteCanary, type Promotion } from '../../shared/canary/promote.js';
 import { describeCanary } from '../../shared/canary/state.js';
 import { hooksSummary } from '../../shared/hooks/summary.js';
@@ -32,9 +35,10 @@ async function promoteCanaryStep(inputs: Inputs): Promise<void> {
   const cluster = await connectCluster(inputs.kubeconfig);
   const runUrl = currentRunUrl();
   const reports: StageReport[] = [];
-  const promoteOnCluster = () => phase('Promote', () => promoteCanary(cluster, inputs.namespace, inputs.deployment, inputs.timeout, core.info, runUrl));
-
   const canary = await loadCanary(cluster, inputs.namespace, inputs.deployment);
+  const promoteNow = () => promoteCanary(cluster, inputs.namespace, inputs.deployment, inputs.timeout, core.info, runUrl);
+  // Only a ready canary is promoted (and its lease held meanwhile); promoteCanary refuses any other, changing nothing.
+  const promoteOnCluster = () => phase('Promote', () => (canary?.state.phase === 'ready' ? withLease(cluster, inputs.namespace, inputs.deployment, promoteNow) : promoteNow()));
   const registry = inputs.registry && (await openRegistry(inputs.registry));
   let result: Promotion;
   let version: string | undefined;
@@ -73,6 +77,24 @@ async function promoteCanaryStep(inputs: Inputs): Promise<void> {
   );
   if (post && !post.ok) {
     throw new Error(`${post.failure}. The promotion stands: ${inputs.namespace}/${inputs.deployment} runs ${result.image} (roll back with auto-rollback, mode: revision, if it must not).`);
+  }
+}
+
+/**
+ * Promote holds the canary's lease while it changes the cluster (the stable rollout may take minutes), so
+ * no takeover or sweep starts under it; the promotion then clears it with the canary's state.
+ */
+async function withLease<T>(cluster: Cluster, namespace: string, deployment: string, promote: () => Promise<T>): Promise<T> {
+  const me = currentClaimant();
+  const { taken, previous } = await takeLease(cluster, namespace, deployment, me, { onlyExpired: false, durationMs: DEFAULT_LEASE_MS });
+  if (!taken) return promote(); // no canary in progress: nothing to hold
+  if (previous && standing(previous, me) !== 'mine') core.info(`Promote takes over the canary's lease (${describeLease(previous)}).`);
+  const keeper = new LeaseKeeper(cluster, namespace, deployment, me, core.info, core.warning);
+  keeper.start((previous?.durationMs ?? DEFAULT_LEASE_MS) / 3);
+  try {
+    return await promote();
+  } finally {
+    keeper.stop();
   }
 }
 

@@ -35,13 +35,14 @@ export function parseLabelName(value: string, input: string): string {
   return value;
 }
 
-export function getKubernetesTarget(): KubernetesTarget {
+/** `deploymentOptional`: an empty `deployment` is read as '' (the action then means every Deployment). */
+export function getKubernetesTarget(o: { deploymentOptional?: boolean } = {}): KubernetesTarget {
   const kubeconfig = optionalInput('kubeconfig');
   if (kubeconfig) maskKubeconfig(kubeconfig);
   const container = optionalInput('container');
   return {
     // Room for the `-canary` / `-baseline` suffixes the suite adds.
-    deployment: parseObjectName(requiredInput('deployment'), 'deployment', 253 - '-baseline'.length),
+    deployment: o.deploymentOptional && optionalInput('deployment') === undefined ? '' : parseObjectName(requiredInput('deployment'), 'deployment', 253 - '-baseline'.length),
     namespace: parseLabelName(optionalInput('namespace') ?? 'default', 'namespace'),
     kubeconfig,
     container: container === undefined ? undefined : parseLabelName(container, 'container'),

@@ -8,9 +8,11 @@ import { prepareRoute, routerFor, type TrafficRouter } from '../traffic/index.js
 import { replicasForWeight } from '../traffic/replicas.js';
 import { ensureTrackService, removeTrackService } from '../traffic/services.js';
 import { replicasHold } from './hold.js';
+import { decodeLease, describeLease, encodeLease, grant, standing, type LeaseHolder } from './lease.js';
 import { recordCanaryState, type Log } from './load.js';
 import { baselineName, canaryName } from './names.js';
 import { rollbackCanary } from './rollback.js';
+import { takeOverAbandoned, type Takeover } from './takeover.js';
 import { describeCanary, decodeCanaryState, encodeCanaryState, type CanaryState, type RouterKind, type Strategy } from './state.js';
 import { trackDeployment, type Track } from './template.js';
 
@@ -36,6 +38,11 @@ export interface CanaryPlan {
    * through a `<deployment>-canary` Service of their own) and join it, in a second rollout, once the gate passed.
    */
   holdTraffic?: boolean;
+  /**
+   * The lease this run records and holds (./lease.ts): a canary whose lease another run holds is refused;
+   * one whose lease expired (abandoned) is rolled back first, as auto-rollback would.
+   */
+  lease?: { holder: LeaseHolder; durationMs: number };
 }
 
 export interface StartedCanary {
@@ -59,6 +66,14 @@ const sameCanary = (a: CanaryState, b: CanaryState) =>
   a.router.route === b.router.route &&
   Boolean(a.baseline) === Boolean(b.baseline);
 
+/** What `rollOutCanary` tells its caller as it happens (a later failure must not hide it). */
+export interface CanaryEvents {
+  /** The cluster now records this run as the canary's owner. */
+  claimed?: (state: CanaryState) => void;
+  /** An abandoned canary of another run (its lease expired) was rolled back before this one claimed. */
+  tookOver?: (takeover: Takeover) => void;
+}
+
 /** A canary rolled out but not yet given its traffic (see `rollOutCanary`). */
 export interface RolledOutCanary {
   state: CanaryState;
@@ -75,11 +90,11 @@ export interface RolledOutCanary {
  * check-and-set on its resourceVersion (a second, different canary fails naming the one in progress),
  * creates the canary (and baseline) Deployments, waits for their rollout, then moves `weight` percent
  * of traffic to the canary (blue-green: 0%). If the rollout fails, stable is restored and it throws.
- * `onClaimed` runs once the cluster records this run as the canary's owner (before any other change);
+ * `events.claimed` runs once the cluster records this run as the canary's owner (before any other change);
  * a re-run that finds the same canary ready does not take it over.
  */
-export async function startCanary(cluster: Cluster, plan: CanaryPlan, log: Log, onClaimed: (state: CanaryState) => void = () => {}): Promise<StartedCanary> {
-  return routeCanaryTraffic(cluster, plan, await rollOutCanary(cluster, plan, log, onClaimed), log);
+export async function startCanary(cluster: Cluster, plan: CanaryPlan, log: Log, events: CanaryEvents = {}): Promise<StartedCanary> {
+  return routeCanaryTraffic(cluster, plan, await rollOutCanary(cluster, plan, log, events), log);
 }
 
 /**
@@ -88,11 +103,17 @@ export async function startCanary(cluster: Cluster, plan: CanaryPlan, log: Log, 
  * between). With `replicas` the canary's pods join the stable Service as soon as they are Ready, unless
  * `holdTraffic` keeps them out until `routeCanaryTraffic`.
  */
-export async function rollOutCanary(cluster: Cluster, plan: CanaryPlan, log: Log, onClaimed: (state: CanaryState) => void = () => {}): Promise<RolledOutCanary> {
+export async function rollOutCanary(cluster: Cluster, plan: CanaryPlan, log: Log, events: CanaryEvents = {}): Promise<RolledOutCanary> {
   const { namespace, deployment } = plan;
-  const stable = await getDeployment(cluster, namespace, deployment);
+  let stable = await getDeployment(cluster, namespace, deployment);
   const container = findContainer(stable, plan.container);
   const route = await prepareRoute(cluster, plan.router, namespace, deployment, plan.route);
+  // Everything checked: an abandoned canary of another run is rolled back before this one claims.
+  const takeover = plan.lease && (await takeOverAbandoned(cluster, namespace, deployment, plan.lease.holder, plan.lease.durationMs, log, plan.runUrl));
+  if (takeover) {
+    events.tookOver?.(takeover);
+    stable = await getDeployment(cluster, namespace, deployment);
+  }
   const wanted: CanaryState = {
     phase: 'starting',
     strategy: plan.strategy,
@@ -113,19 +134,27 @@ export async function rollOutCanary(cluster: Cluster, plan: CanaryPlan, log: Log
   let previous: CanaryState | undefined;
   const claimed = await cluster.checkAndSet<V1Deployment>(deploymentRef(namespace, deployment), (d) => {
     previous = decodeCanaryState(d.metadata?.annotations);
+    const lease = decodeLease(d.metadata?.annotations);
+    if (previous && lease && plan.lease && standing(lease, plan.lease.holder) !== 'mine') {
+      throw new ConfigurationError(
+        `A canary for Deployment ${namespace}/${deployment} is already in progress: ${describeCanary(previous)}; ${describeLease(lease)}. ` +
+          'Let that run finish, or roll it back (auto-rollback, mode: canary); once its lease expires without a heartbeat, the next canary-deploy takes it over.',
+      );
+    }
+    const leased = plan.lease ? encodeLease(grant(plan.lease.holder, plan.lease.durationMs)) : {};
     if (previous && !sameCanary(previous, wanted)) {
       throw new ConfigurationError(
         `A canary for Deployment ${namespace}/${deployment} is already in progress: ${describeCanary(previous)}. Promote it or roll it back (auto-rollback, mode: canary) before starting another.`,
       );
     }
-    // A ready canary is left to its owner; an unfinished one is taken over by this run.
-    if (previous?.phase === 'ready') return undefined;
+    // A ready canary is left to its owner (whose lease this renews); an unfinished one is taken over by this run.
+    if (previous?.phase === 'ready') return plan.lease ? { metadata: { annotations: leased } } : undefined;
     const next = previous ? { ...previous, owner: plan.owner, runUrl: plan.runUrl ?? previous.runUrl } : wanted;
-    return { metadata: { annotations: encodeCanaryState(next) } };
+    return { metadata: { annotations: { ...encodeCanaryState(next), ...leased } } };
   });
   const state = decodeCanaryState(claimed.metadata?.annotations)!;
   if (previous) log(`Found the canary already recorded: ${describeCanary(previous)}.`);
-  if (state.owner === plan.owner) onClaimed(state);
+  if (state.owner === plan.owner) events.claimed?.(state);
 
   const router = routerFor({ cluster, namespace, deployment, canary: state.canary, baseline: state.baseline }, state.router);
   const replicas = trackReplicas(plan, stable.spec?.replicas ?? 1);

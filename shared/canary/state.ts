@@ -1,4 +1,5 @@
 import { key } from '../k8s/annotations.js';
+import { LEASE_KEY } from './lease.js';
 
 export type RouterKind = 'replicas' | 'gateway-api' | 'istio' | 'smi' | 'nginx';
 export const ROUTER_KINDS: readonly RouterKind[] = ['replicas', 'gateway-api', 'istio', 'smi', 'nginx'];
@@ -57,8 +58,8 @@ const K = {
   owner: key('owner'),
 } as const;
 
-/** Every annotation key a canary state uses, to clear them all. */
-export const CANARY_STATE_KEYS: readonly string[] = Object.values(K);
+/** Every annotation key a canary state uses, its lease included, to clear them all. */
+export const CANARY_STATE_KEYS: readonly string[] = [...Object.values(K), LEASE_KEY];
 
 export function encodeCanaryState(s: CanaryState): Record<string, string> {
   const entries: [string, string | undefined][] = [

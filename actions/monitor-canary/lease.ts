@@ -1,0 +1,40 @@
+import * as core from '@actions/core';
+import { invalidInput } from '../../shared/action/errors.js';
+import { currentClaimant, describeLease, standing } from '../../shared/canary/lease.js';
+import { LeaseKeeper, LeaseLost, readLease } from '../../shared/canary/lease-cluster.js';
+import type { Cluster } from '../../shared/k8s/cluster.js';
+import { formatDuration } from '../../shared/parse/duration.js';
+
+/**
+ * The canary's lease, kept by this run while the analysis runs: checked before anything moves (it must be
+ * this run's, and no shorter than `interval`), then renewed at every interval and by a timer at a third of
+ * the lease. Undefined for a canary recorded without a lease (started before leases).
+ */
+export async function keepCanaryLease(cluster: Cluster, namespace: string, deployment: string, intervalMs: number): Promise<LeaseKeeper | undefined> {
+  const me = currentClaimant();
+  const { lease } = await readLease(cluster, namespace, deployment);
+  if (!lease) {
+    core.info(`The canary on ${namespace}/${deployment} has no lease (started before leases): nothing to renew.`);
+    return undefined;
+  }
+  if (standing(lease, me) !== 'mine') {
+    throw new LeaseLost(`The canary on ${namespace}/${deployment} is not this run's: ${describeLease(lease)}. monitor-canary changed nothing.`);
+  }
+  if (intervalMs > lease.durationMs) {
+    throw invalidInput(
+      'interval',
+      formatDuration(intervalMs),
+      `a duration no longer than the canary's lease (${formatDuration(lease.durationMs)}, canary-deploy's \`lease\`): the lease must outlast an interval. Shorten \`interval\` or give canary-deploy a longer \`lease\``,
+    );
+  }
+  const keeper = new LeaseKeeper(cluster, namespace, deployment, me, core.info, core.warning);
+  const renewed = await keeper.renew();
+  core.info(`This run holds the canary's lease (${formatDuration(lease.durationMs)}), now until ${renewed?.expiresAt}.`);
+  keeper.start(lease.durationMs / 3); // and at every interval, from the analysis loop
+  return keeper;
+}
+
+/** What monitor-canary says when its canary was taken from it: it stopped, and changed nothing. */
+export function leaseLostMessage(lost: LeaseLost): string {
+  return `${lost.message.replace(/ monitor-canary changed nothing\.$/, '')} monitor-canary stopped and changed nothing: the canary's traffic is no longer this run's to move.`;
+}
