@@ -7,7 +7,7 @@ import { currentRunUrl } from '../../shared/k8s/annotations.js';
 import { connectCluster } from '../../shared/k8s/client.js';
 import { runCanaryHooks } from '../../shared/canary/hooks.js';
 import { loadCanary } from '../../shared/canary/load.js';
-import { promoteCanary, type Promotion } from '../../shared/canary/promote.js';
+import { promoteCanary, promotionUnderWay, type Promotion } from '../../shared/canary/promote.js';
 import { describeCanary } from '../../shared/canary/state.js';
 import { hooksSummary } from '../../shared/hooks/summary.js';
 import type { StageReport, TemplateValues } from '../../shared/hooks/types.js';
@@ -38,7 +38,8 @@ export async function run(inputs: Inputs = getInputs()): Promise<void> {
     if (registry) version = await checkVersion(registry, inputs.model!, inputs.version, result.modelVersion);
   } else {
     if (registry) version = await checkVersion(registry, inputs.model!, inputs.version, canary.state.modelVersion);
-    if (canary.state.phase === 'ready') {
+    // A promotion that stopped half way (stable already runs the canary's image) passed its gate before.
+    if (canary.state.phase === 'ready' && !(await promotionUnderWay(cluster, inputs.namespace, inputs.deployment))) {
       const pre = await runCanaryHooks('pre-promote', inputs.hooks, inputs, hookValues(canary.state.canaryImage, canary.state.modelVersion));
       if (pre) reports.push(pre);
       if (pre && !pre.ok) {
