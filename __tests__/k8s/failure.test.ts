@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createServer, type Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { parse, stringify } from 'yaml';
+import { classifyFailure, retryAfterMs } from '../../shared/k8s/failure.js';
+import { KubernetesError } from '../../shared/k8s/errors.js';
+import { retryTransient, type RetryPolicy } from '../../shared/k8s/retry.js';
+import { connectCluster } from '../../shared/k8s/client.js';
+import { deploymentRef } from '../../shared/k8s/objects.js';
+import { runInProcess } from '../support/run-step.js';
+import { FaultProxy } from '../support/fault-proxy.js';
+import { run as promote } from '../../actions/promote/main.js';
+import { sandboxKubeconfig, useSandboxNamespaces } from './support/sandbox-cluster.js';
+
+const fast: RetryPolicy = { attempts: 3, baseDelayMs: 10, maxDelayMs: 20, attemptTimeoutMs: 5_000 };
+const apiError = (code: number, headers: Record<string, string> = {}) => Object.assign(new Error(`HTTP-Code: ${code}\nMessage: x\nBody: {}`), { code, body: { message: `status ${code}` }, headers });
+
+/** A kubeconfig like the sandbox's, pointed at `server` (and, optionally, another CA). */
+function kubeconfigFor(server: string, caData?: string): string {
+  const kc = parse(sandboxKubeconfig());
+  for (const c of kc.clusters) c.cluster = { ...c.cluster, server, ...(caData ? { 'certificate-authority-data': caData } : {}) };
+  return stringify(kc);
+}
+
+/** A TCP server that accepts each connection and closes it at once, counting them: a flapping API server. */
+async function closingServer(): Promise<{ url: string; connections: () => number; close: () => Promise<void> }> {
+  let connections = 0;
+  const server: Server = createServer((s) => {
+    connections++;
+    s.destroy();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, connections: () => connections, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+describe('classifying Kubernetes failures by what they are', () => {
+  it('sorts HTTP answers: 429, 500, 502, 503, 504 transient; 409 a conflict; 400, 401, 403, 404, 422 permanent', () => {
+    for (const code of [429, 500, 502, 503, 504]) expect(classifyFailure(apiError(code)).kind).toBe('transient');
+    expect(classifyFailure(apiError(409)).kind).toBe('conflict');
+    for (const code of [400, 401, 403, 404, 422, 501]) expect(classifyFailure(apiError(code)).kind).toBe('permanent');
+  });
+
+  it('reads network and TLS error codes along the cause chain, whatever the message was rewritten to', () => {
+    const wrapped = (code: string) => Object.assign(new TypeError('Failed to fetch resource metadata for apps/v1/Deployment: fetch failed'), { cause: Object.assign(new Error('x'), { code }) });
+    expect(classifyFailure(wrapped('ECONNRESET'))).toMatchObject({ kind: 'transient', what: 'connection reset', network: true });
+    expect(classifyFailure(wrapped('ECONNREFUSED'))).toMatchObject({ kind: 'transient', what: 'connection refused' });
+    expect(classifyFailure(wrapped('EAI_AGAIN')).kind).toBe('transient');
+    expect(classifyFailure(wrapped('ENOTFOUND')).what).toMatch(/DNS/);
+    expect(classifyFailure(wrapped('UND_ERR_CONNECT_TIMEOUT')).kind).toBe('transient');
+    expect(classifyFailure(wrapped('UNABLE_TO_VERIFY_LEAF_SIGNATURE'))).toMatchObject({ kind: 'permanent', what: 'TLS verification failed (UNABLE_TO_VERIFY_LEAF_SIGNATURE)' });
+    expect(classifyFailure(wrapped('ERR_TLS_CERT_ALTNAME_INVALID')).kind).toBe('permanent');
+    expect(classifyFailure(new Error('Invalid `image`')).kind).toBe('permanent');
+  });
+
+  it('reads Retry-After in seconds or as an HTTP date', () => {
+    expect(retryAfterMs(apiError(429, { 'retry-after': '2' }))).toBe(2000);
+    expect(retryAfterMs(apiError(429, { 'Retry-After': new Date(10_000).toUTCString() }), 7_000)).toBe(3000);
+    expect(retryAfterMs(apiError(429))).toBeUndefined();
+  });
+
+  it('retries a 429 only after its Retry-After, and never a 403', async () => {
+    let calls = 0;
+    const started = Date.now();
+    await expect(retryTransient('GET x', async () => (++calls === 1 ? Promise.reject(apiError(429, { 'retry-after': '1' })) : 'ok'), fast)).resolves.toBe('ok');
+    expect(calls).toBe(2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    let forbidden = 0;
+    await expect(retryTransient('GET x', async () => { forbidden++; throw apiError(403); }, fast)).rejects.toMatchObject({ code: 403 });
+    expect(forbidden).toBe(1);
+  });
+});
+
+describe('Kubernetes calls against servers that fail', () => {
+  const { cluster, ns } = useSandboxNamespaces();
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    proxy = await FaultProxy.start(sandboxKubeconfig());
+  });
+  afterAll(async () => {
+    await proxy.stop();
+  });
+
+  it('retries a connection closed before any answer (client-node rewrites it to "Failed to fetch resource metadata"), then names the server, `kubeconfig` and the cause in one line', async () => {
+    const server = await closingServer();
+    try {
+      const c = await connectCluster(kubeconfigFor(server.url), fast);
+      const error = (await c.get(deploymentRef('default', 'shop')).catch((e: unknown) => e)) as KubernetesError;
+      expect(error).toBeInstanceOf(KubernetesError);
+      expect(server.connections()).toBe(3);
+      expect(error.message).toBe(`Cannot reach the Kubernetes API server ${server.url} (the cluster in \`kubeconfig\`): connection reset, after 3 tries (GET Deployment default/shop).`);
+      expect((error.cause as Error).message).toMatch(/^Failed to fetch resource metadata for apps\/v1\/Deployment: fetch failed/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('names a refused connection as such', async () => {
+    const server = await closingServer();
+    await server.close(); // nothing listens on that port now
+    const c = await connectCluster(kubeconfigFor(server.url), fast);
+    await expect(c.get(deploymentRef('default', 'shop'))).rejects.toThrow(/^Cannot reach the Kubernetes API server https:\/\/127\.0\.0\.1:\d+ \(the cluster in `kubeconfig`\): connection refused, after 3 tries/);
+  });
+
+  it('does not retry a failed TLS verification and says what to check in `kubeconfig`', async () => {
+    const sandboxCa = parse(sandboxKubeconfig()).clusters[0].cluster['certificate-authority-data'];
+    const before = proxy.seen.length;
+    const c = await connectCluster(kubeconfigFor(proxy.url, sandboxCa), fast);
+    await expect(c.get(deploymentRef('default', 'shop'))).rejects.toThrow(/^Cannot talk to the Kubernetes API server https:\/\/127\.0\.0\.1:\d+ \(the cluster in `kubeconfig`\): TLS verification failed \([A-Z_]+\); check the cluster's certificate-authority data/);
+    expect(proxy.seen.length).toBe(before);
+  });
+
+  it('goes through 500, 503, 429 and resets before and after the write on the real API server', async () => {
+    const namespace = await ns('flt');
+    const c = await connectCluster(proxy.kubeconfigYaml());
+    proxy.schedule({ seed: 7, rate: 0.5, maxDelayMs: 300 });
+    try {
+      for (let i = 0; i < 6; i++) {
+        await c.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}`, namespace }, data: { i: String(i) } }).catch((e: unknown) => {
+          // A create applied before its answer was lost comes back as 409 AlreadyExists on the retry: the object is there.
+          if ((e as KubernetesError).code !== 409) throw e;
+        });
+        await c.mergePatch({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: `cm-${i}` }, { data: { patched: 'yes' } });
+      }
+    } finally {
+      proxy.schedule(undefined);
+    }
+    const maps = await cluster().list('v1', 'ConfigMap', namespace);
+    expect(maps.filter((m) => m.metadata?.name?.startsWith('cm-')).map((m) => m.data.patched)).toEqual(Array(6).fill('yes'));
+    expect(proxy.faults).toBeGreaterThan(3);
+  }, 60_000);
+
+  it('reports a missing Deployment in one line, not the HTTP dump', async () => {
+    const namespace = await ns('flt-missing');
+    const r = await runInProcess(promote, { kubeconfig: sandboxKubeconfig(), deployment: 'nope', namespace });
+    expect(r.errors).toEqual([`Invalid \`deployment\`: Deployment 'nope' not found in namespace '${namespace}'.`]);
+    const error = (await cluster().get(deploymentRef(namespace, 'nope')).catch((e: unknown) => e)) as KubernetesError;
+    expect(error.message).toBe(`Deployment ${namespace}/nope not found (GET Deployment ${namespace}/nope: deployments.apps "nope" not found).`);
+    expect(error.code).toBe(404);
+  });
+});
