@@ -73,7 +73,7 @@ export function describeKubernetesFailure(error: unknown, operation: string, ser
     message = `Cannot talk to the Kubernetes API server ${at} (the cluster in \`kubeconfig\`): ${failure.what}; check the cluster's certificate-authority data and server name in \`kubeconfig\` (${operation}).`;
   } else if (failure.network) {
     message = `Cannot reach the Kubernetes API server ${at} (the cluster in \`kubeconfig\`): ${failure.what}${after} (${operation}).`;
-  } else if (failure.status === 404) {
+  } else if (failure.status === 404 && / /.test(operation)) {
     message = `${operation.replace(/^\S+ /, '')} not found (${operation}: ${apiMessage(error)}).`;
   } else {
     message = `${operation} failed: ${failure.what}${after}: ${apiMessage(error)}`;
