@@ -36,7 +36,7 @@ export function apiMessage(error: unknown): string {
 
 /** One line for a failed Kubernetes call, `403: jobs.batch is forbidden: ...`, fit for a log line. */
 export function apiErrorLine(error: unknown): string {
-  if (error instanceof KubernetesError) return error.message;
+  if (error instanceof KubernetesError && error.code === undefined) return error.message;
   const code = statusCode(error);
   return code === undefined ? apiMessage(error).split('\n')[0] : `${code}: ${apiMessage(error)}`;
 }
