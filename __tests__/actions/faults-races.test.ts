@@ -174,4 +174,25 @@ describe('promote failing at each of its writes in turn', () => {
     expect((await stable(namespace)).metadata!.annotations![PROMOTION.promotedImage]).toBe(image);
     expect(await weights(namespace)).toEqual({ model: 100 });
   }, 60_000);
+
+  it('auto-rollback mode auto after a promote that moved stable rolls the revision back, with a true record, and clears what is left of the canary', async () => {
+    const namespace = await stableWithRoute('rpb');
+    expect((await runInProcess(canaryDeploy, { ...direct(), ...canaryInputs(namespace) })).errors).toEqual([]);
+    proxy.cutFromWrite(3);
+    try {
+      expect((await runInProcess(promote, { ...viaProxy(), deployment: 'model', namespace })).failed).toBe(true);
+    } finally {
+      proxy.heal();
+    }
+    const r = await runInProcess(autoRollback, { ...direct(), deployment: 'model', namespace, mode: 'auto', reason: 'race test' }, { env: rollbackRun });
+    expect(r.errors).toEqual([]);
+    expect(r.outputs).toMatchObject({ 'rolled-back': 'true', 'from-image': image, 'to-image': 'registry.example/model:1.0.0' });
+    const d = await stable(namespace);
+    expect(d.spec!.template.spec!.containers[0].image).toBe('registry.example/model:1.0.0');
+    expect(d.metadata!.annotations).toMatchObject({ [ROLLBACK.mode]: 'revision', [ROLLBACK.fromImage]: image, [ROLLBACK.toImage]: 'registry.example/model:1.0.0' });
+    expect(decodeCanaryState(d.metadata!.annotations)).toBeUndefined();
+    expect(d.metadata!.annotations![PROGRESS]).toBeUndefined();
+    expect(await weights(namespace)).toEqual({ model: 100 });
+    expect(await cluster().find(serviceRef(namespace, 'model-canary'))).toBeUndefined();
+  }, 60_000);
 });

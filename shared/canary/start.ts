@@ -182,11 +182,12 @@ export async function routeCanaryTraffic(cluster: Cluster, plan: CanaryPlan, rol
   if (rolled.joining) {
     try {
       for (const d of rolled.joining) changed = (await applyTrack(cluster, d, log, { claim: claimOf(planned), deployment })) || changed;
+      await awaitTracks(cluster, plan, rolled.joining.map((d) => d.metadata!.name!), log);
     } catch (error) {
-      if (error instanceof ClaimMismatch) throw await canaryLost(cluster, namespace, deployment, planned, 'canary-deploy');
+      // Deleted or re-claimed under this step (a rollback, a takeover): say who, write nothing more.
+      if (error instanceof ClaimMismatch || isNotFound(error)) throw await canaryLost(cluster, namespace, deployment, planned, 'canary-deploy');
       throw error;
     }
-    await awaitTracks(cluster, plan, rolled.joining.map((d) => d.metadata!.name!), log);
     await removeTrackService(cluster, namespace, deployment, state.canary);
     log(`${state.canary} passed its gate and joined the stable Service.`);
   }
