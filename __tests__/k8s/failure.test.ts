@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { parse, stringify } from 'yaml';
 import { classifyFailure, retryAfterMs } from '../../shared/k8s/failure.js';
 import { KubernetesError } from '../../shared/k8s/errors.js';
@@ -99,6 +99,25 @@ describe('Kubernetes calls against servers that fail', () => {
     await server.close(); // nothing listens on that port now
     const c = await connectCluster(kubeconfigFor(server.url), fast);
     await expect(c.get(deploymentRef('default', 'shop'))).rejects.toThrow(/^Cannot reach the Kubernetes API server https:\/\/127\.0\.0\.1:\d+ \(the cluster in `kubeconfig`\): connection refused, after 3 tries/);
+  });
+
+  it('names a DNS failure and a server that never answers', async () => {
+    const dns = await connectCluster(kubeconfigFor('https://no-such-host.invalid:6443'), fast);
+    await expect(dns.get(deploymentRef('default', 'shop'))).rejects.toThrow(
+      /^Cannot reach the Kubernetes API server https:\/\/no-such-host\.invalid:6443 \(the cluster in `kubeconfig`\): DNS lookup failed \((name not found|temporary)\), after 3 tries \(GET Deployment default\/shop\)\.$/,
+    );
+    // Accepts connections, never answers: each try is abandoned after the attempt timeout.
+    const sockets = new Set<Socket>();
+    const silent = createServer((s) => void sockets.add(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const url = `https://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+      const c = await connectCluster(kubeconfigFor(url), { ...fast, attemptTimeoutMs: 300 });
+      await expect(c.get(deploymentRef('default', 'shop'))).rejects.toThrow(`Cannot reach the Kubernetes API server ${url} (the cluster in \`kubeconfig\`): timed out (no answer), after 3 tries (GET Deployment default/shop).`);
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
   });
 
   it('does not retry a failed TLS verification and says what to check in `kubeconfig`', async () => {
