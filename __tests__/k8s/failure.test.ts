@@ -148,6 +148,36 @@ describe('Kubernetes calls against servers that fail', () => {
     expect(proxy.faults).toBeGreaterThan(3);
   }, 60_000);
 
+  it('meets a 409 on a check-and-set by reading the object again and deciding again before the next write', async () => {
+    const namespace = await ns('flt-409');
+    await cluster().create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace }, data: { n: '1' } });
+    const c = await connectCluster(proxy.kubeconfigYaml());
+    const ref = { apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'cm' };
+    const path = `/api/v1/namespaces/${namespace}/configmaps/cm`;
+    // Our write is held while someone else writes: the API server answers it 409 (a real conflict).
+    const hold = proxy.hold((r) => r.method === 'PATCH' && r.path.startsWith(path));
+    void hold.held.then(async () => {
+      await cluster().mergePatch(ref, { data: { n: '2' } });
+      hold.release();
+    });
+    const decided: string[] = [];
+    await c.checkAndSet(ref, (cm) => {
+      decided.push(cm.data.n);
+      return { data: { n: String(Number(cm.data.n) * 10) } };
+    });
+    expect(decided).toEqual(['1', '2']);
+    expect((await cluster().get(ref)).data.n).toBe('20');
+  });
+
+  it('waits out a 429 Retry-After from the proxy before trying again', async () => {
+    const c = await connectCluster(proxy.kubeconfigYaml());
+    proxy.injectOnce((r) => r.method === 'GET' && r.path === '/api/v1/namespaces/default', '429');
+    const started = Date.now();
+    await c.get({ apiVersion: 'v1', kind: 'Namespace', namespace: '', name: 'default' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(proxy.seen.filter((r) => r.path === '/api/v1/namespaces/default').map((r) => r.fault ?? 'ok').slice(-2)).toEqual(['429', 'ok']);
+  });
+
   it('reports a missing Deployment in one line, not the HTTP dump', async () => {
     const namespace = await ns('flt-missing');
     const r = await runInProcess(promote, { kubeconfig: sandboxKubeconfig(), deployment: 'nope', namespace });

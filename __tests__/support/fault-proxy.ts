@@ -16,7 +16,8 @@ import { parse, stringify } from 'yaml';
  *   connection resets, each before the request reaches the API server or after it was applied;
  * - `cutFromWrite(n)`: the n-th write is applied, then the API server "goes away" (every request after it
  *   fails) until `heal()`: a step dying at that write;
- * - `hold(match)`: the first request matching is held until released, to order a race.
+ * - `hold(match)`: the first request matching is held until released, to order a race;
+ * - `injectOnce(match, fault)`: one given fault on the next matching request.
  */
 export type FaultKind = '500' | '503' | '429' | '409' | 'delay' | 'reset-before' | 'reset-after' | '500-after';
 export const FAULT_KINDS: readonly FaultKind[] = ['500', '503', '429', '409', 'delay', 'reset-before', 'reset-after', '500-after'];
@@ -89,6 +90,7 @@ export class FaultProxy {
   private cutAt: number | undefined;
   private down = false;
   private holds: { match: (r: SeenRequest) => boolean; held: () => void; release: Promise<void> }[] = [];
+  private once: { match: (r: SeenRequest) => boolean; fault: FaultKind }[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly agent: Agent;
   private readonly server: Server;
@@ -163,6 +165,11 @@ export class FaultProxy {
     return { held: heldPromise, release };
   }
 
+  /** The next request that matches gets `fault` (once). */
+  injectOnce(match: (r: SeenRequest) => boolean, fault: FaultKind): void {
+    this.once.push({ match, fault });
+  }
+
   get faults(): number {
     return Object.values(this.injected).reduce((a, b) => a + b, 0);
   }
@@ -197,7 +204,9 @@ export class FaultProxy {
       return status(res, 503, 'ServiceUnavailable');
     }
     const cutHere = isWrite(seen.method) && this.cutAt !== undefined && ++this.writes === this.cutAt;
-    const fault = cutHere ? undefined : this.pick(seen.method);
+    const planned = this.once.find((o) => o.match(seen));
+    if (planned) this.once = this.once.filter((o) => o !== planned);
+    const fault = cutHere ? undefined : (planned?.fault ?? this.pick(seen.method));
     if (fault) {
       seen.fault = fault;
       this.injected[fault]++;
