@@ -75,6 +75,8 @@ export function describeKubernetesFailure(error: unknown, operation: string, ser
     message = `Cannot reach the Kubernetes API server ${at} (the cluster in \`kubeconfig\`): ${failure.what}${after} (${operation}).`;
   } else if (failure.status === 404 && / /.test(operation)) {
     message = `${operation.replace(/^\S+ /, '')} not found (${operation}: ${apiMessage(error)}).`;
+  } else if (failure.status === undefined) {
+    message = `${operation} failed${after}: ${apiMessage(error)}`;
   } else {
     message = `${operation} failed: ${failure.what}${after}: ${apiMessage(error)}`;
   }
