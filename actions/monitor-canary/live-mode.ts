@@ -30,6 +30,7 @@ export interface LiveClients {
  * Live analysis of the canary recorded on the cluster by canary-deploy. Whatever happens, the canary
  * never ends with more traffic than it had: a failure takes its traffic away (and rolls it back when
  * asked), an inconclusive walk returns to the starting weight, a cancel or crash gives stable 100%.
+ * A canary rolled back, promoted or taken over meanwhile ends `inconclusive`, naming who, with no more writes.
  * `during` hooks start with the analysis and are stopped when it ends, after any traffic reset.
  */
 export async function monitorLive(inputs: Inputs, newJudge: NewJudge, clients: LiveClients = {}): Promise<MonitorReport> {
