@@ -131,7 +131,7 @@ describe('Kubernetes calls against servers that fail', () => {
   it('goes through 500, 503, 429 and resets before and after the write on the real API server', async () => {
     const namespace = await ns('flt');
     const c = await connectCluster(proxy.kubeconfigYaml());
-    proxy.schedule({ seed: 7, rate: 0.5, maxDelayMs: 300 });
+    proxy.schedule({ seed: 7, rate: 0.35, maxDelayMs: 300 });
     try {
       for (let i = 0; i < 6; i++) {
         await c.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}`, namespace }, data: { i: String(i) } }).catch((e: unknown) => {
