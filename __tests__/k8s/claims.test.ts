@@ -5,7 +5,7 @@ import { run as canaryDeploy } from '../../actions/canary-deploy/main.js';
 import { run as autoRollback } from '../../actions/auto-rollback/main.js';
 import { CanaryLost, changedBy, ClaimMismatch, claimOf } from '../../shared/canary/claim.js';
 import { loadCanary, setCanaryWeight } from '../../shared/canary/load.js';
-import { encodeProgress } from '../../shared/canary/progress.js';
+import { decodeProgress, encodeProgress, PROGRESS } from '../../shared/canary/progress.js';
 import { encodeCanaryState, type CanaryState } from '../../shared/canary/state.js';
 import { PROMOTION, ROLLBACK } from '../../shared/k8s/annotations.js';
 import { deploymentRef, ingressRef, serviceRef } from '../../shared/k8s/objects.js';
@@ -49,6 +49,13 @@ describe('who changed a canary a step planned from', () => {
     // An older rollback record does not explain a newer canary's loss.
     expect(changedBy(deployment({ [ROLLBACK.at]: '2026-12-06T09:00:00.000Z' }), undefined, state)).toBe('is no longer recorded on shop (its state was removed)');
     expect(claimOf(state)).toBe('run-1@2026-12-06T10:00:00.000Z');
+  });
+
+  it('reads back the progress a step recorded, and treats an unreadable record as none', () => {
+    const p = { step: 'promote' as const, stage: 'stable-updated', at: '2026-12-06T10:08:00.000Z', by: 'https://ci/runs/5' };
+    expect(decodeProgress(encodeProgress(p))).toEqual(p);
+    expect(decodeProgress({ [PROGRESS]: '{not json' })).toBeUndefined();
+    expect(decodeProgress({ [PROGRESS]: '{"step":1}' })).toBeUndefined();
   });
 });
 
