@@ -9,6 +9,8 @@ import { decodeProgress, encodeProgress, PROGRESS } from '../../shared/canary/pr
 import { encodeCanaryState, type CanaryState } from '../../shared/canary/state.js';
 import { PROMOTION, ROLLBACK } from '../../shared/k8s/annotations.js';
 import { deploymentRef, ingressRef, serviceRef } from '../../shared/k8s/objects.js';
+import { connectCluster } from '../../shared/k8s/client.js';
+import { FaultProxy } from '../support/fault-proxy.js';
 import { createModelRoute, createStable, sandboxKubeconfig, useSandboxNamespaces } from './support/sandbox-cluster.js';
 
 const state: CanaryState = {
@@ -121,5 +123,28 @@ describe('late traffic writes on the sandbox cluster', () => {
     });
     const r = await runInProcess(canaryDeploy, { ...kube(), deployment: 'model', namespace, image: 'r.example/model:3', 'traffic-router': 'gateway-api', route: 'model' });
     expect(r.errors).toEqual([expect.stringMatching(/^A canary for Deployment .*\/model is already in progress: model-canary \(image r\.example\/model:2, 35% traffic via gateway-api, started/)]);
+  });
+
+  it('a canary Deployment deleted by hand while its weight is written has its traffic taken away again', async () => {
+    const namespace = await ns('clm-del');
+    await createStable(cluster(), namespace, 'model', { replicas: 2 });
+    await createModelRoute(cluster(), namespace);
+    expect((await runInProcess(canaryDeploy, { ...kube(), deployment: 'model', namespace, image: 'r.example/model:2', 'traffic-router': 'gateway-api', route: 'model' })).errors).toEqual([]);
+    const proxy = await FaultProxy.start(sandboxKubeconfig());
+    try {
+      const viaProxy = await connectCluster(proxy.kubeconfigYaml());
+      const loaded = (await loadCanary(viaProxy, namespace, 'model'))!;
+      // The route write is held while someone deletes the canary Deployment: the write lands after the delete.
+      const hold = proxy.hold((r) => r.method === 'PUT' && r.path.endsWith('/httproutes/model'));
+      void hold.held.then(async () => {
+        await cluster().remove(deploymentRef(namespace, 'model-canary'));
+        hold.release();
+      });
+      await expect(setCanaryWeight(viaProxy, loaded, 40)).rejects.toThrow(`The canary ${namespace}/model-canary has no Deployment model-canary any more (deleted); this step changed nothing more.`);
+      const route = await cluster().get({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace, name: 'model' });
+      expect(route.spec.rules[0].backendRefs.map((b: { name: string; weight: number }) => [b.name, b.weight])).toEqual([['model', 100], ['model-canary', 0]]);
+    } finally {
+      await proxy.stop();
+    }
   });
 });

@@ -4,7 +4,7 @@ import { deploymentRef } from '../k8s/objects.js';
 import { getDeployment } from '../k8s/deployment.js';
 import { isNotFound } from '../k8s/errors.js';
 import { routerFor, type TrafficRouter } from '../traffic/index.js';
-import { canaryLost, changedBy, claimOf, ClaimMismatch, requireCanaryCurrent } from './claim.js';
+import { CanaryLost, canaryLost, changedBy, claimOf, ClaimMismatch, requireCanaryCurrent } from './claim.js';
 import type { ProgressStep } from './progress.js';
 import { decodeCanaryState, encodeCanaryState, type CanaryState } from './state.js';
 
@@ -75,6 +75,13 @@ export async function setCanaryWeight(cluster: Cluster, canary: LoadedCanary, we
     throw error;
   }
   const state = { ...canary.state, weight: await canary.router.current() };
-  await recordCanaryState(cluster, namespace, deployment, state, canary.state, self);
+  try {
+    await recordCanaryState(cluster, namespace, deployment, state, canary.state, self);
+  } catch (error) {
+    // The canary Deployment vanished between the check and the route write (deleted outside any step):
+    // take its traffic away again rather than leave users on a canary that is gone.
+    if (error instanceof CanaryLost && !(await cluster.find(deploymentRef(namespace, canary.state.canary)))) await canary.router.reset().catch(() => undefined);
+    throw error;
+  }
   return state;
 }
