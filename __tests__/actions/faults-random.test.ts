@@ -20,7 +20,8 @@ import { errorRateMetric, writeTraffic } from './monitor-canary-support.js';
 // must converge; after every run, no route sends traffic to a canary whose Deployment or Service is gone.
 const RATE = 0.4;
 // Runs are few on purpose (the spec must stay near 2 minutes on a loaded 2-core machine): about 40 requests a run.
-const SEEDS = { 'canary-deploy': [101, 102, 103], 'monitor-canary': [201], promote: [301, 302], 'auto-rollback': [401, 402, 403] };
+const REPLICAS_SEED = 102;
+const SEEDS = { 'canary-deploy': [101, REPLICAS_SEED, 103], 'monitor-canary': [201], promote: [301, 302], 'auto-rollback': [401, 402, 403] };
 
 const { cluster, ns } = useSandboxNamespaces();
 let proxy: FaultProxy;
@@ -114,18 +115,22 @@ async function underFaults(action: keyof typeof SEEDS, seed: number, first: () =
 }
 
 describe('every action under injected API faults', () => {
-  it('canary-deploy: ends set up or failing clearly; a re-run leaves the canary ready at its weight', async () => {
+  it('canary-deploy (gateway-api, and replicas for one seed): ends set up or failing clearly; a re-run leaves the canary ready at its weight', async () => {
     for (const seed of SEEDS['canary-deploy']) {
       const namespace = await stableWithRoute(`fcd${seed}`);
+      // The default router too: its canary Deployment is the routing (created once, even when an answer is lost).
+      const replicas = seed === REPLICAS_SEED;
+      const inputs = replicas ? { deployment: 'model', namespace, image, weight: '10' } : canaryInputs(namespace);
       await underFaults(
         'canary-deploy',
         seed,
-        () => runInProcess(canaryDeploy, { ...faulty(), ...canaryInputs(namespace) }),
-        () => runInProcess(canaryDeploy, { ...faulty(), ...canaryInputs(namespace) }),
+        () => runInProcess(canaryDeploy, { ...faulty(), ...inputs }),
+        () => runInProcess(canaryDeploy, { ...faulty(), ...inputs }),
         async () => {
-          expect(await weights(namespace)).toEqual({ model: 90, 'model-canary': 10 });
-          expect(decodeCanaryState((await stable(namespace)).metadata?.annotations)).toMatchObject({ phase: 'ready', weight: 10, canaryImage: image });
-          expect(await cluster().find(deploymentRef(namespace, 'model-canary'))).toBeDefined();
+          if (!replicas) expect(await weights(namespace)).toEqual({ model: 90, 'model-canary': 10 });
+          expect(decodeCanaryState((await stable(namespace)).metadata?.annotations)).toMatchObject({ phase: 'ready', weight: replicas ? 33 : 10, canaryImage: image });
+          const canaries = await cluster().list('apps/v1', 'Deployment', namespace, 'ai-deploy.dev/canary-of=model');
+          expect(canaries.map((d) => [d.metadata!.name, d.spec.replicas])).toEqual([['model-canary', 1]]);
         },
         namespace,
       );
