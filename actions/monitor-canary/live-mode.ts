@@ -2,7 +2,8 @@ import * as core from '@actions/core';
 import { ConfigurationError, errorMessage, invalidInput } from '../../shared/action/errors.js';
 import { phase } from '../../shared/action/phase.js';
 import { appendSummary } from '../../shared/action/summary.js';
-import { hooksSummary, type DuringHooks, type HookClients } from '../../shared/hooks/index.js';
+import { hooksSummary, type DuringHooks, type HookClients, type StageReport } from '../../shared/hooks/index.js';
+import { CanaryLost, requireCanaryCurrent } from '../../shared/canary/claim.js';
 import { loadCanary, setCanaryWeight, type LoadedCanary } from '../../shared/canary/load.js';
 import { rollbackCanary } from '../../shared/canary/rollback.js';
 import { currentRunUrl } from '../../shared/k8s/annotations.js';
@@ -31,6 +32,7 @@ export interface LiveClients {
  * Live analysis of the canary recorded on the cluster by canary-deploy. Whatever happens, the canary
  * never ends with more traffic than it had: a failure takes its traffic away (and rolls it back when
  * asked), an inconclusive walk returns to the starting weight, a cancel or crash gives stable 100%.
+ * A canary rolled back, promoted or taken over meanwhile ends `inconclusive`, naming who, with no more writes.
  * `during` hooks start with the analysis and are stopped when it ends, after any traffic reset.
  */
 export async function monitorLive(inputs: Inputs, newJudge: NewJudge, clients: LiveClients = {}): Promise<MonitorReport> {
@@ -47,6 +49,9 @@ export async function monitorLive(inputs: Inputs, newJudge: NewJudge, clients: L
   core.info(`Judging canary ${canary.state.canary} against ${canary.state.baseline ? 'the baseline' : 'stable'} ({{target}}: ${targets.canary} vs ${targets.control}).`);
 
   let weight = startWeight;
+  // Every traffic write is conditional on the canary as loaded (see setCanaryWeight): once it was rolled
+  // back, promoted or taken over, writes fail with CanaryLost and the analysis ends inconclusive.
+  const planned = canary.state;
   const router = {
     setWeight: async (w: number) => {
       // Still this run's canary? Never move another run's traffic (an unreachable API server is not a loss).
@@ -54,6 +59,13 @@ export async function monitorLive(inputs: Inputs, newJudge: NewJudge, clients: L
       canary.state = await setCanaryWeight(cluster, canary, w);
       weight = canary.state.weight;
     },
+  };
+  // Inconclusive, saying who changed the canary; no traffic is written any more.
+  const lostReport = async (lost: CanaryLost, found: LiveResult | undefined, hooks: StageReport | undefined): Promise<MonitorReport> => {
+    core.error(lost.message);
+    const now = await canary.router.current().catch(() => 0);
+    const reason = `${lost.message}${found ? ` (the analysis had reached: ${found.verdict}, ${found.reason})` : ''}`;
+    return { verdict: 'inconclusive', reason, decidedAfter: found?.decidedAfter ?? 0, steps: found?.steps ?? [], mode: 'live', weight: now, provider: provider.name, ...(hooks ? { hooks } : {}) };
   };
   const guard = new CancelGuard();
   const signal = keeper ? AbortSignal.any([guard.signal, keeper.signal]) : guard.signal;
@@ -71,11 +83,15 @@ export async function monitorLive(inputs: Inputs, newJudge: NewJudge, clients: L
       if (hooks) await appendSummary(hooksSummary([hooks]));
       throw new Error(leaseLostMessage(keeper?.lost ?? (error as LeaseLost)));
     }
+    if (error instanceof CanaryLost) {
+      const hooks = await stopDuring(during).catch((stopError: unknown) => void core.warning(`Could not stop the during hooks: ${errorMessage(stopError)}`));
+      return lostReport(error, undefined, hooks ?? undefined);
+    }
     core.error(`Analysis stopped: ${errorMessage(error)}. Giving stable all traffic back.`);
     try {
       await router.setWeight(0);
     } catch (resetError) {
-      core.error(`Could not give stable all traffic back: ${errorMessage(resetError)}. Run auto-rollback.`);
+      if (!(resetError instanceof CanaryLost)) core.error(`Could not give stable all traffic back: ${errorMessage(resetError)}. Run auto-rollback.`);
     }
     const hooks = await stopDuring(during).catch((stopError: unknown) => void core.warning(`Could not stop the during hooks: ${errorMessage(stopError)}`));
     if (hooks) await appendSummary(hooksSummary([hooks]));
@@ -86,7 +102,9 @@ export async function monitorLive(inputs: Inputs, newJudge: NewJudge, clients: L
   }
   // The verdict's traffic change below is this run's last; the lease goes on to the next step as last renewed.
   let hooks;
+  let lost: CanaryLost | undefined;
   try {
+    if (result.verdict === 'pass') await requireCanaryCurrent(cluster, namespace, deployment, planned);
     if (result.verdict === 'fail' && inputs['rollback-on-failure']) {
       await keeper?.beat(); // never roll back a canary another run took over
       await phase('Rollback', () => rollbackCanary(cluster, namespace, deployment, core.info, { reason: result.reason, by: currentRunUrl() }));
@@ -98,9 +116,13 @@ export async function monitorLive(inputs: Inputs, newJudge: NewJudge, clients: L
       await router.setWeight(startWeight);
       core.info(`Inconclusive: canary weight back to the ${startWeight}% it started with.`);
     }
+  } catch (error) {
+    if (!(error instanceof CanaryLost)) throw error;
+    lost = error;
   } finally {
     hooks = await stopDuring(during);
   }
+  if (lost) return lostReport(lost, result, hooks);
   return { ...result, mode: 'live', weight, provider: provider.name, ...(hooks ? { hooks } : {}) };
 }
 

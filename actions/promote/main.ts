@@ -10,7 +10,7 @@ import { currentClaimant, DEFAULT_LEASE_MS, describeLease, standing } from '../.
 import { LeaseKeeper, takeLease } from '../../shared/canary/lease-cluster.js';
 import { loadCanary } from '../../shared/canary/load.js';
 import type { Cluster } from '../../shared/k8s/cluster.js';
-import { promoteCanary, type Promotion } from '../../shared/canary/promote.js';
+import { promoteCanary, promotionUnderWay, type Promotion } from '../../shared/canary/promote.js';
 import { describeCanary } from '../../shared/canary/state.js';
 import { hooksSummary } from '../../shared/hooks/summary.js';
 import type { StageReport, TemplateValues } from '../../shared/hooks/types.js';
@@ -48,7 +48,8 @@ async function promoteCanaryStep(inputs: Inputs): Promise<void> {
     if (registry) version = await checkVersion(registry, inputs.model!, inputs.version, result.modelVersion);
   } else {
     if (registry) version = await checkVersion(registry, inputs.model!, inputs.version, canary.state.modelVersion);
-    if (canary.state.phase === 'ready') {
+    // A promotion that stopped half way (stable already runs the canary's image) passed its gate before.
+    if (canary.state.phase === 'ready' && !(await promotionUnderWay(cluster, inputs.namespace, inputs.deployment))) {
       const pre = await runCanaryHooks('pre-promote', inputs.hooks, inputs, hookValues(canary.state.canaryImage, canary.state.modelVersion));
       if (pre) reports.push(pre);
       if (pre && !pre.ok) {

@@ -5,8 +5,10 @@ import { PROMOTION, ROLLBACK, removeAnnotationsPatch } from '../k8s/annotations.
 import { findContainer, getDeployment, modelVersionOf, MODEL_VERSION_ENV } from '../k8s/deployment.js';
 import { deploymentRef } from '../k8s/objects.js';
 import { waitForRollout } from '../k8s/rollout.js';
+import { canaryLost, CanaryLost, changedBy, ClaimMismatch, requireCanaryCurrent } from './claim.js';
 import { recordedRouter, type Log } from './load.js';
-import { removeTrackWorkloads } from './rollback.js';
+import { decodeProgress, describeProgress, encodeProgress, PROGRESS } from './progress.js';
+import { promotionLanded, removeTrackWorkloads, stableRuns } from './rollback.js';
 import { CANARY_STATE_KEYS, decodeCanaryState, describeCanary } from './state.js';
 
 export interface Promotion {
@@ -19,9 +21,11 @@ export interface Promotion {
 /**
  * Makes the canary the stable. Blue-green switches all traffic to the twin first. Then the stable
  * Deployment gets the canary's image and MODEL_VERSION (a strategic merge patch on that container,
- * guarded by resourceVersion, recording the previous image for a later revision rollback), its
- * rollout is awaited, all traffic returns to stable, and the canary, baseline and added routing are
- * removed. Run again, it finds the promotion recorded and changes nothing.
+ * guarded by resourceVersion and by the canary it was planned from, recording the previous image for a
+ * later revision rollback and promote's progress in the same write), its rollout is awaited, all traffic
+ * returns to stable, and the canary, baseline and added routing are removed. A re-run after a failure
+ * continues: once stable runs the canary's image (the canary possibly deleted already) it completes the
+ * clean-up instead of refusing. Run again after it finished, it finds the promotion recorded and changes nothing.
  */
 export async function promoteCanary(cluster: Cluster, namespace: string, deployment: string, timeoutMs: number, log: Log, by?: string): Promise<Promotion> {
   const stable = await getDeployment(cluster, namespace, deployment);
@@ -39,51 +43,77 @@ export async function promoteCanary(cluster: Cluster, namespace: string, deploym
   if (state.phase !== 'ready') {
     throw new ConfigurationError(`The canary ${describeCanary(state)} is not ready yet (its canary-deploy did not finish); wait for it or roll it back.`);
   }
+  const landed = promotionLanded(stable, state);
   const canary = await cluster.find<V1Deployment>(deploymentRef(namespace, state.canary));
-  if (!canary) throw new Error(`The recorded canary ${namespace}/${state.canary} no longer exists; roll back (auto-rollback, mode: canary) to clear its state.`);
-  log(`Promoting ${describeCanary(state)}.`);
+  const progress = decodeProgress(stable.metadata?.annotations);
+  if (progress?.step === 'rollback') throw new CanaryLost(`${namespace}/${state.canary}`, `is being changed by ${describeProgress(progress)}`);
+  if (!canary && !landed) throw new Error(`The recorded canary ${namespace}/${state.canary} no longer exists and stable still runs ${stableRuns(stable, state)}; roll back (auto-rollback, mode: canary) to clear its state.`);
   const router = recordedRouter(cluster, namespace, deployment, state);
-  if (state.strategy === 'blue-green') {
-    await router.setWeight(100);
-    log('Blue-green: all traffic switched to the new version.');
-  }
-
   const stableModelVersion = modelVersionOf(findContainer(stable, state.container));
-  await cluster.checkAndSet<V1Deployment>(
-    deploymentRef(namespace, deployment),
-    () => ({
-      metadata: {
-        annotations: {
-          [PROMOTION.previousImage]: state.stableImage,
-          ...(stableModelVersion ? { [PROMOTION.previousModelVersion]: stableModelVersion } : {}),
-          [PROMOTION.promotedImage]: state.canaryImage,
-          [PROMOTION.promotedAt]: new Date().toISOString(),
-          ...(by ? { [PROMOTION.promotedBy]: by } : {}),
-        },
-      },
-      spec: {
-        template: {
-          spec: {
-            containers: [
-              {
-                name: state.container,
-                image: state.canaryImage,
-                ...(state.modelVersion ? { env: [{ name: MODEL_VERSION_ENV, value: state.modelVersion }] } : {}),
+
+  if (landed) {
+    log(`Resuming the promotion of ${describeCanary(state)}: stable ${deployment} already runs ${state.canaryImage}${progress ? ` (${describeProgress(progress)})` : ''}.`);
+  } else {
+    log(`Promoting ${describeCanary(state)}.`);
+    if (state.strategy === 'blue-green') {
+      await requireCanaryCurrent(cluster, namespace, deployment, state, 'promote');
+      await router.setWeight(100).catch(async (error: unknown) => {
+        throw error instanceof ClaimMismatch ? await canaryLost(cluster, namespace, deployment, state, 'promote') : error;
+      });
+      log('Blue-green: all traffic switched to the new version.');
+    }
+    const at = new Date().toISOString();
+    await cluster
+      .checkAndSet<V1Deployment>(
+        deploymentRef(namespace, deployment),
+        (d) => {
+          if (changedBy(d, canary, state, 'promote')) throw new ClaimMismatch('the recorded canary changed');
+          return {
+            metadata: {
+              annotations: {
+                [PROMOTION.previousImage]: state.stableImage,
+                ...(stableModelVersion ? { [PROMOTION.previousModelVersion]: stableModelVersion } : {}),
+                [PROMOTION.promotedImage]: state.canaryImage,
+                [PROMOTION.promotedAt]: at,
+                ...(by ? { [PROMOTION.promotedBy]: by } : {}),
+                ...encodeProgress({ step: 'promote', stage: 'stable-updated', at, by }),
               },
-            ],
-          },
+            },
+            spec: {
+              template: {
+                spec: {
+                  containers: [
+                    {
+                      name: state.container,
+                      image: state.canaryImage,
+                      ...(state.modelVersion ? { env: [{ name: MODEL_VERSION_ENV, value: state.modelVersion }] } : {}),
+                    },
+                  ],
+                },
+              },
+            },
+          };
         },
-      },
-    }),
-    'strategic',
-  );
-  log(`Stable ${deployment} now runs ${state.canaryImage}; waiting for its rollout.`);
+        'strategic',
+      )
+      .catch(async (error: unknown) => {
+        throw error instanceof ClaimMismatch ? await canaryLost(cluster, namespace, deployment, state, 'promote') : error;
+      });
+    log(`Stable ${deployment} now runs ${state.canaryImage}; waiting for its rollout.`);
+  }
   await waitForRollout(cluster, namespace, deployment, timeoutMs, log);
 
   await router.reset();
   await removeTrackWorkloads(cluster, namespace, deployment);
   await router.cleanup();
-  await cluster.mergePatch(deploymentRef(namespace, deployment), removeAnnotationsPatch([...CANARY_STATE_KEYS, ...Object.values(ROLLBACK)]));
+  await cluster.mergePatch(deploymentRef(namespace, deployment), removeAnnotationsPatch([...CANARY_STATE_KEYS, PROGRESS, ...Object.values(ROLLBACK)]));
   log(`Promoted: all traffic on stable ${deployment} (${state.canaryImage}); canary removed.`);
   return { promoted: true, image: state.canaryImage, previousImage: state.stableImage, modelVersion: state.modelVersion };
+}
+
+/** True when a promotion of the recorded canary already moved stable to its image (a re-run resumes it). */
+export async function promotionUnderWay(cluster: Cluster, namespace: string, deployment: string): Promise<boolean> {
+  const stable = await getDeployment(cluster, namespace, deployment);
+  const state = decodeCanaryState(stable.metadata?.annotations);
+  return state !== undefined && promotionLanded(stable, state);
 }

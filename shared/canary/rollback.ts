@@ -3,7 +3,8 @@ import type { Cluster } from '../k8s/cluster.js';
 import { LABEL_CANARY_OF, removeAnnotationsPatch, ROLLBACK } from '../k8s/annotations.js';
 import { deploymentRef, selectorString } from '../k8s/objects.js';
 import { recordedRouter, type Log } from './load.js';
-import { CANARY_STATE_KEYS, decodeCanaryState, describeCanary } from './state.js';
+import { decodeProgress, describeProgress, encodeProgress, PROGRESS } from './progress.js';
+import { CANARY_STATE_KEYS, decodeCanaryState, describeCanary, type CanaryState } from './state.js';
 
 export interface RollbackRecord {
   reason: string;
@@ -43,11 +44,35 @@ export async function removeTrackWorkloads(cluster: Cluster, namespace: string, 
   }
 }
 
+/** The image the stable Deployment's canary container really runs now. */
+export function stableRuns(stable: V1Deployment, state: CanaryState): string | undefined {
+  const containers = stable.spec?.template?.spec?.containers ?? [];
+  return (containers.find((c) => c.name === state.container) ?? containers[0])?.image;
+}
+
+/**
+ * True when a promotion already moved stable to the canary's image (promote stopped half way): a canary
+ * rollback would leave the new image serving and record a rollback that did not happen.
+ */
+export function promotionLanded(stable: V1Deployment, state: CanaryState): boolean {
+  return state.canaryImage !== state.stableImage && stableRuns(stable, state) === state.canaryImage;
+}
+
+/** The refusal for `promotionLanded`: what happened, and the two ways on. */
+export class PromotionUnderWay extends Error {
+  override name = 'PromotionUnderWay';
+}
+
 /**
  * Restores stable: all traffic to the stable pods first, then the canary and baseline removed with the
  * routing the suite added, then the recorded state cleared (last, so an interrupted rollback can be
- * run again). Idempotent: with nothing in progress it changes nothing. Used by auto-rollback, by
- * monitor-canary on failure, by canary-deploy on a rollout timeout and by its post step.
+ * run again). The rollback is recorded as progress before anything else, so any step still working on
+ * this canary sees who is rolling it back and writes nothing more (its traffic writes also fail on the
+ * routing's claim, which the reset removes). What stable runs is read first, and the record says so:
+ * when a promotion already moved stable to the canary's image, nothing is changed and it throws
+ * `PromotionUnderWay` (re-run promote, or roll back the revision). Idempotent: with nothing in progress it
+ * changes nothing. Used by auto-rollback, by monitor-canary on failure, by canary-deploy on a rollout
+ * timeout and by its post step.
  */
 export async function rollbackCanary(cluster: Cluster, namespace: string, deployment: string, log: Log, record?: RollbackRecord): Promise<CanaryRollback> {
   const stableRef = deploymentRef(namespace, deployment);
@@ -59,15 +84,23 @@ export async function rollbackCanary(cluster: Cluster, namespace: string, deploy
     return { rolledBack: false, podsLeft: 0 };
   }
   if (state) {
-    log(`Rolling back canary ${describeCanary(state)}.`);
-    const router = recordedRouter(cluster, namespace, deployment, state);
-    await router.reset();
-    log(`Traffic: 100% to stable ${deployment} (${state.router.kind}).`);
-    const podsLeft = await removeTrackWorkloads(cluster, namespace, deployment);
-    await router.cleanup();
-    await finish(cluster, stableRef, state.canaryImage, state.stableImage, record);
+    if (promotionLanded(stable, state)) {
+      const progress = decodeProgress(stable.metadata?.annotations);
+      throw new PromotionUnderWay(
+        `A promotion already moved stable ${namespace}/${deployment} to the canary's image ${state.canaryImage}${progress ? ` (${describeProgress(progress)})` : ''}: a canary rollback cannot take that back, and nothing was changed. Re-run promote to complete the promotion, or roll back with \`mode: revision\` (or \`auto\`) to return to ${state.stableImage}.`,
+      );
+    }
+    const runs = stableRuns(stable, state);
+    log(`Rolling back canary ${describeCanary(state)}; stable ${deployment} runs ${runs}.`);
+    if (decodeProgress(stable.metadata?.annotations)?.step !== 'rollback') {
+      await cluster.mergePatch(stableRef, {
+        metadata: { annotations: encodeProgress({ step: 'rollback', stage: 'started', at: new Date().toISOString(), by: record?.by, reason: record?.reason }) },
+      });
+    }
+    const podsLeft = await takeDown(cluster, namespace, deployment, state, log);
+    await finish(cluster, stableRef, state.canaryImage, runs, record);
     log(`Removed ${[state.canary, state.baseline].filter(Boolean).join(' and ')}${podsLeft ? ` (${podsLeft} pods still terminating)` : ''}; state cleared.`);
-    return { rolledBack: true, fromImage: state.canaryImage, toImage: state.stableImage, podsLeft };
+    return { rolledBack: true, fromImage: state.canaryImage, toImage: runs, podsLeft };
   }
   log(`No canary state recorded, but ${leftovers.map((d) => d.metadata?.name).join(', ')} left behind: removing.`);
   const podsLeft = await removeTrackWorkloads(cluster, namespace, deployment);
@@ -75,8 +108,18 @@ export async function rollbackCanary(cluster: Cluster, namespace: string, deploy
   return { rolledBack: true, podsLeft };
 }
 
+/** All traffic to stable (the routing's claim removed in the same write), canary and baseline removed, routing cleaned up. */
+export async function takeDown(cluster: Cluster, namespace: string, deployment: string, state: CanaryState, log: Log): Promise<number> {
+  const router = recordedRouter(cluster, namespace, deployment, state);
+  await router.reset();
+  log(`Traffic: 100% to stable ${deployment} (${state.router.kind}).`);
+  const podsLeft = await removeTrackWorkloads(cluster, namespace, deployment);
+  await router.cleanup();
+  return podsLeft;
+}
+
 async function finish(cluster: Cluster, stableRef: ReturnType<typeof deploymentRef>, from?: string, to?: string, record?: RollbackRecord) {
-  const patch = removeAnnotationsPatch(CANARY_STATE_KEYS) as { metadata: { annotations: Record<string, string | null> } };
+  const patch = removeAnnotationsPatch([...CANARY_STATE_KEYS, PROGRESS]) as { metadata: { annotations: Record<string, string | null> } };
   if (record) {
     Object.assign(patch.metadata.annotations, {
       [ROLLBACK.mode]: 'canary',

@@ -4,12 +4,14 @@ import type { Cluster } from '../k8s/cluster.js';
 import { getDeployment, findContainer, modelVersionOf } from '../k8s/deployment.js';
 import { canonical, deploymentRef } from '../k8s/objects.js';
 import { RolloutTimeout, rolloutStatus, waitForRollout } from '../k8s/rollout.js';
-import { prepareRoute, routerFor, type TrafficRouter } from '../traffic/index.js';
+import { isConflict, isNotFound } from '../k8s/errors.js';
+import { prepareRoute, type TrafficRouter } from '../traffic/index.js';
 import { replicasForWeight } from '../traffic/replicas.js';
 import { ensureTrackService, removeTrackService } from '../traffic/services.js';
 import { replicasHold } from './hold.js';
 import { decodeLease, describeLease, encodeLease, grant, standing, type LeaseHolder } from './lease.js';
-import { recordCanaryState, type Log } from './load.js';
+import { canaryLost, claimOf, ClaimMismatch, claimOnObject, claimsWith, requireCanaryCurrent, TRAFFIC_CLAIMS } from './claim.js';
+import { recordCanaryState, recordedRouter, type Log } from './load.js';
 import { baselineName, canaryName } from './names.js';
 import { rollbackCanary } from './rollback.js';
 import { takeOverAbandoned, type Takeover } from './takeover.js';
@@ -132,31 +134,36 @@ export async function rollOutCanary(cluster: Cluster, plan: CanaryPlan, log: Log
 
   // Claim: check-and-set on the stable Deployment's annotations (409 -> read again, decide again).
   let previous: CanaryState | undefined;
-  const claimed = await cluster.checkAndSet<V1Deployment>(deploymentRef(namespace, deployment), (d) => {
-    previous = decodeCanaryState(d.metadata?.annotations);
-    const lease = decodeLease(d.metadata?.annotations);
-    if (previous && lease && plan.lease && standing(lease, plan.lease.holder) !== 'mine') {
+  const claimed = await cluster
+    .checkAndSet<V1Deployment>(deploymentRef(namespace, deployment), (d) => {
+      previous = decodeCanaryState(d.metadata?.annotations);
+      const lease = decodeLease(d.metadata?.annotations);
+      if (previous && lease && plan.lease && standing(lease, plan.lease.holder) !== 'mine') throw new CanaryInProgress(previous, describeLease(lease));
+      const leased = plan.lease ? encodeLease(grant(plan.lease.holder, plan.lease.durationMs)) : {};
+      if (previous && !sameCanary(previous, wanted)) throw new CanaryInProgress(previous);
+      // A ready canary is left to its owner (whose lease this renews); an unfinished one is taken over by this run.
+      if (previous?.phase === 'ready') return plan.lease ? { metadata: { annotations: leased } } : undefined;
+      const next = previous ? { ...previous, owner: plan.owner, runUrl: plan.runUrl ?? previous.runUrl } : wanted;
+      return { metadata: { annotations: { ...encodeCanaryState(next), ...leased } } };
+    })
+    .catch(async (error: unknown) => {
+      if (!(error instanceof CanaryInProgress)) throw error;
+      const live = await describeLive(cluster, namespace, deployment, error.state);
+      if (error.lease) {
+        throw new ConfigurationError(
+          `A canary for Deployment ${namespace}/${deployment} is already in progress: ${live}; ${error.lease}. ` +
+            'Let that run finish, or roll it back (auto-rollback, mode: canary); once its lease expires without a heartbeat, the next canary-deploy takes it over.',
+        );
+      }
       throw new ConfigurationError(
-        `A canary for Deployment ${namespace}/${deployment} is already in progress: ${describeCanary(previous)}; ${describeLease(lease)}. ` +
-          'Let that run finish, or roll it back (auto-rollback, mode: canary); once its lease expires without a heartbeat, the next canary-deploy takes it over.',
+        `A canary for Deployment ${namespace}/${deployment} is already in progress: ${live}. Promote it or roll it back (auto-rollback, mode: canary) before starting another.`,
       );
-    }
-    const leased = plan.lease ? encodeLease(grant(plan.lease.holder, plan.lease.durationMs)) : {};
-    if (previous && !sameCanary(previous, wanted)) {
-      throw new ConfigurationError(
-        `A canary for Deployment ${namespace}/${deployment} is already in progress: ${describeCanary(previous)}. Promote it or roll it back (auto-rollback, mode: canary) before starting another.`,
-      );
-    }
-    // A ready canary is left to its owner (whose lease this renews); an unfinished one is taken over by this run.
-    if (previous?.phase === 'ready') return plan.lease ? { metadata: { annotations: leased } } : undefined;
-    const next = previous ? { ...previous, owner: plan.owner, runUrl: plan.runUrl ?? previous.runUrl } : wanted;
-    return { metadata: { annotations: { ...encodeCanaryState(next), ...leased } } };
-  });
+    });
   const state = decodeCanaryState(claimed.metadata?.annotations)!;
   if (previous) log(`Found the canary already recorded: ${describeCanary(previous)}.`);
   if (state.owner === plan.owner) events.claimed?.(state);
 
-  const router = routerFor({ cluster, namespace, deployment, canary: state.canary, baseline: state.baseline }, state.router);
+  const router = recordedRouter(cluster, namespace, deployment, state);
   const replicas = trackReplicas(plan, stable.spec?.replicas ?? 1);
   const hold = plan.holdTraffic && plan.router === 'replicas' && previous?.phase !== 'ready' ? await replicasHold(cluster, namespace, stable) : undefined;
   let changed = false;
@@ -171,18 +178,22 @@ export async function rollOutCanary(cluster: Cluster, plan: CanaryPlan, log: Log
         image: track === 'canary' ? plan.image : undefined,
         modelVersion: track === 'canary' ? plan.modelVersion : undefined,
         isolatedLabelKeys,
-        annotations: encodeCanaryState(state),
+        annotations: { ...encodeCanaryState(state), [TRAFFIC_CLAIMS]: claimsWith(undefined, deployment, claimOf(state))! },
       }),
     );
-  for (const d of desired(hold ? hold.isolatedLabelKeys : route.isolatedLabelKeys)) changed = (await applyTrack(cluster, d, log)) || changed;
+  for (const d of desired(hold ? hold.isolatedLabelKeys : route.isolatedLabelKeys)) changed = (await applyTrack(cluster, d, log, { mayCreate: true })) || changed;
   // Mesh routers: the canary's Service and route entries exist from the start, at 0% until it is
-  // ready (an unfinished run's canary is taken back to 0% too, so a gate never runs on a serving canary).
-  if (previous?.phase !== 'ready' && plan.router !== 'replicas') await router.setWeight(0);
+  // ready (an unfinished run's canary is taken back to 0% too, so a gate never runs on a serving canary),
+  // stamped with this canary's claim, which every later traffic write requires.
+  if (previous?.phase !== 'ready') await router.prepare();
   if (hold?.stableService) {
     await ensureTrackService(cluster, namespace, deployment, state.canary, 'canary', hold.stableService);
     log(`Holding ${state.canary} out of the stable Service until its gate passes; Service ${state.canary} reaches its pods.`);
   }
-  await awaitTracks(cluster, plan, tracks.map(([, name]) => name), log);
+  await awaitTracks(cluster, plan, tracks.map(([, name]) => name), log).catch(async (error: unknown) => {
+    // A track deleted under the rollout: someone rolled the canary back (or took it over); say who.
+    throw isNotFound(error) ? await canaryLost(cluster, namespace, deployment, state, 'canary-deploy') : error;
+  });
   return { state, changed, router, alreadyServing: previous?.phase === 'ready', joining: hold ? desired(route.isolatedLabelKeys) : undefined };
 }
 
@@ -195,15 +206,30 @@ export async function routeCanaryTraffic(cluster: Cluster, plan: CanaryPlan, rol
   const { namespace, deployment } = plan;
   let { state, changed } = rolled;
   const { router } = rolled;
+  const planned = state;
+  // The canary may have been rolled back, promoted or taken over while it rolled out (or its gate ran):
+  // then nothing more is written, and nothing is re-created.
+  await requireCanaryCurrent(cluster, namespace, deployment, planned, 'canary-deploy');
   if (rolled.joining) {
-    for (const d of rolled.joining) changed = (await applyTrack(cluster, d, log)) || changed;
-    await awaitTracks(cluster, plan, rolled.joining.map((d) => d.metadata!.name!), log);
+    try {
+      for (const d of rolled.joining) changed = (await applyTrack(cluster, d, log, { claim: claimOf(planned), deployment })) || changed;
+      await awaitTracks(cluster, plan, rolled.joining.map((d) => d.metadata!.name!), log);
+    } catch (error) {
+      // Deleted or re-claimed under this step (a rollback, a takeover): say who, write nothing more.
+      if (error instanceof ClaimMismatch || isNotFound(error)) throw await canaryLost(cluster, namespace, deployment, planned, 'canary-deploy');
+      throw error;
+    }
     await removeTrackService(cluster, namespace, deployment, state.canary);
     log(`${state.canary} passed its gate and joined the stable Service.`);
   }
   const weight = plan.strategy === 'blue-green' ? 0 : plan.weight;
   if (plan.router !== 'replicas' && (await router.current()) !== weight) {
-    await router.setWeight(weight);
+    try {
+      await router.setWeight(weight);
+    } catch (error) {
+      if (error instanceof ClaimMismatch) throw await canaryLost(cluster, namespace, deployment, planned, 'canary-deploy');
+      throw error;
+    }
     changed = true;
   }
   const current = await router.current();
@@ -211,7 +237,7 @@ export async function routeCanaryTraffic(cluster: Cluster, plan: CanaryPlan, rol
   log(`${state.canary} receives ${current}% of traffic (${plan.router}${plan.route ? ` route ${plan.route}` : ''}).`);
   if (state.phase !== 'ready' || state.weight !== current || changed) {
     state = { ...state, phase: 'ready', weight: current };
-    await recordCanaryState(cluster, namespace, deployment, state);
+    await recordCanaryState(cluster, namespace, deployment, state, planned, 'canary-deploy');
     changed = true;
   }
   return { state, changed };
@@ -229,25 +255,59 @@ async function awaitTracks(cluster: Cluster, plan: CanaryPlan, names: string[], 
   }
 }
 
-/** Creates the track's Deployment or brings it to the desired spec; true when it wrote anything. */
-async function applyTrack(cluster: Cluster, desired: V1Deployment, log: Log): Promise<boolean> {
+/**
+ * Creates the track's Deployment (only with `mayCreate`: the rollout, never a later traffic step) or
+ * brings it to the desired spec; true when it wrote anything. With `claim`, an update requires the track to
+ * still carry that canary claim (`ClaimMismatch` otherwise, or when it is gone).
+ */
+async function applyTrack(cluster: Cluster, desired: V1Deployment, log: Log, o: { mayCreate?: boolean; claim?: string; deployment?: string }): Promise<boolean> {
   const ref = deploymentRef(desired.metadata!.namespace!, desired.metadata!.name!);
   const existing = await cluster.find<V1Deployment>(ref);
+  if (!existing && !o.mayCreate) throw new ClaimMismatch(`Deployment ${ref.name} is gone`);
   if (!existing) {
-    await cluster.create(desired);
-    log(`Created ${ref.name} (${desired.spec!.replicas} replicas).`);
-    return true;
+    try {
+      await cluster.create(desired);
+      log(`Created ${ref.name} (${desired.spec!.replicas} replicas).`);
+      return true;
+    } catch (error) {
+      // Created by an earlier try whose answer was lost: bring it to the desired spec like any existing one.
+      if (!isConflict(error)) throw error;
+    }
   }
+  const current = existing ?? (await cluster.get<V1Deployment>(ref));
   const same =
-    canonical(existing.spec?.template) === canonical(desired.spec?.template) &&
-    existing.spec?.replicas === desired.spec?.replicas &&
-    rolloutStatus(existing).state !== 'failed';
+    canonical(current.spec?.template) === canonical(desired.spec?.template) &&
+    current.spec?.replicas === desired.spec?.replicas &&
+    current.metadata?.annotations?.[TRAFFIC_CLAIMS] === desired.metadata?.annotations?.[TRAFFIC_CLAIMS] &&
+    rolloutStatus(current).state !== 'failed';
   if (same) return false;
   await cluster.update<V1Deployment>(ref, (d) => {
+    if (o.claim && (d.metadata?.deletionTimestamp || claimOnObject(d, o.deployment!) !== o.claim)) throw new ClaimMismatch(`Deployment ${ref.name} does not carry this canary's claim`);
     d.spec = { ...d.spec!, replicas: desired.spec!.replicas, template: desired.spec!.template };
     d.metadata = { ...d.metadata, annotations: { ...d.metadata?.annotations, ...desired.metadata?.annotations } };
     return true;
   });
   log(`Updated ${ref.name} to the new pod template (${desired.spec!.replicas} replicas).`);
   return true;
+}
+
+/** Thrown inside the claim's decision when a different canary is recorded. */
+class CanaryInProgress extends Error {
+  /** `lease`: the description of the valid lease another run holds on it, when that is why it is refused. */
+  constructor(
+    readonly state: CanaryState,
+    readonly lease?: string,
+  ) {
+    super('canary in progress');
+  }
+}
+
+/** The recorded canary with the traffic its router really gives it now (not the weight recorded earlier). */
+async function describeLive(cluster: Cluster, namespace: string, deployment: string, state: CanaryState): Promise<string> {
+  try {
+    const now = await recordedRouter(cluster, namespace, deployment, state).current();
+    return describeCanary({ ...state, weight: now });
+  } catch {
+    return `${describeCanary(state)} (weight as recorded; the router could not be read)`;
+  }
 }

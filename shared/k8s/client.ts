@@ -51,5 +51,5 @@ export async function loadKubeConfig(contents?: string): Promise<KubeConfig> {
 export async function connectCluster(contents?: string, policy: RetryPolicy = DEFAULT_RETRY): Promise<Cluster> {
   const kc = await loadKubeConfig(contents);
   const { KubernetesObjectApi } = await import('@kubernetes/client-node');
-  return new Cluster(KubernetesObjectApi.makeApiClient(kc), policy);
+  return new Cluster(KubernetesObjectApi.makeApiClient(kc), policy, kc.getCurrentCluster()?.server);
 }

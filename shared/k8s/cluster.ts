@@ -1,5 +1,5 @@
 import type { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
-import { isNotFound } from './errors.js';
+import { describeKubernetesFailure, isConflict, isNotFound } from './errors.js';
 import { DEFAULT_RETRY, retryTransient, updateWithConflictRetry, type RetryPolicy } from './retry.js';
 
 /** Names one object: its type and where it lives. */
@@ -32,10 +32,17 @@ export class Cluster {
   constructor(
     private readonly api: KubernetesObjectApi,
     private readonly policy: RetryPolicy = DEFAULT_RETRY,
+    /** The API server's URL (from the kubeconfig), named when it cannot be reached. */
+    readonly server?: string,
   ) {}
 
+  /** Every call goes through here: one retry classification (failure.ts), one-line errors. */
+  private call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    return retryTransient(operation, fn, this.policy, (error, tries) => describeKubernetesFailure(error, operation, this.server, tries));
+  }
+
   get<T extends KubernetesObject = KubeObject>(ref: ObjectRef): Promise<T> {
-    return retryTransient(`GET ${describe(ref)}`, () => this.api.read<T>(header(ref) as never), this.policy);
+    return this.call(`GET ${describe(ref)}`, () => this.api.read<T>(header(ref) as never));
   }
 
   /** The object, or undefined when it does not exist. */
@@ -49,25 +56,33 @@ export class Cluster {
   }
 
   list<T extends KubernetesObject = KubeObject>(apiVersion: string, kind: string, namespace: string, labelSelector?: string): Promise<T[]> {
-    return retryTransient(
-      `LIST ${kind} in ${namespace}`,
+    return this.call(
+      `LIST ${kind} in ${namespace || 'all namespaces'}`,
       async () => (await this.api.list<T>(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector)).items,
-      this.policy,
     );
   }
 
   create<T extends KubernetesObject>(obj: T): Promise<T> {
-    return retryTransient(`CREATE ${describe(refOf(obj))}`, () => this.api.create<T>(obj), this.policy);
+    return this.call(`CREATE ${describe(refOf(obj))}`, () => this.api.create<T>(obj));
   }
 
   /** Replaces the object; fails with 409 when its `resourceVersion` is no longer current (check-and-set). */
   replace<T extends KubernetesObject>(obj: T): Promise<T> {
-    return retryTransient(`UPDATE ${describe(refOf(obj))}`, () => this.api.replace<T>(obj), this.policy);
+    return this.call(`UPDATE ${describe(refOf(obj))}`, () => this.api.replace<T>(obj));
   }
 
-  /** A JSON merge patch (null deletes a key). */
-  mergePatch<T extends KubernetesObject = KubeObject>(ref: ObjectRef, patch: object): Promise<T> {
-    return this.patch<T>(ref, patch, MERGE_PATCH);
+  /**
+   * A JSON merge patch (null deletes a key). It carries no precondition, so a 409 (the server lost a race
+   * on its side) is met by sending the same patch again, a few times.
+   */
+  async mergePatch<T extends KubernetesObject = KubeObject>(ref: ObjectRef, patch: object): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.patch<T>(ref, patch, MERGE_PATCH);
+      } catch (error) {
+        if (!isConflict(error) || (patch as KubeObject).metadata?.resourceVersion || attempt >= 5) throw error;
+      }
+    }
   }
 
   /** A strategic merge patch (built-in kinds: lists such as containers and env merge by name). */
@@ -77,7 +92,7 @@ export class Cluster {
 
   private patch<T extends KubernetesObject>(ref: ObjectRef, patch: object, type: string): Promise<T> {
     const body = { ...patch, ...header(ref), metadata: { ...(patch as KubeObject).metadata, ...header(ref).metadata } } as unknown as T;
-    return retryTransient(`PATCH ${describe(ref)}`, () => this.api.patch<T>(body, undefined, undefined, undefined, undefined, type as never), this.policy);
+    return this.call(`PATCH ${describe(ref)}`, () => this.api.patch<T>(body, undefined, undefined, undefined, undefined, type as never));
   }
 
   /**
@@ -104,11 +119,7 @@ export class Cluster {
   /** Deletes the object (its dependents in the background); false when it was already gone. */
   async remove(ref: ObjectRef): Promise<boolean> {
     try {
-      await retryTransient(
-        `DELETE ${describe(ref)}`,
-        () => this.api.delete(header(ref), undefined, undefined, undefined, undefined, 'Background'),
-        this.policy,
-      );
+      await this.call(`DELETE ${describe(ref)}`, () => this.api.delete(header(ref), undefined, undefined, undefined, undefined, 'Background'));
       return true;
     } catch (error) {
       if (isNotFound(error)) return false;

@@ -1,5 +1,7 @@
 import type { V1Ingress } from '@kubernetes/client-node';
+import { ClaimMismatch, claimOnObject, claimsWith, stampClaim, TRAFFIC_CLAIMS } from '../canary/claim.js';
 import { LABEL_CANARY_OF } from '../k8s/annotations.js';
+import { isNotFound } from '../k8s/errors.js';
 import { ingressRef } from '../k8s/objects.js';
 import { ensureTrackService, removeTrackService } from './services.js';
 import { splitWeights, type RouterContext, type TrafficRouter } from './router.js';
@@ -56,18 +58,35 @@ export class NginxRouter implements TrafficRouter {
     if (ctx.baseline) throw new Error('The nginx router carries one canary backend per Ingress; it cannot route to a baseline too.');
   }
 
-  async setWeight(canaryWeight: number): Promise<void> {
-    const { canary } = splitWeights(canaryWeight, false);
+  async prepare(): Promise<void> {
     const { cluster, namespace, deployment } = this.ctx;
     await ensureTrackService(cluster, namespace, deployment, this.ctx.canary, 'canary', this.stableService);
     const stable = await cluster.get<Ingress>(ingressRef(namespace, this.route));
-    const desired = canaryIngress(stable, this.stableService, this.ctx.canary, deployment, canary);
+    const desired = canaryIngress(stable, this.stableService, this.ctx.canary, deployment, 0);
+    stampClaim(desired, deployment, this.ctx.claim);
     await cluster.upsert<Ingress>(desired, (ing) => {
-      if (JSON.stringify(ing.spec) === JSON.stringify(desired.spec) && ing.metadata?.annotations?.[CANARY_WEIGHT] === String(canary)) return false;
+      const before = JSON.stringify([ing.spec, ing.metadata?.annotations]);
       ing.spec = desired.spec;
       ing.metadata = { ...ing.metadata, annotations: { ...ing.metadata?.annotations, ...desired.metadata!.annotations } };
-      return true;
+      return JSON.stringify([ing.spec, ing.metadata?.annotations]) !== before;
     });
+  }
+
+  /** Only the weight of an existing canary Ingress that carries this canary's claim (check-and-set). */
+  async setWeight(canaryWeight: number): Promise<void> {
+    const { canary } = splitWeights(canaryWeight, false);
+    const ref = ingressRef(this.ctx.namespace, this.ctx.canary);
+    try {
+      await this.ctx.cluster.update<Ingress>(ref, (ing) => {
+        if (claimOnObject(ing, this.ctx.deployment) !== this.ctx.claim) throw new ClaimMismatch(`Ingress ${this.ctx.canary} does not carry this canary's claim`);
+        if (ing.metadata?.annotations?.[CANARY_WEIGHT] === String(canary)) return false;
+        ing.metadata = { ...ing.metadata, annotations: { ...ing.metadata?.annotations, [CANARY_WEIGHT]: String(canary) } };
+        return true;
+      });
+    } catch (error) {
+      if (isNotFound(error)) throw new ClaimMismatch(`Ingress ${this.ctx.canary} is gone`);
+      throw error;
+    }
   }
 
   async current(): Promise<number> {
@@ -78,8 +97,12 @@ export class NginxRouter implements TrafficRouter {
   async reset(): Promise<void> {
     const ref = ingressRef(this.ctx.namespace, this.ctx.canary);
     const ing = await this.ctx.cluster.find<Ingress>(ref);
-    if (ing && ing.metadata?.annotations?.[CANARY_WEIGHT] !== '0') {
-      await this.ctx.cluster.mergePatch(ref, { metadata: { annotations: { [CANARY_WEIGHT]: '0' } } });
+    if (ing && (ing.metadata?.annotations?.[CANARY_WEIGHT] !== '0' || claimOnObject(ing, this.ctx.deployment) !== undefined)) {
+      await this.ctx.cluster
+        .mergePatch(ref, { metadata: { annotations: { [CANARY_WEIGHT]: '0', [TRAFFIC_CLAIMS]: claimsWith(ing, this.ctx.deployment, undefined) } } })
+        .catch((error: unknown) => {
+          if (!isNotFound(error)) throw error; // deleted meanwhile: no traffic either
+        });
     }
   }
 

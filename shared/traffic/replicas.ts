@@ -1,4 +1,6 @@
 import type { V1Deployment } from '@kubernetes/client-node';
+import { ClaimMismatch, claimOnObject, claimsWith, TRAFFIC_CLAIMS } from '../canary/claim.js';
+import { isNotFound } from '../k8s/errors.js';
 import { deploymentRef } from '../k8s/objects.js';
 import { splitWeights, type RouterContext, type TrafficRouter } from './router.js';
 import { removeTrackService } from './services.js';
@@ -30,11 +32,14 @@ export class ReplicasRouter implements TrafficRouter {
   readonly kind = 'replicas';
   constructor(private readonly ctx: RouterContext) {}
 
+  /** The canary Deployment itself is the routing: canary-deploy creates it with the claim (trackDeployment). */
+  async prepare(): Promise<void> {}
+
   async setWeight(canaryWeight: number): Promise<void> {
     const stable = await this.ctx.cluster.get<Deployment>(deploymentRef(this.ctx.namespace, this.ctx.deployment));
     const replicas = replicasForWeight(stable.spec?.replicas ?? 1, canaryWeight, this.ctx.baseline !== undefined);
-    await this.scale(this.ctx.canary, replicas);
-    if (this.ctx.baseline) await this.scale(this.ctx.baseline, replicas);
+    await this.scaleClaimed(this.ctx.canary, replicas);
+    if (this.ctx.baseline) await this.scaleClaimed(this.ctx.baseline, replicas);
   }
 
   async current(): Promise<number> {
@@ -45,7 +50,7 @@ export class ReplicasRouter implements TrafficRouter {
   }
 
   async reset(): Promise<void> {
-    await Promise.all([this.scale(this.ctx.canary, 0), this.ctx.baseline ? this.scale(this.ctx.baseline, 0) : undefined]);
+    await Promise.all([this.release(this.ctx.canary), this.ctx.baseline ? this.release(this.ctx.baseline) : undefined]);
   }
 
   /**
@@ -56,9 +61,30 @@ export class ReplicasRouter implements TrafficRouter {
     await removeTrackService(this.ctx.cluster, this.ctx.namespace, this.ctx.deployment, this.ctx.canary);
   }
 
-  private async scale(name: string, replicas: number): Promise<void> {
+  /** Scales a track Deployment that exists and carries this canary's claim (check-and-set on its resourceVersion). */
+  private async scaleClaimed(name: string, replicas: number): Promise<void> {
+    const ref = deploymentRef(this.ctx.namespace, name);
+    try {
+      await this.ctx.cluster.checkAndSet<Deployment>(ref, (d) => {
+        if (d.metadata?.deletionTimestamp || claimOnObject(d, this.ctx.deployment) !== this.ctx.claim) throw new ClaimMismatch(`Deployment ${name} does not carry this canary's claim`);
+        return d.spec?.replicas === replicas ? undefined : { spec: { replicas } };
+      });
+    } catch (error) {
+      if (isNotFound(error)) throw new ClaimMismatch(`Deployment ${name} is gone`);
+      throw error;
+    }
+  }
+
+  /** No traffic for a track (0 replicas) and its claim removed, in one write. */
+  private async release(name: string): Promise<void> {
     const ref = deploymentRef(this.ctx.namespace, name);
     const d = await this.ctx.cluster.find<Deployment>(ref);
-    if (d && d.spec?.replicas !== replicas) await this.ctx.cluster.mergePatch(ref, { spec: { replicas } });
+    if (d && (d.spec?.replicas !== 0 || claimOnObject(d, this.ctx.deployment) !== undefined)) {
+      await this.ctx.cluster
+        .mergePatch(ref, { spec: { replicas: 0 }, metadata: { annotations: { [TRAFFIC_CLAIMS]: claimsWith(d, this.ctx.deployment, undefined) } } })
+        .catch((error: unknown) => {
+          if (!isNotFound(error)) throw error; // deleted meanwhile: no traffic either
+        });
+    }
   }
 }

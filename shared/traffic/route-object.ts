@@ -1,6 +1,7 @@
 import type { Cluster, KubeObject, ObjectRef } from '../k8s/cluster.js';
 import { isNotFound } from '../k8s/errors.js';
 import { ConfigurationError } from '../action/errors.js';
+import { ClaimMismatch, claimOnObject, stampClaim } from '../canary/claim.js';
 import { applySplit, canaryShare, removeTracks, type BackendNames } from './backends.js';
 import { ensureTrackService, removeTrackService } from './services.js';
 import { splitWeights, type RouterContext, type TrafficRouter } from './router.js';
@@ -34,12 +35,26 @@ export class RouteObjectRouter implements TrafficRouter {
     this.names = { stable: stableService, canary: ctx.canary, baseline: ctx.baseline };
   }
 
-  async setWeight(canaryWeight: number): Promise<void> {
-    const split = splitWeights(canaryWeight, this.ctx.baseline !== undefined);
+  async prepare(): Promise<void> {
+    const split = splitWeights(0, this.ctx.baseline !== undefined);
     const { cluster, namespace, deployment } = this.ctx;
     await ensureTrackService(cluster, namespace, deployment, this.ctx.canary, 'canary', this.stableService);
     if (this.ctx.baseline) await ensureTrackService(cluster, namespace, deployment, this.ctx.baseline, 'baseline', this.stableService);
-    await this.edit((entries) => applySplit(entries, this.lists.nameOf, this.names, split, this.lists.make));
+    await this.edit((obj) => {
+      this.lists.forEachList(obj, (entries) => applySplit(entries, this.lists.nameOf, this.names, split, this.lists.make));
+      stampClaim(obj, deployment, this.ctx.claim);
+    });
+  }
+
+  async setWeight(canaryWeight: number): Promise<void> {
+    const split = splitWeights(canaryWeight, this.ctx.baseline !== undefined);
+    await this.edit(
+      (obj) => {
+        if (claimOnObject(obj, this.ctx.deployment) !== this.ctx.claim) throw new ClaimMismatch(`${this.route.kind} ${this.route.name} does not carry this canary's claim`);
+        this.lists.forEachList(obj, (entries) => applySplit(entries, this.lists.nameOf, this.names, split, this.lists.make));
+      },
+      { mustExist: true },
+    );
   }
 
   async current(): Promise<number> {
@@ -54,27 +69,37 @@ export class RouteObjectRouter implements TrafficRouter {
 
   async reset(): Promise<void> {
     const split = splitWeights(0, this.ctx.baseline !== undefined);
-    await this.edit((entries) => applySplit(entries, this.lists.nameOf, this.names, split));
+    await this.edit((obj) => {
+      this.lists.forEachList(obj, (entries) => applySplit(entries, this.lists.nameOf, this.names, split));
+      stampClaim(obj, this.ctx.deployment, undefined);
+    });
   }
 
   async cleanup(): Promise<void> {
-    await this.edit((entries) => removeTracks(entries, this.lists.nameOf, this.names));
+    await this.edit((obj) => {
+      this.lists.forEachList(obj, (entries) => removeTracks(entries, this.lists.nameOf, this.names));
+      stampClaim(obj, this.ctx.deployment, undefined);
+    });
     const { cluster, namespace, deployment } = this.ctx;
     await removeTrackService(cluster, namespace, deployment, this.ctx.canary);
     if (this.ctx.baseline) await removeTrackService(cluster, namespace, deployment, this.ctx.baseline);
   }
 
-  /** Applies `change` to every backend list; writes only when something changed (409-safe). */
-  private async edit(change: (entries: Entries) => Entries): Promise<void> {
+  /**
+   * Applies `change` to the route object in a check-and-set (replace with its resourceVersion; on 409 read
+   * again and decide again); writes only when something changed.
+   */
+  private async edit(change: (obj: KubeObject) => void, o: { mustExist?: boolean } = {}): Promise<void> {
     try {
       await this.ctx.cluster.update(this.route, (obj) => {
-        const before = JSON.stringify(obj.spec);
-        this.lists.forEachList(obj, change);
-        return JSON.stringify(obj.spec) !== before;
+        const before = JSON.stringify([obj.spec, obj.metadata?.annotations]);
+        change(obj);
+        return JSON.stringify([obj.spec, obj.metadata?.annotations]) !== before;
       });
     } catch (error) {
       // The route is gone (deleted by its owner): nothing routes to the canary any more.
       if (!isNotFound(error)) throw error;
+      if (o.mustExist) throw new ClaimMismatch(`${this.route.kind} ${this.route.name} is gone`);
     }
   }
 }
@@ -92,8 +117,11 @@ export async function readRouteObject(
     try {
       return { obj: await cluster.get({ apiVersion, kind, namespace, name }), apiVersion };
     } catch (error) {
-      const message = error instanceof Error ? error.message : '';
-      if (/Failed to fetch resource metadata|Unrecognized API version/i.test(message)) continue;
+      // Not served: discovery has no such group version (a 404 on its metadata) or no such kind in it.
+      // Anything else (a network failure after its retries, 403) is not an answer about the CRD.
+      const original = (error as { cause?: unknown }).cause ?? error;
+      const detail = original instanceof Error ? original.message : '';
+      if (/Unrecognized API version/.test(detail) || (isNotFound(error) && /resource metadata/.test(detail))) continue;
       if (!isNotFound(error)) throw error;
       served = true;
     }

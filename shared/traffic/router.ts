@@ -6,11 +6,20 @@ import type { Cluster } from '../k8s/cluster.js';
  */
 export interface TrafficRouter {
   readonly kind: string;
-  /** Sends `canaryWeight` percent to the canary (and as much to the baseline when there is one), the rest to stable. */
+  /**
+   * canary-deploy only: creates the canary's routing (its Services, route entries, canary Ingress) at 0%
+   * and stamps it with this canary's claim (see shared/canary/claim.ts).
+   */
+  prepare(): Promise<void>;
+  /**
+   * Sends `canaryWeight` percent to the canary (and as much to the baseline when there is one), the rest
+   * to stable: a check-and-set on the routing object that requires this canary's claim and creates
+   * nothing. Throws `ClaimMismatch` when the routing no longer carries the claim (or is gone).
+   */
   setWeight(canaryWeight: number): Promise<void>;
   /** The canary's share of traffic now, in percent, as the routing objects say. */
   current(): Promise<number>;
-  /** All traffic to stable (the routing objects stay, at 0% canary). */
+  /** All traffic to stable (the routing objects stay, at 0% canary), and the claim removed in the same write. */
   reset(): Promise<void>;
   /** Removes what the router added (canary Services, backend entries, canary Ingress); stable keeps all traffic. */
   cleanup(): Promise<void>;
@@ -25,6 +34,8 @@ export interface RouterContext {
   /** The canary Deployment, and the canary Service of the routers that need one (same name). */
   canary: string;
   baseline?: string;
+  /** The canary's claim (`claimOf(state)`): what the routing must carry for a traffic write to go ahead. */
+  claim: string;
 }
 
 export interface WeightSplit {
