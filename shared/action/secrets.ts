@@ -104,6 +104,30 @@ export function maskKubeconfig(contents: string): void {
   }
 }
 
+/**
+ * Masks the credentials of a URL (`https://user:pass@host/`) before it is checked or used: the password as
+ * written and decoded, and `user:pass` as an Authorization header would carry it. Text that is not a URL is
+ * scanned for a `//user:pass@` part all the same, since an error about it would quote it.
+ */
+export function maskUrlCredentials(value: string | undefined): void {
+  if (!value) return;
+  const match = /\/\/([^/?#@\s]*)@/.exec(value);
+  if (!match) return;
+  const userinfo = match[1];
+  maskSecret(userinfo);
+  const colon = userinfo.indexOf(':');
+  if (colon < 0) return;
+  const password = userinfo.slice(colon + 1);
+  maskSecret(password);
+  try {
+    const plain = decodeURIComponent(password);
+    maskSecret(plain);
+    maskSecret(Buffer.from(`${decodeURIComponent(userinfo.slice(0, colon))}:${plain}`).toString('base64'));
+  } catch {
+    // A malformed %-escape: the URL check refuses it; the raw text is masked already.
+  }
+}
+
 /** What client-node's authenticators leave on request options (headers, exec-issued client key and cert). */
 interface AuthenticatedOptions {
   headers?: Record<string, unknown>;
