@@ -3,7 +3,7 @@ import { isNotFound } from '../k8s/errors.js';
 import { ConfigurationError } from '../action/errors.js';
 import { applySplit, canaryShare, removeTracks, type BackendNames } from './backends.js';
 import { ensureTrackService, removeTrackService } from './services.js';
-import { splitWeights, type RouterContext, type TrafficRouter } from './router.js';
+import { RELATIVE_WEIGHT_ROUTERS, splitWeights, type RouterContext, type TrafficRouter } from './router.js';
 
 type Entries = Record<string, any>[];
 
@@ -35,7 +35,7 @@ export class RouteObjectRouter implements TrafficRouter {
   }
 
   async setWeight(canaryWeight: number): Promise<void> {
-    const split = splitWeights(canaryWeight, this.ctx.baseline !== undefined);
+    const split = splitWeights(canaryWeight, this.ctx.baseline !== undefined, RELATIVE_WEIGHT_ROUTERS.includes(this.kind));
     const { cluster, namespace, deployment } = this.ctx;
     await ensureTrackService(cluster, namespace, deployment, this.ctx.canary, 'canary', this.stableService);
     if (this.ctx.baseline) await ensureTrackService(cluster, namespace, deployment, this.ctx.baseline, 'baseline', this.stableService);
