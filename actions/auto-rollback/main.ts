@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import { errorMessage } from '../../shared/action/errors.js';
 import { setOutputs } from '../../shared/action/outputs.js';
 import { phase } from '../../shared/action/phase.js';
-import { appendSummary } from '../../shared/action/summary.js';
+import { appendSummary, escapeMarkdown } from '../../shared/action/summary.js';
 import { currentRunUrl } from '../../shared/k8s/annotations.js';
 import { connectCluster } from '../../shared/k8s/client.js';
 import { restoreStable } from '../../shared/canary/restore.js';
@@ -61,7 +61,7 @@ export async function run(inputs: Inputs = getInputs()): Promise<void> {
     return;
   }
   const what = `Rolled back ${target} (${result.mode})${result.fromImage ? ` from ${result.fromImage}` : ''}${result.toImage ? ` to ${result.toImage}` : ''}: ${reason}`;
-  await appendSummary(`### ${what}\n`);
+  await appendSummary(`### ${escapeMarkdown(what)}\n`);
   const hooks = await runPostRollbackHooks(inputs, cluster);
   if (inputs['notify-webhook']) {
     const sent = await phase('Notify', () => postWebhook(inputs['notify-webhook']!, { text: `:rewind: ${what}${runUrl ? ` (<${runUrl}|run>)` : ''}` }));
