@@ -73,8 +73,6 @@ export function getInputs(): Inputs {
   const shard = optionalInput('shard');
   const rawReference = optionalInput('reference');
   const rawCurrent = optionalInput('current');
-  const reference = rawReference === undefined ? undefined : confinedPath('reference', rawReference, { kind: 'file' });
-  const current = rawCurrent === undefined ? undefined : confinedPath('current', rawCurrent, { kind: 'file' });
   const rawDownload = optionalInput('download-path');
   const rawShardReports = optionalInput('shard-reports');
 
@@ -87,7 +85,7 @@ export function getInputs(): Inputs {
     throw new ConfigurationError('`publish: true` needs `registry`, `model`, `model-path` (the files to publish) and `version` as a new semantic version such as `1.5.0`.');
   }
   if (merge && shard) throw new ConfigurationError('Only one of `merge` or `shard` can be set: shards run the cases, the merge run combines their reports.');
-  if ((reference === undefined) !== (current === undefined)) throw new ConfigurationError('Drift needs both `reference` and `current` datasets (CSV or JSONL).');
+  if ((rawReference === undefined) !== (rawCurrent === undefined)) throw new ConfigurationError('Drift needs both `reference` and `current` datasets (CSV or JSONL).');
 
   return {
     registry,
@@ -108,8 +106,8 @@ export function getInputs(): Inputs {
     interval: choiceInput('interval', ['wilson', 'clopper-pearson'] as const, 'wilson'),
     baseline: rawBaseline === undefined ? undefined : parseVersionRef(rawBaseline, 'baseline'),
     margin: percentageInput('margin', 2) / 100,
-    reference,
-    current,
+    reference: rawReference === undefined ? undefined : confinedPath('reference', rawReference, { kind: 'file' }),
+    current: rawCurrent === undefined ? undefined : confinedPath('current', rawCurrent, { kind: 'file' }),
     'drift-limit': percentageInput('drift-limit', 50, { allowZero: false }) / 100,
     shard: shard === undefined ? undefined : parseShard(shard, 'shard'),
     merge,

@@ -174,3 +174,13 @@ export function redactSecrets(text: string): string {
   for (const secret of longestFirst) if (out.includes(secret)) out = out.split(secret).join('***');
   return out;
 }
+
+/** A copy of a value (a report, stored results) with every masked secret in its strings replaced by `***`. */
+export function redactSecretsIn<T>(value: T): T {
+  if (typeof value === 'string') return redactSecrets(value) as T;
+  if (Array.isArray(value)) return value.map((v) => redactSecretsIn(v)) as T;
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [redactSecrets(k), redactSecretsIn(v)])) as T;
+  }
+  return value;
+}
