@@ -7,7 +7,7 @@ const HOSTILE = 'rolled back | see [docs](https://evil.example) <script>alert(1)
 describe('user text in summaries, PR comments and check runs', () => {
   it('is escaped for Markdown and HTML, on one line: no link, image, heading, table break or tag survives', () => {
     expect(escapeMarkdown(HOSTILE)).toBe(
-      'rolled back \\| see \\[docs\\]\\(https://evil.example\\) &lt;script&gt;alert\\(1\\)&lt;/script&gt; \\# Promoted\\! \\*\\*ok\\*\\* \\`x\\` \\!\\[i\\]\\(https://evil.example/p.png\\)',
+      'rolled back \\| see \\[docs\\](https://evil.example) &lt;script&gt;alert(1)&lt;/script&gt; \\# Promoted! \\*\\*ok\\*\\* \\`x\\` !\\[i\\](https://evil.example/p.png)',
     );
   });
 
@@ -23,6 +23,6 @@ describe('user text in summaries, PR comments and check runs', () => {
   it('escapes what a hook endpoint answered in the hooks summary', () => {
     const md = hooksSummary([{ stage: 'pre-traffic', results: [{ stage: 'pre-traffic', name: 'smoke`', kind: 'http', outcome: 'failed', detail: 'HTTP 500: <h1>oops</h1> | [x](y)', durationMs: 12 }] }] as never);
     expect(md).toContain("| pre-traffic | `smoke'` | http | ❌ failed |");
-    expect(md).toContain('HTTP 500: &lt;h1&gt;oops&lt;/h1&gt; \\| \\[x\\]\\(y\\) |');
+    expect(md).toContain('HTTP 500: &lt;h1&gt;oops&lt;/h1&gt; \\| \\[x\\](y) |');
   });
 });

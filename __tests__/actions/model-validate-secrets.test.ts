@@ -36,7 +36,7 @@ describe('a model endpoint that echoes the api-key', () => {
     expect(result.stdout).toContain(`::add-mask::${API_KEY}`);
     // The endpoint's text reaches the summary as text: no HTML, no link, no broken table.
     expect(result.summary).toContain('echo-\\[1\\]');
-    expect(result.summary).toContain('You sent Bearer \\*\\*\\* \\| &lt;img src=x onerror=alert\\(1\\)&gt; \\[click');
+    expect(result.summary).toContain('You sent Bearer \\*\\*\\* \\| &lt;img src=x onerror=alert(1)&gt; \\[click');
     expect(result.summary).not.toContain('<img');
   });
 });

@@ -9,15 +9,16 @@ export function cell(value: Cell): string {
 
 /**
  * User text (a rollback reason, a case id, what an endpoint answered) for Markdown that GitHub renders in job
- * summaries, PR comments and check runs: HTML special characters become entities and Markdown punctuation is
- * backslash-escaped, so the text can neither break the layout nor inject links, images or HTML. One line.
+ * summaries, PR comments and check runs: HTML special characters become entities and the Markdown punctuation
+ * that formats (emphasis, code, headings, tables, and the brackets every link and image needs) is backslash-escaped,
+ * so the text can neither break the layout nor inject links, images or HTML. Parentheses stay readable. One line.
  */
 export function escapeMarkdown(text: string): string {
   return String(text)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/([\\`*_{}[\]()#!|~])/g, '\\$1')
+    .replace(/([\\`*_[\]#|~])/g, '\\$1')
     .replace(/\r?\n/g, ' ');
 }
 
