@@ -1,5 +1,5 @@
 import { invalidInput } from '../../shared/action/errors.js';
-import { maskUrlCredentials } from '../../shared/action/secrets.js';
+import { maskKubeconfig, maskUrlCredentials } from '../../shared/action/secrets.js';
 import { confinedPath } from '../../shared/action/workspace.js';
 import { booleanInput, choiceInput, durationInput, keyValueInput, numberInput, optionalInput, percentageInput, requiredInput } from '../../shared/action/inputs.js';
 import { getKubernetesTarget, type KubernetesTarget } from '../../shared/action/kubernetes-inputs.js';
@@ -44,6 +44,7 @@ export interface Inputs {
 export function getInputs(): Inputs {
   // Secrets are masked before any input is checked, so no error can print them.
   maskUrlCredentials(optionalInput('prometheus-url'));
+  maskKubeconfig(optionalInput('kubeconfig'));
   const rawReplay = optionalInput('replay');
   const replay = rawReplay === undefined ? undefined : confinedPath('replay', rawReplay, { kind: 'file' });
   const provider = choiceInput<ProviderName>('provider', ['prometheus', 'cloudwatch'], 'prometheus');

@@ -85,7 +85,8 @@ function maskUnparsed(contents: string): void {
  * values (`kind: Config`, `current-context: ...`) are not masked: that would blank the same words wherever
  * they appear in the log. The whole text is still refused in state and reports.
  */
-export function maskKubeconfig(contents: string): void {
+export function maskKubeconfig(contents: string | undefined): void {
+  if (!contents?.trim()) return;
   registered.add(contents);
   longestFirst = undefined;
   let config: unknown;
