@@ -1,0 +1,28 @@
+import { describe, expect, it } from '@jest/globals';
+import type { V1Deployment } from '@kubernetes/client-node';
+import { runInProcess } from '../support/run-step.js';
+import { run as canaryDeploy } from '../../actions/canary-deploy/main.js';
+import { deploymentRef } from '../../shared/k8s/objects.js';
+import { decodeCanaryState } from '../../shared/canary/state.js';
+import { createModelRoute, createStable, sandboxKubeconfig, useSandboxNamespaces } from './support/sandbox-cluster.js';
+
+const { cluster, ns } = useSandboxNamespaces();
+const route = (namespace: string) => cluster().get({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace, name: 'model' });
+
+describe('a canary weight with a fraction', () => {
+  it('is set exactly on a gateway-api HTTPRoute: 10.5% as backend weights 21:179, recorded and reported as 10.5', async () => {
+    const namespace = await ns('frac-gw');
+    await createStable(cluster(), namespace, 'model', { replicas: 2 });
+    await createModelRoute(cluster(), namespace);
+    const r = await runInProcess(canaryDeploy, { kubeconfig: sandboxKubeconfig(), deployment: 'model', namespace, image: 'r.example/model:2', 'traffic-router': 'gateway-api', route: 'model', weight: '10.5' });
+    expect(r.errors).toEqual([]);
+    expect((await route(namespace)).spec.rules[0].backendRefs).toEqual([
+      { name: 'model', port: 80, weight: 179 },
+      { name: 'model-canary', port: 80, weight: 21 },
+    ]);
+    expect(r.outputs.weight).toBe('10.5');
+    const stable = await cluster().get<V1Deployment>(deploymentRef(namespace, 'model'));
+    expect(decodeCanaryState(stable.metadata!.annotations)).toMatchObject({ weight: 10.5 });
+    expect(r.summary).toMatch(/\| stable \| .* \| 89.5% \|/);
+  });
+});
