@@ -5,7 +5,13 @@ export interface JsonProblem {
   what: string;
 }
 
-const endsEarly = (message: string) => /^Unexpected end of JSON input|^Unterminated string/.test(message);
+const positionIn = (message: string): number | undefined => {
+  const m = /at position (\d+)/.exec(message);
+  return m ? Number(m[1]) : undefined;
+};
+
+/** An error of a text that ended too soon: V8 says so, or points at the end ("Expected ',' or '}' ... at position <length>"). */
+const endsEarly = (message: string, length: number) => /^Unexpected end of JSON input|^Unterminated string/.test(message) || (positionIn(message) ?? -1) >= length;
 
 function parseError(text: string): string | undefined {
   try {
@@ -18,19 +24,20 @@ function parseError(text: string): string | undefined {
 
 /**
  * The position of a JSON syntax error. V8 gives it for some errors only ("Unexpected token 'r', "root:x:0:0"...
- * is not valid JSON" quotes the text instead): the first bad character is found as the shortest prefix of the
- * text that fails for a reason other than ending early (a bad character stays bad in every longer prefix).
+ * is not valid JSON" quotes the text instead): then the first bad character is found as the shortest prefix of
+ * the text that fails for a reason other than ending early (a bad character stays bad in every longer prefix).
  */
 export function jsonProblem(text: string, message: string): JsonProblem {
-  let offset: number;
-  if (endsEarly(message)) {
+  let offset = positionIn(message);
+  const early = endsEarly(message, text.length);
+  if (early) {
     offset = text.length;
-  } else {
+  } else if (offset === undefined) {
     let [lo, hi] = [1, text.length];
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const m = parseError(text.slice(0, mid));
-      if (m !== undefined && !endsEarly(m)) hi = mid;
+      if (m !== undefined && !endsEarly(m, mid)) hi = mid;
       else lo = mid + 1;
     }
     offset = lo - 1;
@@ -38,7 +45,7 @@ export function jsonProblem(text: string, message: string): JsonProblem {
   const before = text.slice(0, offset);
   const line = before.split('\n').length;
   const column = offset - before.lastIndexOf('\n');
-  const what = endsEarly(message)
+  const what = early
     ? 'the text ends before the JSON value does'
     : /^Unexpected token|^Unexpected non-whitespace/.test(message)
       ? 'unexpected character'
