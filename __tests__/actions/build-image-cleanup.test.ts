@@ -27,9 +27,9 @@ describe('build-image leaves no credentials or working containers behind', () =>
     const env = { ...process.env } as Record<string, string>;
     // IDs, as `buildah containers` lists them (`buildah from` prints the name).
     const created = async () => {
-      const known = await buildahContainers();
+      const known = (await buildahContainers())!;
       execFileSync('buildah', ['from', 'scratch'], { env });
-      return (await buildahContainers()).find((id) => !known.includes(id))!;
+      return (await buildahContainers())!.find((id) => !known.includes(id))!;
     };
     const older = await created();
     const before = await buildahContainers();
@@ -41,7 +41,7 @@ describe('build-image leaves no credentials or working containers behind', () =>
 
     expect(result.failed).toBe(false);
     expect(existsSync(workDir)).toBe(false);
-    const after = await buildahContainers();
+    const after = (await buildahContainers())!;
     expect(after).toContain(older);
     expect(after).not.toContain(cutShort);
     expect(result.stdout).toContain('removed its work folder and credentials file and 1 buildah working container(s)');

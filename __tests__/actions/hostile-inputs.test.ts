@@ -117,6 +117,8 @@ const CASES: [Action, string, string, () => Record<string, string>, string][] = 
   ['canary-deploy', 'hooks', 'pre-traffic:\n  - name: m\n    kind: [job\n', target, 'Invalid `hooks`: not valid YAML at line 3, column 15: Flow sequence in block collection must be sufficiently indented and end with a ].'],
   ['canary-deploy', 'weight', '10.5', () => ({ ...target(), 'traffic-router': 'istio', route: 'model' }), "Invalid `weight`: '10.5'. Expected a whole percentage with `traffic-router: istio` (its weights are whole percents; `gateway-api` and `smi` take fractions exactly)."],
   ['monitor-canary', 'replay', '/etc/passwd', () => ({ metrics: TRACE_METRICS }), `Invalid \`replay\`: '/etc/passwd' ${roots}`],
+  ['monitor-canary', 'replay', '/proc/self/environ', () => ({ metrics: TRACE_METRICS }), `Invalid \`replay\`: '/proc/self/environ' (it resolves to /proc/${process.pid}/environ) ${roots}`],
+  ['model-validate', 'shard-reports', '/etc', () => ({ endpoint, suite: 'custom.jsonl', merge: 'true' }), `Invalid \`shard-reports\`: '/etc' ${roots}`],
   ['monitor-canary', 'replay', 'passwd-copy.json', () => ({ metrics: TRACE_METRICS }), `Invalid \`replay\`: ${ws}/passwd-copy.json is not JSON: unexpected character at line 1, column 1. Expected a trace such as`],
   ['monitor-canary', 'replay', 'overflow.json', () => ({ metrics: TRACE_METRICS }), `Invalid \`replay\`: ${ws}/overflow.json, (the top level): a number too large for a 64-bit float (it overflows to infinity). Expected finite numbers.`],
   ['monitor-canary', 'replay', 'overflow-nested.json', () => ({ metrics: TRACE_METRICS }), `Invalid \`replay\`: ${ws}/overflow-nested.json, metrics.error-rate.canary[0].num: a number too large for a 64-bit float`],

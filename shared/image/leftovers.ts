@@ -16,19 +16,24 @@ export interface BuildLeftovers {
   finished: boolean;
 }
 
-/** IDs of buildah's working containers in the runner's storage (none when buildah is missing). */
-export async function buildahContainers(): Promise<string[]> {
+/** IDs of buildah's working containers in the runner's storage; undefined when they cannot be listed. */
+export async function buildahContainers(): Promise<string[] | undefined> {
   try {
     const { exitCode, stdout } = await runCommand({ command: 'buildah', args: ['containers', '--quiet', '--notruncate'] }, { silent: true });
-    return exitCode === 0 ? stdout.split(/\s+/).filter(Boolean) : [];
+    return exitCode === 0 ? stdout.split(/\s+/).filter(Boolean) : undefined;
   } catch {
-    return [];
+    return undefined;
   }
 }
 
-/** Removes the containers a build created (those not there before it started); returns how many. */
+/**
+ * Removes the containers a build created: those listed now that were not before it started. Nothing is removed
+ * when either list is unknown (a container of another job on a shared runner is never taken for ours). Returns how many.
+ */
 export async function removeNewContainers(before: readonly string[]): Promise<number> {
-  const created = (await buildahContainers()).filter((id) => !before.includes(id));
+  const now = await buildahContainers();
+  if (!now) return 0;
+  const created = now.filter((id) => !before.includes(id));
   if (created.length) await runCommand({ command: 'buildah', args: ['rm', ...created] }, { silent: true });
   return created.length;
 }
