@@ -6,6 +6,7 @@ import { run as post } from '../../actions/build-image/post.js';
 import { buildahContainers, removeOnCancel } from '../../shared/image/leftovers.js';
 import { runInProcess } from '../support/run-step.js';
 import { buildahEnv, tempDir } from '../image/support.js';
+import { fakeDocker } from '../image/fake-docker.js';
 
 const saved = { ...process.env };
 beforeAll(() => void Object.assign(process.env, buildahEnv()));
@@ -46,6 +47,17 @@ describe('build-image leaves no credentials or working containers behind', () =>
     expect(after).not.toContain(cutShort);
     expect(result.stdout).toContain('removed its work folder and credentials file and 1 buildah working container(s)');
     execFileSync('buildah', ['rm', older], { env });
+  });
+
+  it('logs Docker out, in the post step after a killed main, of the registry it logged in to with the action\'s credentials', async () => {
+    const docker = fakeDocker({ daemon: true });
+    const workDir = workDirWithCredentials();
+    const state = { build: JSON.stringify({ workDir, dockerLogin: 'ghcr.io', finished: false }) };
+    const result = await runInProcess(post, {}, { state, env: { PATH: `${docker.binDir}:${process.env.PATH}` } });
+    expect(result.failed).toBe(false);
+    expect(docker.calls().map((c) => c.args)).toEqual([['logout', 'ghcr.io']]);
+    expect(existsSync(workDir)).toBe(false);
+    expect(result.stdout).toContain('and logged Docker out of ghcr.io.');
   });
 
   it('removes the work folder in the post step even when main finished, and says nothing was left', async () => {

@@ -37,13 +37,19 @@ export async function run(inputs: Inputs = getInputs()): Promise<void> {
 
   // Under RUNNER_TEMP, recorded before the build: a cancel removes it at once, the post step after a killed main.
   const workDir = await mkdtemp(join(runnerTempDir(), 'ai-deploy-build-'));
-  const leftovers: BuildLeftovers = { workDir, containersBefore: builder.name === 'buildah' ? await buildahContainers() : undefined, finished: false };
+  const loginFromInputs = builder.name === 'buildx' && spec.push && inputs.credentials !== undefined;
+  const leftovers: BuildLeftovers = {
+    workDir,
+    containersBefore: builder.name === 'buildah' ? await buildahContainers() : undefined,
+    dockerLogin: loginFromInputs ? host : undefined,
+    finished: false,
+  };
   buildStepState.save(leftovers);
   const stopListening = removeOnCancel(workDir);
   let pushed: PushedImage | undefined;
   try {
     const result = await phase(`Build with ${builder.name}`, () =>
-      builder.build(spec, { registry, credentials, plainHttp, workDir, warn: core.warning }),
+      builder.build(spec, { registry, credentials, plainHttp, workDir, warn: core.warning, logoutAfter: loginFromInputs }),
     );
     if (spec.push) pushed = await phase('Read back from the registry', () => readBackPush(registry, spec, result.digest, { canReadRegistry, warn: core.warning }));
   } finally {

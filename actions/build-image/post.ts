@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { dockerLogout } from '../../shared/image/buildx.js';
 import { removeNewContainers, removeWorkDir } from '../../shared/image/leftovers.js';
 import { buildStepState } from './step-state.js';
 
@@ -18,5 +19,8 @@ export async function run(): Promise<void> {
     return;
   }
   const removed = saved.containersBefore ? await removeNewContainers(saved.containersBefore) : 0;
-  core.info(`build-image was cut short: removed its work folder and credentials file${removed ? ` and ${removed} buildah working container(s)` : ''}.`);
+  if (saved.dockerLogin) await dockerLogout(saved.dockerLogin);
+  core.info(
+    `build-image was cut short: removed its work folder and credentials file${removed ? ` and ${removed} buildah working container(s)` : ''}${saved.dockerLogin ? `, and logged Docker out of ${saved.dockerLogin}` : ''}.`,
+  );
 }

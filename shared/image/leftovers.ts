@@ -12,6 +12,8 @@ export interface BuildLeftovers {
   workDir: string;
   /** buildah containers that existed before the build (undefined: buildah not used). */
   containersBefore?: string[];
+  /** The registry `docker login` was run for with the action's own credentials (buildx), to log out of. */
+  dockerLogin?: string;
   /** Set once main cleaned up after itself. */
   finished: boolean;
 }
