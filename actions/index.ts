@@ -7,7 +7,7 @@ import { nodeTooOld } from './node-guard.js';
  * its action's code loads, so a bad input is refused before that.
  */
 const STEPS = {
-  'build-image': { main: () => import('./build-image/main.js'), inputs: () => import('./build-image/inputs.js') },
+  'build-image': { main: () => import('./build-image/main.js'), inputs: () => import('./build-image/inputs.js'), post: () => import('./build-image/post.js') },
   'model-validate': { main: () => import('./model-validate/main.js'), inputs: () => import('./model-validate/inputs.js') },
   'canary-deploy': { main: () => import('./canary-deploy/main.js'), inputs: () => import('./canary-deploy/inputs.js'), post: () => import('./canary-deploy/post.js') },
   'monitor-canary': { main: () => import('./monitor-canary/main.js'), inputs: () => import('./monitor-canary/inputs.js') },

@@ -10,8 +10,8 @@ describe('build-image refuses bad inputs with one clear error, before building o
   const image = `${open.host}/${uniqueRepository('bad-input')}`;
   const cases: [string, Record<string, string>, string][] = [
     ['a context without a Dockerfile', { context: 'sub', image }, `No Dockerfile at ${join(ws, 'sub', 'Dockerfile')}: set \`file\` to the Dockerfile, or \`context\` to the folder holding one.`],
-    ['a `file` that does not exist', { file: 'docker/Serve.Dockerfile', image }, `Invalid \`file\`: 'docker/Serve.Dockerfile'. Expected a Dockerfile that exists (there is no file at ${join(ws, 'docker/Serve.Dockerfile')}).`],
-    ['a `context` that does not exist', { context: 'nowhere', image }, `Invalid \`context\`: 'nowhere'. Expected a folder to build from (${join(ws, 'nowhere')} is not one).`],
+    ['a `file` that does not exist', { file: 'docker/Serve.Dockerfile', image }, `Invalid \`file\`: 'docker/Serve.Dockerfile' does not exist (looked for ${join(ws, 'docker/Serve.Dockerfile')}). Expected a file that exists.`],
+    ['a `context` that does not exist', { context: 'nowhere', image }, `Invalid \`context\`: 'nowhere' does not exist (looked for ${join(ws, 'nowhere')}). Expected a folder that exists.`],
     ['a bad platform string', { image, platforms: 'linux/amd64, linux-arm64' }, "Invalid `platforms`: 'linux-arm64'. Expected platforms written `os/arch[/variant]`, such as `linux/amd64` or `linux/arm/v7`."],
     ['a misspelled architecture', { image, platforms: 'linux/amd46' }, "Invalid `platforms`: 'linux/amd46'. Expected platforms written `os/arch[/variant]`, such as `linux/amd64` or `linux/arm/v7`."],
     ['a tag with invalid characters', { image, tags: 'stable, release/2026' }, "Invalid `tags`: 'release/2026'. Expected a tag of letters, digits, '_', '.' and '-' (not starting with '.' or '-'), at most 128 characters."],

@@ -135,6 +135,8 @@ describe('build-image with buildx (a fake docker that pushes for real)', () => {
     const [login, build] = docker.calls().filter((c) => c.args[0] !== 'info');
     expect(login).toEqual({ args: ['login', '--username', 'sandbox', '--password-stdin', auth.host], stdin: auth.credentials.password });
     expect(build.args).toEqual(expect.arrayContaining(['--cache-from', `type=registry,ref=${auth.host}/${repo}:buildcache`, '--push']));
+    // The action's own credentials do not outlive the build in the runner's Docker config.
+    expect(docker.calls().at(-1)!.args).toEqual(['logout', auth.host]);
     expect(result.summary).toContain('| Builder | buildx |');
   });
 

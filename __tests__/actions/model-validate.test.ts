@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../../actions/model-validate/main.js';
 import type { ModelRegistry } from '../../shared/registry/registry.js';
@@ -54,6 +54,17 @@ let bucket: string;
 beforeEach(async () => {
   ({ registry, s3, bucket } = await freshRegistry('team'));
 });
+
+/** Files a step reads must be in the workspace or RUNNER_TEMP: the tests' suites, reports, datasets and models are in the workspace. */
+const inTemp = (files: Record<string, string>) => folderWith(files, suite.dir);
+let models = 0;
+/** A local model folder inside the workspace, as a workflow would check out or build one. */
+async function localModel(files: Record<string, string | Buffer>): Promise<string> {
+  const folder = join(suite.dir, `model-${++models}`);
+  mkdirSync(folder, { recursive: true });
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(folder, name), content);
+  return folder;
+}
 
 const env = () => ({
   AWS_ENDPOINT_URL: s3Endpoint(),
@@ -174,7 +185,7 @@ describe('model-validate with the registry', () => {
   });
 
   it('publishes model-path as a new version only when the gate passes, with the results beside it', async () => {
-    const folder = await modelFolder({ 'weights.bin': bytes(10_000, 5) });
+    const folder = await localModel({ 'weights.bin': bytes(10_000, 5) });
     const passed = await runInProcess(run, inputs({ 'model-path': folder, version: '2.0.0', publish: 'true', framework: 'onnx' }), { env: env() });
     expect(passed.outputs.verdict).toBe('pass');
     const published = await registry.resolve('qa-model', { kind: 'version', version: '2.0.0' });
@@ -191,7 +202,7 @@ describe('model-validate with the registry', () => {
 
   it('refuses to publish over an existing version before evaluating', async () => {
     await publish('1.0.0');
-    const folder = await modelFolder({ 'weights.bin': bytes(100, 5) });
+    const folder = await localModel({ 'weights.bin': bytes(100, 5) });
     const before = current.requests.deterministic ?? 0;
     const result = await runInProcess(run, inputs({ 'model-path': folder, version: '1.0.0', publish: 'true' }), { env: env() });
     expect(result.errors).toEqual([expect.stringMatching(/qa-model 1\.0\.0 already exists/)]);
@@ -228,8 +239,8 @@ describe('model-validate refuses bad input clearly, and publishes nothing', () =
     ['a regex too large for the engine', [{ id: 'a', input: 'x', assert: [{ contains: 'x' }] }, { id: 'big', input: 'x', assert: [{ regex: 'x'.repeat(40_000) }] }], /^Case `big` \(.*bad\.jsonl line 2\): invalid `regex` "x+…" \(40000 characters\): Regular expression too large\.$/],
     ['duplicate case ids', [{ id: 'a', input: 'x', assert: [{ contains: 'x' }] }, { id: 'a', input: 'y', assert: [{ contains: 'y' }] }], /duplicate case id `a` at line 2 \(first at line 1\)/],
   ])('a suite with %s fails before publishing or sending anything', async (_, rows, message) => {
-    const f = folderWith({ 'bad.jsonl': jsonl(rows) });
-    const folder = await modelFolder({ 'weights.bin': bytes(100, 9) });
+    const f = inTemp({ 'bad.jsonl': jsonl(rows) });
+    const folder = await localModel({ 'weights.bin': bytes(100, 9) });
     const before = current.requests.deterministic ?? 0;
     const result = await runInProcess(run, inputs({ suite: f.path('bad.jsonl'), 'model-path': folder, version: '3.0.0', publish: 'true' }), { env: env() });
     expect(result.errors).toEqual([expect.stringMatching(message)]);
@@ -243,7 +254,7 @@ describe('model-validate refuses bad input clearly, and publishes nothing', () =
     ['answers HTML', 'html', /answered HTML, not JSON/],
     ['hangs', 'hanging', /did not answer within 500 ms/],
   ] as const)('an endpoint that %s fails the step clearly and nothing is published', async (_, mode, message) => {
-    const folder = await modelFolder({ 'weights.bin': bytes(100, 9) });
+    const folder = await localModel({ 'weights.bin': bytes(100, 9) });
     const result = await runInProcess(run, inputs({ endpoint: current.chatUrl(mode), timeout: '500ms', retries: '0', 'model-path': folder, version: '3.0.0', publish: 'true' }), { env: env() });
     expect(result.failed).toBe(true);
     expect(result.errors[0]).toMatch(message);
@@ -254,7 +265,7 @@ describe('model-validate refuses bad input clearly, and publishes nothing', () =
 describe('sharding and merging', () => {
   it('splits the cases over shards by id and merges the shard reports into the single-run verdict', async () => {
     const whole = reportOf(await runInProcess(run, { suite: 'qa.jsonl', endpoint: candidate.chatUrl('deterministic') }, { env: env() }));
-    const shardsDir = folderWith({}).dir;
+    const shardsDir = inTemp({}).dir;
     const shards: ValidationReport[] = [];
     for (const shard of ['1/3', '2/3', '3/3']) {
       const r = await runInProcess(run, { suite: 'qa.jsonl', endpoint: candidate.chatUrl('deterministic'), shard }, { env: env() });
@@ -272,7 +283,7 @@ describe('sharding and merging', () => {
     expect(report.verdict).toBe(whole.verdict);
     expect(report.cases.map((c) => [c.id, c.passed])).toEqual(whole.cases.map((c) => [c.id, c.passed]));
 
-    const otherSuite = folderWith({ 'qa.jsonl': jsonl(suiteRows.slice(0, 10)) });
+    const otherSuite = inTemp({ 'qa.jsonl': jsonl(suiteRows.slice(0, 10)) });
     const mismatch = await runInProcess(run, { suite: otherSuite.path('qa.jsonl'), merge: 'true', 'shard-reports': shardsDir, 'github-token': '' }, { env: env() });
     expect(mismatch.errors).toEqual([expect.stringMatching(/^The shard reports ran suite qa\.jsonl sha256:[0-9a-f]{64}, but `suite` '.*' is sha256:[0-9a-f]{64}: merge the shards of this very suite\.$/)]);
 
@@ -285,7 +296,7 @@ describe('sharding and merging', () => {
 describe('drift', () => {
   it('fails the gate when the share of drifted columns reaches the limit', async () => {
     const rows = (shift: number) => ['age,country', ...Array.from({ length: 300 }, (_, i) => `${(i % 60) + shift},${['fr', 'de', 'es'][i % 3]}`)].join('\n');
-    const f = folderWith({ 'ref.csv': rows(0), 'same.csv': rows(0), 'cur.csv': rows(30) });
+    const f = inTemp({ 'ref.csv': rows(0), 'same.csv': rows(0), 'cur.csv': rows(30) });
     const ok = await runInProcess(run, { ...{ suite: 'qa.jsonl', endpoint: current.chatUrl('deterministic') }, reference: f.path('ref.csv'), current: f.path('same.csv') }, { env: env() });
     expect(reportOf(ok).drift).toMatchObject({ drifted: 0, verdict: 'pass' });
     const drifted = await runInProcess(run, { suite: 'qa.jsonl', endpoint: current.chatUrl('deterministic'), reference: f.path('ref.csv'), current: f.path('cur.csv') }, { env: env() });

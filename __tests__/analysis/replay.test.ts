@@ -101,7 +101,7 @@ describe('replayTrace refuses invalid traces with clear errors', () => {
   const trace = (over: Record<string, unknown> = {}) => ({ interval: '1m', metrics: { 'error-rate': { canary: ok(), control: ok() }, 'p95-latency': { canary: okV(), control: okV() }, ...over } });
 
   it.each([
-    ['bad JSON', '{"interval": "1m", "metrics": {', /^Invalid `replay`: not valid JSON \(.+\)\. Expected \{"interval":"1m"/],
+    ['bad JSON', '{"interval": "1m", "metrics": {', /^Invalid `replay`: not valid JSON: .+ at line \d+, column \d+\. Expected \{"interval":"1m"/],
     ['no metrics object', { interval: '1m' }, /has no `metrics` object/],
     ['a bad interval', { ...trace(), interval: 'soon' }, /^Invalid `replay.interval`: 'soon'\. Expected a positive duration/],
     ['an unknown metric', trace({ latency: { canary: okV(), control: okV() } }), "Invalid `replay`: the trace has metric 'latency', which is not in `metrics`. Expected one of 'error-rate', 'p95-latency'."],
@@ -110,8 +110,8 @@ describe('replayTrace refuses invalid traces with clear errors', () => {
     ['lengths differing between metrics', trace({ 'p95-latency': { canary: okV(3), control: okV(3) } }), 'metrics.p95-latency.canary has 3 entries but metrics.error-rate.canary has 2'],
     ['a value entry on a ratio metric', trace({ 'error-rate': { canary: okV(), control: ok() } }), "metrics.error-rate.canary[0] has `v` but 'error-rate' is a ratio metric. Expected `num` and `den`"],
     ['num above den', trace({ 'error-rate': { canary: [{ t: 60, num: 5, den: 2 }, { t: 120, num: 0, den: 1 }], control: ok() } }), 'metrics.error-rate.canary[0]: `num` 5 is more than `den` 2'],
-    ['negative counts', trace({ 'error-rate': { canary: [{ t: 60, num: -1, den: 2 }, { t: 120, num: 0, den: 1 }], control: ok() } }), "`num` '-1', `den` '2'. Expected counts of 0 or more"],
-    ['a bad v', trace({ 'p95-latency': { canary: [{ t: 60, v: 'fast' }, { t: 120, v: 1 }], control: okV() } }), "metrics.p95-latency.canary[0]: `v` is '\"fast\"'. Expected a number, null, or an array of numbers (raw samples)"],
+    ['negative counts', trace({ 'error-rate': { canary: [{ t: 60, num: -1, den: 2 }, { t: 120, num: 0, den: 1 }], control: ok() } }), "`num` -1, `den` 2. Expected counts of 0 or more"],
+    ['a bad v', trace({ 'p95-latency': { canary: [{ t: 60, v: 'fast' }, { t: 120, v: 1 }], control: okV() } }), "metrics.p95-latency.canary[0]: `v` is a string. Expected a number, null, or an array of numbers (raw samples)"],
     ['times going back', trace({ 'p95-latency': { canary: [{ t: 120, v: 1 }, { t: 60, v: 1 }], control: okV() } }), 'metrics.p95-latency.canary[1]: `t` 60 does not come after 120. Expected increasing times'],
     ['canary and control at different times', trace({ 'p95-latency': { canary: [{ t: 60, v: 1 }, { t: 180, v: 1 }], control: okV() } }), 'metrics.p95-latency: canary[1].t is 180 but control[1].t is 120. Expected the same interval times'],
     ['an empty trace', trace({ 'error-rate': { canary: [], control: [] }, 'p95-latency': { canary: [], control: [] } }), 'the trace has no intervals'],

@@ -147,7 +147,7 @@ describe('parseHooks: bad input fails with a ConfigurationError naming the input
   it('a missing manifest file, saying where it was looked for', () => {
     const message = failure('pre-traffic:\n  - {name: m, kind: job, manifest: jobs/nope.yaml}\n');
     expect(message).toContain("pre-traffic hook `m`, field `manifest`: 'jobs/nope.yaml'");
-    expect(message).toContain(`nothing readable at ${workspace}/jobs/nope.yaml`);
+    expect(message).toContain(`'jobs/nope.yaml' does not exist (looked for ${workspace}/jobs/nope.yaml)`);
   });
 
   it.each([

@@ -105,6 +105,19 @@ describe('BuildxBuilder with a fake docker on PATH', () => {
     expect(JSON.stringify(build.args)).not.toContain('s3cret-token');
   });
 
+  it('logs out after the build, failed or not, when the credentials were the action\'s own', async () => {
+    const ok = fakeDocker({ daemon: true, digest: DIGEST });
+    usePath(ok.binDir);
+    await new BuildxBuilder().build(spec(), { ...environment({ credentials: { username: 'bot', password: 's3cret-token' } }), logoutAfter: true });
+    expect(ok.calls().map((c) => c.args[0])).toEqual(['login', 'buildx', 'logout']);
+    expect(ok.calls().at(-1)!.args).toEqual(['logout', 'ghcr.io']);
+
+    const failing = fakeDocker({ daemon: true, failWith: ['ERROR: failed to solve'] });
+    usePath(failing.binDir);
+    await expect(new BuildxBuilder().build(spec(), { ...environment({ credentials: { username: 'bot', password: 's3cret-token' } }), logoutAfter: true })).rejects.toThrow(/failed to solve/);
+    expect(failing.calls().map((c) => c.args[0])).toEqual(['login', 'buildx', 'logout']);
+  });
+
   it('quotes the failing line of the build output in the error', async () => {
     const docker = fakeDocker({
       daemon: true,

@@ -33,6 +33,11 @@ if (args[0] === 'login') {
   fs.writeFileSync(logins, JSON.stringify({ user: args[args.indexOf('--username') + 1], password: stdin }));
   console.log('Login Succeeded'); process.exit(0);
 }
+if (args[0] === 'logout') {
+  // Like docker, forgets the login.
+  fs.rmSync(logins, { force: true });
+  console.log('Removing login credentials for ' + args[1]); process.exit(0);
+}
 if (args[0] === 'buildx' && args[1] === 'build') {
   const fail = ${JSON.stringify(options.failWith ?? null)};
   if (fail) { for (const line of fail) console.error(line); process.exit(1); }

@@ -82,15 +82,15 @@ describe('YAML suites, streamed case by case', () => {
     expect((await cases(f.path('flow.yaml'))).out.map((c) => c.id)).toEqual(['a']);
     const withAlias = (await cases(f.path('aliases.yaml'))).out;
     expect(withAlias[1]).toMatchObject({ id: 'b', assert: [{ type: 'contains', value: 'x' }] });
-    await expect(cases(f.path('docs.yaml'))).rejects.toThrow(/docs\.yaml line \d+: not valid YAML/);
+    await expect(cases(f.path('docs.yaml'))).rejects.toThrow(/docs\.yaml: not valid YAML at line \d+, column \d+/);
   });
 
   it('names the line in the file of a YAML error inside a case, and of one in the settings after the list', async () => {
     const inCase = 'name: s\ncases:\n  - id: a\n    input: x\n    assert:\n      - contains: x\n  - id: b\n    input: "unclosed\n    assert: []\n';
     const inSettings = 'cases:\n  - id: a\n    input: x\n    assert: [{contains: x}]\nthreshold: 0.9\nthreshold: 0.8\n';
     const f = folderWith({ 'c.yaml': inCase, 's.yaml': inSettings });
-    await expect(cases(f.path('c.yaml'))).rejects.toThrow(/c\.yaml line (8|9|10): not valid YAML/);
-    await expect(cases(f.path('s.yaml'))).rejects.toThrow(/s\.yaml line 6: not valid YAML: Map keys must be unique/);
+    await expect(cases(f.path('c.yaml'))).rejects.toThrow(/c\.yaml: not valid YAML at line (8|9|10), column \d+/);
+    await expect(cases(f.path('s.yaml'))).rejects.toThrow(/s\.yaml: not valid YAML at line 6, column \d+: Map keys must be unique/);
   });
 
   it('refuses a YAML file without a cases list', async () => {

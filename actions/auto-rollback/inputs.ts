@@ -1,7 +1,7 @@
 import { ConfigurationError, invalidInput } from '../../shared/action/errors.js';
 import { choiceInput, durationInput, keyValueInput, numberInput, optionalInput, percentageInput } from '../../shared/action/inputs.js';
 import { getKubernetesTarget, type KubernetesTarget } from '../../shared/action/kubernetes-inputs.js';
-import { maskSecret } from '../../shared/action/secrets.js';
+import { maskSecret, maskUrlCredentials } from '../../shared/action/secrets.js';
 import type { Target } from '../../shared/analysis/measurement.js';
 import { parseMetricSpecs, type MetricProvider } from '../../shared/analysis/metric-spec-parse.js';
 import type { MetricSpec, MissingDataPolicy } from '../../shared/analysis/metric-spec.js';
@@ -88,10 +88,12 @@ function getWatchSettings(watch: number, mode: RollbackMode): WatchSettings {
 }
 
 export function getInputs(): Inputs {
+  // Secrets are masked before any input is checked, so no error can print them.
   const webhook = optionalInput('notify-webhook');
   maskSecret(webhook);
   const token = optionalInput('github-token');
   maskSecret(token);
+  maskUrlCredentials(optionalInput('prometheus-url'));
   const mode = choiceInput('mode', MODES, 'auto');
   const target = getKubernetesTarget({ deploymentOptional: mode === 'abandoned' });
   const hooks = parseHooks(optionalInput('hooks'), { allowedStages: ['post-rollback'] });

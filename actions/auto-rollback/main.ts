@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import { errorMessage } from '../../shared/action/errors.js';
 import { setOutputs } from '../../shared/action/outputs.js';
 import { phase } from '../../shared/action/phase.js';
-import { appendSummary } from '../../shared/action/summary.js';
+import { appendSummary, escapeMarkdown } from '../../shared/action/summary.js';
 import { currentRunUrl } from '../../shared/k8s/annotations.js';
 import { connectCluster } from '../../shared/k8s/client.js';
 import type { Cluster } from '../../shared/k8s/cluster.js';
@@ -74,7 +74,7 @@ async function rollBack(inputs: Inputs): Promise<void> {
     return;
   }
   const what = `Rolled back ${target} (${result.mode})${result.fromImage ? ` from ${result.fromImage}` : ''}${result.toImage ? ` to ${result.toImage}` : ''}: ${reason}`;
-  await appendSummary(`### ${what}\n`);
+  await appendSummary(`### ${escapeMarkdown(what)}\n`);
   if (watched) core.setFailed(`The release breached its bounds during the watch and was rolled back from ${result.fromImage} to ${result.toImage}: ${watched.result.reason}`);
   await afterRollback(cluster, inputs, what, runUrl);
 }

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { sep } from 'node:path';
-import { workspacePath } from '../../shared/action/workspace.js';
+import { confinedPath } from '../../shared/action/workspace.js';
 import { ConfigurationError, invalidInput } from '../../shared/action/errors.js';
 import { booleanInput, choiceInput, keyValueInput, listInput, optionalInput, requiredInput } from '../../shared/action/inputs.js';
 import { maskSecret } from '../../shared/action/secrets.js';
@@ -33,23 +33,23 @@ export interface Inputs {
 const STAGE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 
+/** The build context: a folder inside the workspace or RUNNER_TEMP (buildah and buildx read all of it). */
 function contextInput(): string {
-  const value = optionalInput('context') ?? '.';
-  const path = workspacePath(value);
-  if (!existsSync(path) || !statSync(path).isDirectory()) throw invalidInput('context', value, `a folder to build from (${path} is not one)`);
-  return path;
+  return confinedPath('context', optionalInput('context') ?? '.', { kind: 'folder' });
 }
 
+/** The Dockerfile, confined like the context: a symlinked `Dockerfile` pointing out of the workspace is refused too. */
 function fileInput(context: string): string {
   const value = optionalInput('file');
+  if (value !== undefined) return confinedPath('file', value, { kind: 'file' });
   // Joined as a string, not with path.resolve: ncc reads resolve(x, 'Dockerfile') as an asset to bundle.
-  const path = value === undefined ? `${context}${sep}Dockerfile` : workspacePath(value);
-  if (!existsSync(path) || !statSync(path).isFile()) {
-    throw value === undefined
-      ? new ConfigurationError(`No Dockerfile at ${path}: set \`file\` to the Dockerfile, or \`context\` to the folder holding one.`)
-      : invalidInput('file', value, `a Dockerfile that exists (there is no file at ${path})`);
+  const path = `${context}${sep}Dockerfile`;
+  try {
+    return confinedPath('file', path, { kind: 'file' });
+  } catch (error) {
+    if (!(error instanceof ConfigurationError) || !/does not exist|is not a file/.test(error.message)) throw error;
+    throw new ConfigurationError(`No Dockerfile at ${path}: set \`file\` to the Dockerfile, or \`context\` to the folder holding one.`);
   }
-  return path;
 }
 
 function targetInput(file: string): string | undefined {
@@ -74,6 +74,8 @@ function credentialsInput(): Credentials | undefined {
 }
 
 export function getInputs(): Inputs {
+  // Masked before any other input is read, so no error about another input can print it.
+  const credentials = credentialsInput();
   const image = parseRepository(requiredInput('image'), 'image');
   const context = contextInput();
   const file = fileInput(context);
@@ -90,7 +92,7 @@ export function getInputs(): Inputs {
     cache: choiceInput('cache', ['gha', 'registry', 'none'] as const, 'none'),
     builder: choiceInput('builder', ['auto', 'buildx', 'buildah'] as const, 'auto'),
     scan: parseSeverity(optionalInput('scan')),
-    credentials: credentialsInput(),
+    credentials,
     git: gitContextFromEnv(),
   };
 }

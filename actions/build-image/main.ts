@@ -1,7 +1,9 @@
 import * as core from '@actions/core';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
+import { runnerTempDir } from '../../shared/action/workspace.js';
+import { buildahContainers, removeNewContainers, removeOnCancel, removeWorkDir, type BuildLeftovers } from '../../shared/image/leftovers.js';
+import { buildStepState } from './step-state.js';
 import { setOutputs } from '../../shared/action/outputs.js';
 import { phase } from '../../shared/action/phase.js';
 import { appendSummary } from '../../shared/action/summary.js';
@@ -39,15 +41,28 @@ async function buildImage(inputs: Inputs): Promise<void> {
     return chosen;
   });
 
-  const workDir = await mkdtemp(join(tmpdir(), 'ai-deploy-build-'));
+  // Under RUNNER_TEMP, recorded before the build: a cancel removes it at once, the post step after a killed main.
+  const workDir = await mkdtemp(join(runnerTempDir(), 'ai-deploy-build-'));
+  const loginFromInputs = builder.name === 'buildx' && spec.push && inputs.credentials !== undefined;
+  const leftovers: BuildLeftovers = {
+    workDir,
+    containersBefore: builder.name === 'buildah' ? await buildahContainers() : undefined,
+    dockerLogin: loginFromInputs ? host : undefined,
+    finished: false,
+  };
+  buildStepState.save(leftovers);
+  const stopListening = removeOnCancel(workDir);
   let pushed: PushedImage | undefined;
   try {
     const result = await phase(`Build with ${builder.name}`, () =>
-      builder.build(spec, { registry, credentials, plainHttp, workDir, warn: core.warning }),
+      builder.build(spec, { registry, credentials, plainHttp, workDir, warn: core.warning, logoutAfter: loginFromInputs }),
     );
     if (spec.push) pushed = await phase('Read back from the registry', () => readBackPush(registry, spec, result.digest, { canReadRegistry, warn: core.warning }));
   } finally {
-    await rm(workDir, { recursive: true, force: true });
+    stopListening();
+    await removeWorkDir(workDir);
+    if (leftovers.containersBefore) await removeNewContainers(leftovers.containersBefore);
+    buildStepState.save({ ...leftovers, finished: true });
   }
 
   let scan: ScanOutcome | undefined;

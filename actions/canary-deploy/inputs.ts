@@ -3,6 +3,7 @@ import { booleanInput, choiceInput, durationInput, optionalInput, percentageInpu
 import { getKubernetesTarget, parseObjectName, type KubernetesTarget } from '../../shared/action/kubernetes-inputs.js';
 import { ROUTER_KINDS, STRATEGIES, type RouterKind, type Strategy } from '../../shared/canary/state.js';
 import { parseImageInput } from '../../shared/image/reference.js';
+import { inexactWeight } from '../../shared/traffic/router.js';
 import { parseHooks } from '../../shared/hooks/parse.js';
 import { parseDuration } from '../../shared/parse/duration.js';
 import type { HookPlan } from '../../shared/hooks/types.js';
@@ -75,6 +76,8 @@ export function getInputs(): Inputs {
   if (baseline && router === 'nginx') throw new ConfigurationError('`baseline: true` is not possible with `traffic-router: nginx`: an nginx canary Ingress carries one canary backend only.');
   const hooks = parseHooks(optionalInput('hooks'), { allowedStages: ['pre-traffic'] });
   if (baseline && weight > 50) throw invalidInput('weight', String(weight), 'at most 50 with `baseline: true` (the baseline gets as much traffic as the canary)');
+  const inexact = inexactWeight(weight, router);
+  if (inexact) throw invalidInput('weight', optionalInput('weight') ?? String(weight), inexact);
   return {
     ...target,
     image: rawImage,

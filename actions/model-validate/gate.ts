@@ -6,6 +6,7 @@ import { parseSuiteName } from '../../shared/registry/names.js';
 import { ModelRegistry } from '../../shared/registry/registry.js';
 import { createS3Client } from '../../shared/registry/s3-client.js';
 import { uploadReport } from '../../shared/validation/artifacts.js';
+import { redactSecretsIn } from '../../shared/action/secrets.js';
 import { compareWithBaseline } from '../../shared/validation/baseline.js';
 import { compareDatasets, loadDataset } from '../../shared/validation/drift.js';
 import { mergeShardReports } from '../../shared/validation/merge.js';
@@ -93,9 +94,13 @@ export async function validateModel(inputs: Inputs): Promise<void> {
   const baseline = async (suite: string) =>
     inputs.baseline && registry ? loadBaseline(registry, inputs.model!, inputs.baseline, suite, inputs.margin) : undefined;
 
-  const report = prepared
-    ? await phase('Evaluate', async () => runValidation(prepared, model.identity, await baseline(prepared.suite.name)))
-    : await phase('Merge shard reports', () => mergedReport(inputs, baseline));
+  // An endpoint that echoes the request (the `api-key` in an Authorization header) must not put it in the report,
+  // the artifact, the registry's stored results, the summary, the check run or the PR comment.
+  const report = redactSecretsIn(
+    prepared
+      ? await phase('Evaluate', async () => runValidation(prepared, model.identity, await baseline(prepared.suite.name)))
+      : await phase('Merge shard reports', () => mergedReport(inputs, baseline)),
+  );
   if (!prepared && model.identity.checksum && report.model.checksum !== model.identity.checksum) {
     throw new ConfigurationError(`The shard reports validated ${report.model.checksum ?? 'no model'}, not ${model.identity.name} ${model.identity.version} (${model.identity.checksum}).`);
   }

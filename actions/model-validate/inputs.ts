@@ -1,8 +1,8 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { ConfigurationError, invalidInput } from '../../shared/action/errors.js';
 import { booleanInput, choiceInput, durationInput, numberInput, optionalInput, percentageInput, requiredInput } from '../../shared/action/inputs.js';
-import { workspaceDir, workspacePath } from '../../shared/action/workspace.js';
-import { maskSecret } from '../../shared/action/secrets.js';
+import { confinedPath, workspaceDir } from '../../shared/action/workspace.js';
+import { maskSecret, maskUrlCredentials } from '../../shared/action/secrets.js';
 import { parseRegistryLocation, type RegistryLocation } from '../../shared/registry/location.js';
 import { parseModelName, parseVersionRef, type VersionRef } from '../../shared/registry/names.js';
 import { parseShard, type Shard } from '../../shared/validation/shard.js';
@@ -56,6 +56,8 @@ export function getInputs(): Inputs {
   maskSecret(token);
   const apiKey = optionalInput('api-key');
   maskSecret(apiKey);
+  const endpoint = optionalInput('endpoint');
+  maskUrlCredentials(endpoint);
   const rawRegistry = optionalInput('registry');
   const rawModel = optionalInput('model');
   const rawVersion = optionalInput('version');
@@ -63,13 +65,16 @@ export function getInputs(): Inputs {
   const registry = rawRegistry === undefined ? undefined : parseRegistryLocation(rawRegistry, 'registry');
   const model = rawModel === undefined ? undefined : parseModelName(rawModel, 'model');
   const version = rawVersion === undefined ? undefined : parseVersionRef(rawVersion, 'version');
-  const modelPath = optionalInput('model-path');
+  const rawModelPath = optionalInput('model-path');
+  const modelPath = rawModelPath === undefined ? undefined : confinedPath('model-path', rawModelPath, { kind: 'folder' });
   const merge = booleanInput('merge', false);
   const publish = booleanInput('publish', false);
   const rawSuite = requiredInput('suite');
   const shard = optionalInput('shard');
-  const reference = optionalInput('reference');
-  const current = optionalInput('current');
+  const rawReference = optionalInput('reference');
+  const rawCurrent = optionalInput('current');
+  const rawDownload = optionalInput('download-path');
+  const rawShardReports = optionalInput('shard-reports');
 
   if (registry && !model) throw new ConfigurationError('`registry` needs `model`: the model whose versions to validate.');
   if (!registry && (rawBaseline || (rawVersion && !modelPath))) {
@@ -80,16 +85,16 @@ export function getInputs(): Inputs {
     throw new ConfigurationError('`publish: true` needs `registry`, `model`, `model-path` (the files to publish) and `version` as a new semantic version such as `1.5.0`.');
   }
   if (merge && shard) throw new ConfigurationError('Only one of `merge` or `shard` can be set: shards run the cases, the merge run combines their reports.');
-  if ((reference === undefined) !== (current === undefined)) throw new ConfigurationError('Drift needs both `reference` and `current` datasets (CSV or JSONL).');
+  if ((rawReference === undefined) !== (rawCurrent === undefined)) throw new ConfigurationError('Drift needs both `reference` and `current` datasets (CSV or JSONL).');
 
   return {
     registry,
     model,
     version,
     'model-path': modelPath,
-    'download-path': optionalInput('download-path'),
-    suite: { file: workspacePath(rawSuite), display: annotationPath(rawSuite) },
-    endpoint: optionalInput('endpoint'),
+    'download-path': rawDownload === undefined ? undefined : confinedPath('download-path', rawDownload, { kind: 'new' }),
+    suite: { file: confinedPath('suite', rawSuite, { kind: 'file' }), display: annotationPath(rawSuite) },
+    endpoint,
     'api-key': apiKey,
     timeout: durationInput('timeout', '60s'),
     retries: numberInput('retries', 2, { integer: true, min: 0, max: 10 }),
@@ -101,12 +106,12 @@ export function getInputs(): Inputs {
     interval: choiceInput('interval', ['wilson', 'clopper-pearson'] as const, 'wilson'),
     baseline: rawBaseline === undefined ? undefined : parseVersionRef(rawBaseline, 'baseline'),
     margin: percentageInput('margin', 2) / 100,
-    reference,
-    current,
+    reference: rawReference === undefined ? undefined : confinedPath('reference', rawReference, { kind: 'file' }),
+    current: rawCurrent === undefined ? undefined : confinedPath('current', rawCurrent, { kind: 'file' }),
     'drift-limit': percentageInput('drift-limit', 50, { allowZero: false }) / 100,
     shard: shard === undefined ? undefined : parseShard(shard, 'shard'),
     merge,
-    'shard-reports': optionalInput('shard-reports'),
+    'shard-reports': rawShardReports === undefined ? undefined : confinedPath('shard-reports', rawShardReports),
     publish,
     framework: optionalInput('framework') ?? 'unknown',
     'github-token': token,

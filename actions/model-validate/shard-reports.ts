@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jsonProblem } from '../../shared/parse/json.js';
 import { ConfigurationError } from '../../shared/action/errors.js';
 import { downloadReports } from '../../shared/validation/artifacts.js';
 import type { ValidationReport } from '../../shared/validation/report.js';
@@ -20,10 +21,13 @@ export async function readShardReports(folder: string | undefined, artifactName:
   if (files.length === 0) throw new ConfigurationError(`No shard reports found${folder ? ` in '${folder}'` : ` in artifacts named '${artifactName}-shard-*'`}.`);
   return Promise.all(
     files.map(async (f) => {
+      const text = await readFile(f, 'utf8');
       try {
-        return JSON.parse(await readFile(f, 'utf8')) as ValidationReport;
+        return JSON.parse(text) as ValidationReport;
       } catch (error) {
-        throw new ConfigurationError(`Shard report '${f}' is not valid JSON: ${(error as Error).message}`);
+        // Not the parser's message: it quotes the file.
+        const at = jsonProblem(text, (error as Error).message);
+        throw new ConfigurationError(`Invalid \`shard-reports\`: shard report '${f}' is not valid JSON: ${at.what} at line ${at.line}, column ${at.column}.`);
       }
     }),
   );

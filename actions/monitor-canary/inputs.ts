@@ -1,4 +1,6 @@
 import { invalidInput } from '../../shared/action/errors.js';
+import { maskKubeconfig, maskUrlCredentials } from '../../shared/action/secrets.js';
+import { confinedPath } from '../../shared/action/workspace.js';
 import { booleanInput, choiceInput, durationInput, keyValueInput, numberInput, optionalInput, percentageInput, requiredInput } from '../../shared/action/inputs.js';
 import { getKubernetesTarget, type KubernetesTarget } from '../../shared/action/kubernetes-inputs.js';
 import type { Target } from '../../shared/analysis/measurement.js';
@@ -40,7 +42,11 @@ export interface Inputs {
 }
 
 export function getInputs(): Inputs {
-  const replay = optionalInput('replay');
+  // Secrets are masked before any input is checked, so no error can print them.
+  maskUrlCredentials(optionalInput('prometheus-url'));
+  maskKubeconfig(optionalInput('kubeconfig'));
+  const rawReplay = optionalInput('replay');
+  const replay = rawReplay === undefined ? undefined : confinedPath('replay', rawReplay, { kind: 'file' });
   const provider = choiceInput<ProviderName>('provider', ['prometheus', 'cloudwatch'], 'prometheus');
   const onMissingData = choiceInput('on-missing-data', MISSING_DATA_POLICIES, 'inconclusive');
   // Replay judges a trace: the metrics' thresholds matter, their queries do not.

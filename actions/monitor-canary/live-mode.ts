@@ -8,6 +8,7 @@ import { loadCanary, setCanaryWeight, type LoadedCanary } from '../../shared/can
 import { rollbackCanary } from '../../shared/canary/rollback.js';
 import { currentRunUrl } from '../../shared/k8s/annotations.js';
 import { connectCluster } from '../../shared/k8s/client.js';
+import { inexactWeight } from '../../shared/traffic/router.js';
 import { isNotFound } from '../../shared/k8s/errors.js';
 import type { Cluster } from '../../shared/k8s/cluster.js';
 import type { MetricsProvider } from '../../shared/metrics/provider.js';
@@ -43,6 +44,8 @@ export async function monitorLive(inputs: Inputs, newJudge: NewJudge, clients: L
   if (canary.state.baseline && Math.max(...inputs.steps) > 50) {
     throw invalidInput('steps', inputs.steps.join(','), `weights of at most 50 with a baseline (${canary.state.baseline} takes as much traffic as the canary)`);
   }
+  const inexact = inputs.steps.map((w) => inexactWeight(w, canary.state.router.kind)).find(Boolean);
+  if (inexact) throw invalidInput('steps', inputs.steps.join(','), `weights the recorded router can set exactly: ${inexact}`);
   const keeper = await keepCanaryLease(cluster, namespace, deployment, inputs.interval);
   const startWeight = canary.state.weight;
   const targets = targetNames(canary.state.baseline ? 'baseline' : 'stable', inputs['target-names']);

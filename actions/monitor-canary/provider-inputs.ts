@@ -1,6 +1,6 @@
 import { ConfigurationError, invalidInput } from '../../shared/action/errors.js';
 import { optionalInput } from '../../shared/action/inputs.js';
-import { maskSecret } from '../../shared/action/secrets.js';
+import { maskUrlCredentials } from '../../shared/action/secrets.js';
 import type { Target } from '../../shared/analysis/measurement.js';
 import type { MetricProvider } from '../../shared/analysis/metric-spec-parse.js';
 import { parsePrometheusUrl } from '../../shared/metrics/prometheus-check.js';
@@ -16,10 +16,9 @@ export interface ProviderSettings {
 export function getProviderSettings(provider: MetricProvider, interval: number, action: string): ProviderSettings {
   if (provider === 'prometheus') {
     const url = optionalInput('prometheus-url');
+    maskUrlCredentials(url);
     if (!url) throw new ConfigurationError(`Input \`prometheus-url\` is required with \`provider: prometheus\` ${action}.`);
-    const parsed = parsePrometheusUrl(url);
-    maskSecret(new URL(parsed).password || undefined);
-    return { provider, 'prometheus-url': parsed };
+    return { provider, 'prometheus-url': parsePrometheusUrl(url) };
   }
   const region = optionalInput('aws-region') ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   if (!region) throw new ConfigurationError('Input `aws-region` is required with `provider: cloudwatch` (or set AWS_REGION).');

@@ -1,10 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { ConfigurationError, errorMessage } from '../../shared/action/errors.js';
+import { jsonProblem, overflowingNumber } from '../../shared/parse/json.js';
 import { replayTrace, type AssessmentOptions } from '../../shared/analysis/index.js';
 import type { MetricSpec } from '../../shared/analysis/metric-spec.js';
 import type { MonitorReport } from './report.js';
 
-/** Reads a trace file: a missing file or bad JSON is a configuration error naming `replay`. */
+const EXPECTED = 'Expected a trace such as {"interval":"1m","metrics":{"<name>":{"canary":[...],"control":[...]}}}';
+
+/**
+ * Reads a trace file (its path confined to the workspace at the edge): a missing file, bad JSON or a number that
+ * overflows is a configuration error naming `replay`, the file and the position, never quoting the file's text.
+ */
 export function readTrace(path: string): unknown {
   let text: string;
   try {
@@ -12,11 +18,19 @@ export function readTrace(path: string): unknown {
   } catch (error) {
     throw new ConfigurationError(`Invalid \`replay\`: '${path}' cannot be read (${(error as { code?: string }).code ?? errorMessage(error)}). Expected the path of a trace JSON file.`);
   }
+  let trace: unknown;
   try {
-    return JSON.parse(text);
+    trace = JSON.parse(text);
   } catch (error) {
-    throw new ConfigurationError(`Invalid \`replay\`: '${path}' is not JSON (${errorMessage(error)}). Expected {"interval":"1m","metrics":{...}}.`);
+    const at = jsonProblem(text, errorMessage(error));
+    throw new ConfigurationError(`Invalid \`replay\`: ${path} is not JSON: ${at.what} at line ${at.line}, column ${at.column}. ${EXPECTED}.`);
   }
+  const overflow = overflowingNumber(trace);
+  if (overflow) throw new ConfigurationError(`Invalid \`replay\`: ${path}, ${overflow}: a number too large for a 64-bit float (it overflows to infinity). Expected finite numbers.`);
+  if (typeof trace !== 'object' || trace === null || Array.isArray(trace)) {
+    throw new ConfigurationError(`Invalid \`replay\`: ${path} holds ${Array.isArray(trace) ? 'an array' : trace === null ? 'null' : `a ${typeof trace}`} at its top level. ${EXPECTED}.`);
+  }
+  return trace;
 }
 
 /**

@@ -23,9 +23,9 @@ export interface Inputs extends KubernetesTarget {
 }
 
 export function getInputs(): Inputs {
-  const target = getKubernetesTarget();
   const token = optionalInput('github-token');
   maskSecret(token);
+  const target = getKubernetesTarget();
   const rawRegistry = optionalInput('registry');
   const rawModel = optionalInput('model');
   const rawVersion = optionalInput('version');

@@ -4,9 +4,29 @@ import { cutToBytes } from './text-limit.js';
 
 export type Cell = string | number;
 
-/** Escapes text for a Markdown table cell. */
+/** Escapes text for a Markdown table cell (a `|` that `escapeMarkdown` escaped already is left as it is). */
 export function cell(value: Cell): string {
-  return String(value).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return String(value).replace(/(?<!\\)\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+/**
+ * User text (a rollback reason, a case id, what an endpoint answered) for Markdown that GitHub renders in job
+ * summaries, PR comments and check runs: HTML special characters become entities and the Markdown punctuation
+ * that formats (emphasis, code, headings, tables, and the brackets every link and image needs) is backslash-escaped,
+ * so the text can neither break the layout nor inject links, images or HTML. Parentheses stay readable. One line.
+ */
+export function escapeMarkdown(text: string): string {
+  return String(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_[\]#|~])/g, '\\$1')
+    .replace(/\r?\n/g, ' ');
+}
+
+/** User text as inline code: a code span shows its text literally but cannot escape a backtick, so those become `'`. */
+export function inlineCode(text: string): string {
+  return `\`${String(text).replace(/`/g, "'").replace(/\r?\n/g, ' ')}\``;
 }
 
 /** A Markdown table; GitHub renders it in job summaries and PR comments alike. */

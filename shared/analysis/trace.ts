@@ -1,4 +1,5 @@
-import { ConfigurationError, quote } from '../action/errors.js';
+import { ConfigurationError } from '../action/errors.js';
+import { jsonProblem } from '../parse/json.js';
 import { parseDuration } from '../parse/duration.js';
 import type { IntervalMeasurements, Measurement } from './measurement.js';
 import type { MetricSpec } from './metric-spec.js';
@@ -15,8 +16,12 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+/** What a value of the file is, never its text (an error must not print a file's contents). */
 function show(v: unknown): string {
-  return quote(JSON.stringify(v) ?? String(v));
+  if (v === null || v === undefined) return String(v);
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'a number out of range';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
 
 /**
@@ -61,11 +66,12 @@ export function parseTrace(trace: unknown, specs: readonly MetricSpec[], input =
     try {
       value = JSON.parse(trace);
     } catch (error) {
-      throw fail(`not valid JSON (${(error as Error).message}). Expected {"interval":"1m","metrics":{"<name>":{"canary":[...],"control":[...]}}}`);
+      const at = jsonProblem(trace, (error as Error).message);
+      throw fail(`not valid JSON: ${at.what} at line ${at.line}, column ${at.column}. Expected {"interval":"1m","metrics":{"<name>":{"canary":[...],"control":[...]}}}`);
     }
   }
   if (!isObject(value) || !isObject(value.metrics)) {
-    throw fail(`${show(value)} has no \`metrics\` object. Expected {"interval":"1m","metrics":{"<name>":{"canary":[...],"control":[...]}}}`);
+    throw fail(`its top level (${show(value)}) has no \`metrics\` object. Expected {"interval":"1m","metrics":{"<name>":{"canary":[...],"control":[...]}}}`);
   }
   const intervalMs = value.interval === undefined ? 60_000 : typeof value.interval === 'string' ? parseDuration(value.interval, `${input}.interval`) : NaN;
   if (Number.isNaN(intervalMs)) throw fail(`\`interval\` is ${show(value.interval)}. Expected a duration such as "1m"`);

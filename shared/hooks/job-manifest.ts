@@ -1,8 +1,8 @@
-import { readFileSync, statSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseAllDocuments } from 'yaml';
+import { describeYamlError, yamlToJs } from '../parse/yaml.js';
 import { ConfigurationError } from '../action/errors.js';
-import { workspaceDir } from '../action/workspace.js';
+import { confinedPath, workspaceDir } from '../action/workspace.js';
 import { HookFields, isMapping } from './hook-fields.js';
 import { allStrings, unknownPlaceholders } from './placeholders.js';
 
@@ -16,26 +16,26 @@ export const defaultWorkspace = workspaceDir;
  * a Job fails before anything in the cluster changes.
  */
 export function loadJobManifest(f: HookFields, path: string, workspace: string): Record<string, unknown> {
-  const file = isAbsolute(path) ? path : resolve(workspace, path);
+  // Inside the workspace or RUNNER_TEMP, symlinks followed, before it is opened.
+  const file = confinedPath('manifest', path, { kind: 'file', base: workspace, where: f.where('manifest') });
   let text: string;
   try {
-    if (!statSync(file).isFile()) throw new Error('not a file');
     text = readFileSync(file, 'utf8');
   } catch {
     throw f.error('manifest', path, `${EXPECTED}; nothing readable at ${file}`);
   }
-  const documents = parseAllDocuments(text, { uniqueKeys: true });
+  const lineCounter = new LineCounter();
+  const documents = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: false, lineCounter });
   if (!Array.isArray(documents)) throw f.error('manifest', path, `${EXPECTED}; the file is empty`);
   const filled = documents.filter((d) => d.contents !== null);
   for (const d of filled) {
     const [problem] = d.errors;
     if (problem) {
-      const line = problem.linePos ? ` at line ${problem.linePos[0].line}` : '';
-      throw f.error('manifest', path, `${EXPECTED}; it is not valid YAML${line}: ${problem.message.split('\n')[0]}`);
+      throw f.error('manifest', path, `${EXPECTED}; it is not valid YAML at ${describeYamlError(problem, lineCounter)}`);
     }
   }
   if (filled.length !== 1) throw f.error('manifest', path, `${EXPECTED}; it holds ${filled.length} documents`);
-  const job: unknown = filled[0].toJS();
+  const job: unknown = yamlToJs(filled[0], `${f.where('manifest')}: ${path}`);
   if (!isMapping(job)) throw f.error('manifest', path, `${EXPECTED}; it holds no mapping`);
   if (job.kind !== 'Job' || job.apiVersion !== 'batch/v1') {
     throw f.error('manifest', path, `${EXPECTED}; it holds \`kind: ${String(job.kind)}\`, \`apiVersion: ${String(job.apiVersion)}\``);

@@ -33,6 +33,11 @@ export interface BuildEnvironment {
   /** A scratch folder for metadata, digest and auth files. */
   workDir: string;
   warn: (message: string) => void;
+  /**
+   * The credentials came from the action's inputs, not from a login the workflow made: a `docker login` with
+   * them is undone after the build (as docker/login-action does), so they do not outlive the job on the runner.
+   */
+  logoutAfter?: boolean;
 }
 
 export interface BuildResult {

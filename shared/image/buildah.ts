@@ -58,7 +58,7 @@ export class BuildahBuilder implements ImageBuilder {
 
   async build(spec: BuildSpec, env: BuildEnvironment): Promise<BuildResult> {
     if (spec.cache === 'gha') env.warn('`cache: gha` needs buildx; buildah builds without a cache.');
-    const auth = env.credentials ? await writeAuthFile(spec.image.registry, env.credentials) : undefined;
+    const auth = env.credentials ? await writeAuthFile(spec.image.registry, env.credentials, env.workDir) : undefined;
     try {
       const options = { authFile: auth?.path, plainHttp: env.plainHttp };
       // A manifest list with this name from an earlier run would collect this run's images too.

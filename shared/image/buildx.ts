@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BuildEnvironment, BuildResult, BuildSpec, ImageBuilder } from './build-spec.js';
-import { type Command, runOrFail } from './command.js';
+import { type Command, runCommand, runOrFail } from './command.js';
 import { repositoryName } from './reference.js';
 
 function cacheArgs(spec: BuildSpec): string[] {
@@ -35,21 +35,31 @@ export function dockerLoginCommand(registry: string, username: string, password:
   return { command: 'docker', args: ['login', '--username', username, '--password-stdin', registry], input: password };
 }
 
+/** `docker logout`: the login's credentials leave the runner's Docker config; a failure is not the build's. */
+export async function dockerLogout(registry: string): Promise<void> {
+  await runCommand({ command: 'docker', args: ['logout', registry] }, { silent: true }).catch(() => undefined);
+}
+
 /** BuildKit through the Docker CLI: what GitHub-hosted runners have. */
 export class BuildxBuilder implements ImageBuilder {
   readonly name = 'buildx';
 
   async build(spec: BuildSpec, env: BuildEnvironment): Promise<BuildResult> {
-    if (spec.push && env.credentials) {
-      const { username, password } = env.credentials;
+    const login = spec.push && env.credentials !== undefined;
+    if (login) {
+      const { username, password } = env.credentials!;
       await runOrFail(dockerLoginCommand(spec.image.registry, username, password), `docker login to ${spec.image.registry}`);
     }
-    const metadataFile = join(env.workDir, 'buildx-metadata.json');
-    await runOrFail(buildxCommand(spec, metadataFile), 'docker buildx build');
-    if (!spec.push) return {};
-    const metadata = JSON.parse(await readFile(metadataFile, 'utf8')) as Record<string, unknown>;
-    const digest = metadata['containerimage.digest'];
-    if (typeof digest !== 'string') throw new Error(`docker buildx build pushed, but its metadata file holds no digest (${metadataFile}).`);
-    return { digest };
+    try {
+      const metadataFile = join(env.workDir, 'buildx-metadata.json');
+      await runOrFail(buildxCommand(spec, metadataFile), 'docker buildx build');
+      if (!spec.push) return {};
+      const metadata = JSON.parse(await readFile(metadataFile, 'utf8')) as Record<string, unknown>;
+      const digest = metadata['containerimage.digest'];
+      if (typeof digest !== 'string') throw new Error(`docker buildx build pushed, but its metadata file holds no digest (${metadataFile}).`);
+      return { digest };
+    } finally {
+      if (login && env.logoutAfter) await dockerLogout(spec.image.registry);
+    }
   }
 }

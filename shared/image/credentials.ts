@@ -71,11 +71,12 @@ export function hasCredentialHelper(registry: string, env: NodeJS.ProcessEnv = p
 }
 
 /**
- * Writes a containers-auth.json (0600, in a fresh temp folder) for one registry, so tools get the
- * password through a file rather than their command line. Returns the path and a cleanup.
+ * Writes a containers-auth.json (0600, in a fresh folder inside `parent`: the build's work folder, which
+ * every exit path removes, cancel included) for one registry, so tools get the password through a file
+ * rather than their command line. Returns the path and a cleanup.
  */
-export async function writeAuthFile(registry: string, credentials: Credentials): Promise<{ path: string; remove: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'ai-deploy-auth-'));
+export async function writeAuthFile(registry: string, credentials: Credentials, parent = tmpdir()): Promise<{ path: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(join(parent, 'ai-deploy-auth-'));
   const path = join(dir, 'auth.json');
   const auth = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
   await writeFile(path, JSON.stringify({ auths: { [registry]: { auth } } }), { mode: 0o600 });

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ConfigurationError, errorMessage } from '../action/errors.js';
-import { maskKubeconfig } from '../action/secrets.js';
+import { maskIssuedCredentials, maskKubeconfig } from '../action/secrets.js';
 import { Cluster } from './cluster.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 import { cutToLength } from '../action/text-limit.js';
@@ -44,6 +44,7 @@ export async function loadKubeConfig(contents?: string): Promise<KubeConfig> {
   if (!kc.getCurrentCluster()) {
     throw new ConfigurationError('Invalid `kubeconfig`: it names no current cluster (set `current-context`).');
   }
+  maskIssuedCredentials(kc);
   return kc;
 }
 

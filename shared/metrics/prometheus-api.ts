@@ -1,5 +1,6 @@
 import { ProviderError } from './provider.js';
 import { errorMessage } from '../action/errors.js';
+import { splitUrlCredentials } from '../parse/url-credentials.js';
 
 /** One series of an instant query: its labels and its value (`NaN` stays `NaN`). */
 export interface PromSample {
@@ -26,14 +27,16 @@ interface ApiAnswer {
  * long queries fit). Throws ProviderError: retryable for refused/timeout/5xx/non-JSON answers, final
  * for a query Prometheus rejects (`bad_data`).
  */
-export async function queryInstant(baseUrl: string, query: string, time: number, options: PrometheusApiOptions = {}): Promise<PromSample[]> {
+export async function queryInstant(urlWithCredentials: string, query: string, time: number, options: PrometheusApiOptions = {}): Promise<PromSample[]> {
+  // `http://user:pass@host` is basic auth: sent as a header, and the URL shown in errors carries no password.
+  const { url: baseUrl, authorization } = splitUrlCredentials(urlWithCredentials);
   const url = `${baseUrl.replace(/\/+$/, '')}/api/v1/query`;
   const body = new URLSearchParams({ query, time: String(time) });
   let response: Response;
   try {
     response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', ...options.headers },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', ...(authorization && { authorization }), ...options.headers },
       body,
       signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
     });

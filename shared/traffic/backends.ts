@@ -43,7 +43,7 @@ export function removeTracks<T extends Entry>(entries: T[], nameOf: (e: T) => st
   return entries.filter((e) => !ours.has(nameOf(e))).map((e) => (nameOf(e) === names.stable ? { ...e, weight: 100 } : e));
 }
 
-/** The canary's percent of the weight among stable, canary and baseline entries (0 when absent). */
+/** The canary's percent of the weight among stable, canary and baseline entries (0 when absent), to 4 decimals (21:179 is 10.5). */
 export function canaryShare<T extends Entry>(entries: T[], nameOf: (e: T) => string, names: BackendNames): number {
   const weightOf = (name?: string) => {
     const e = name ? entries.find((x) => nameOf(x) === name) : undefined;
@@ -51,5 +51,5 @@ export function canaryShare<T extends Entry>(entries: T[], nameOf: (e: T) => str
   };
   const canary = weightOf(names.canary);
   const total = weightOf(names.stable) + canary + weightOf(names.baseline);
-  return total === 0 ? 0 : Math.round((100 * canary) / total);
+  return total === 0 ? 0 : Math.round((1e6 * canary) / total) / 1e4;
 }

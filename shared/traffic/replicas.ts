@@ -13,7 +13,8 @@ type Deployment = V1Deployment;
  * canary pod for any weight above 0.
  */
 export function replicasForWeight(stableReplicas: number, canaryWeight: number, withBaseline: boolean): number {
-  const { stable, canary } = splitWeights(canaryWeight, withBaseline);
+  // Relative: only the ratio matters here, so a fraction of a percent is kept until the pod count is chosen.
+  const { stable, canary } = splitWeights(canaryWeight, withBaseline, true);
   if (canary === 0) return 0;
   if (stable === 0) {
     throw new Error('The `replicas` router cannot send all traffic to the canary: canary pods share the stable Service. Promote instead.');

@@ -4,7 +4,7 @@ import { ConfigurationError } from '../action/errors.js';
 import { ClaimMismatch, claimOnObject, stampClaim } from '../canary/claim.js';
 import { applySplit, canaryShare, removeTracks, type BackendNames } from './backends.js';
 import { ensureTrackService, removeTrackService } from './services.js';
-import { splitWeights, type RouterContext, type TrafficRouter } from './router.js';
+import { RELATIVE_WEIGHT_ROUTERS, splitWeights, type RouterContext, type TrafficRouter } from './router.js';
 
 type Entries = Record<string, any>[];
 
@@ -47,7 +47,7 @@ export class RouteObjectRouter implements TrafficRouter {
   }
 
   async setWeight(canaryWeight: number): Promise<void> {
-    const split = splitWeights(canaryWeight, this.ctx.baseline !== undefined);
+    const split = splitWeights(canaryWeight, this.ctx.baseline !== undefined, RELATIVE_WEIGHT_ROUTERS.includes(this.kind));
     await this.edit(
       (obj) => {
         if (claimOnObject(obj, this.ctx.deployment) !== this.ctx.claim) throw new ClaimMismatch(`${this.route.kind} ${this.route.name} does not carry this canary's claim`);

@@ -44,19 +44,56 @@ export interface WeightSplit {
   baseline: number;
 }
 
+/** Routers whose weights are relative integers, so any proportion is exact (10.5% is 21:179). */
+export const RELATIVE_WEIGHT_ROUTERS: readonly string[] = ['gateway-api', 'smi', 'replicas'];
+/** Finest fraction of a percent a weight may have: 4 decimals keep a split under Gateway API's 1,000,000 per backend. */
+const MAX_DECIMALS = 4;
+
+function decimalsOf(weight: number): number | undefined {
+  for (let k = 0; k <= MAX_DECIMALS; k++) {
+    const scaled = weight * 10 ** k;
+    if (Math.abs(scaled - Math.round(scaled)) < 1e-9) return k;
+  }
+  return undefined;
+}
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
 /**
- * Integer weights that always sum to 100: the canary gets `canaryWeight`, a baseline as much (a fair
- * comparison needs equal traffic), stable the rest.
+ * Why `weight` cannot be set exactly on a `kind` router, or undefined when it can: whole percents work everywhere,
+ * fractions only where weights are relative integers (istio and nginx take whole percents). Checked at the edge,
+ * before anything moves, so a weight is never rounded in silence.
  */
-export function splitWeights(canaryWeight: number, withBaseline: boolean): WeightSplit {
+export function inexactWeight(weight: number, kind: string): string | undefined {
+  if (Number.isInteger(weight)) return undefined;
+  if (decimalsOf(weight) === undefined) return `at most ${MAX_DECIMALS} decimals`;
+  if (!RELATIVE_WEIGHT_ROUTERS.includes(kind)) {
+    return `a whole percentage with \`traffic-router: ${kind}\` (its weights are whole percents; \`gateway-api\` and \`smi\` take fractions exactly)`;
+  }
+  return undefined;
+}
+
+/**
+ * Weights for the canary (`canaryWeight` percent), a baseline at as much (a fair comparison needs equal traffic)
+ * and stable the rest. Whole percents give integer weights that sum to 100. A fraction is kept exactly when
+ * `relative` (the router's weights are relative integers): 10.5% becomes canary 21, stable 179 (the smallest
+ * integers in that ratio); anywhere else it is refused, never rounded.
+ */
+export function splitWeights(canaryWeight: number, withBaseline: boolean, relative = false): WeightSplit {
   if (!Number.isFinite(canaryWeight) || canaryWeight < 0 || canaryWeight > 100) {
     throw new Error(`Canary weight ${canaryWeight} is not a percentage from 0 to 100.`);
   }
-  const canary = Math.round(canaryWeight);
-  const baseline = withBaseline ? canary : 0;
-  const stable = 100 - canary - baseline;
-  if (stable < 0) {
-    throw new Error(`A canary weight of ${canary}% with a baseline at the same weight leaves no traffic for stable; use at most 50%.`);
+  const decimals = decimalsOf(canaryWeight);
+  if (decimals === undefined || (decimals > 0 && !relative)) {
+    throw new Error(`A canary weight of ${canaryWeight}% cannot be set exactly on this router: expected ${decimals === undefined ? `at most ${MAX_DECIMALS} decimals` : 'a whole percentage'}.`);
   }
-  return { stable, canary, baseline };
+  const scale = 10 ** decimals;
+  const canary = Math.round(canaryWeight * scale);
+  const baseline = withBaseline ? canary : 0;
+  const stable = 100 * scale - canary - baseline;
+  if (stable < 0) {
+    throw new Error(`A canary weight of ${canaryWeight}% with a baseline at the same weight leaves no traffic for stable; use at most 50%.`);
+  }
+  const divisor = decimals === 0 ? 1 : gcd(gcd(canary, baseline), stable) || 1;
+  return { stable: stable / divisor, canary: canary / divisor, baseline: baseline / divisor };
 }

@@ -61,7 +61,9 @@ export async function loadDataset(path: string, input: string): Promise<{ data: 
     }
   } catch (error) {
     if (error instanceof ConfigurationError) throw error;
-    throw new ConfigurationError(`Cannot read \`${input}\` '${path}': ${(error as Error).message}`);
+    // csv-parse's messages can quote a field of the file: say where and what kind of error instead.
+    const { code, lines } = error as { code?: string; lines?: number };
+    throw new ConfigurationError(`Cannot read \`${input}\` '${path}': ${code ?? 'error'}${lines ? ` at line ${lines}` : ''}. Expected a CSV file with a header line, or JSONL.`);
   }
   if (rows === 0) throw new ConfigurationError(`Invalid \`${input}\` '${path}': it has no rows.`);
   return { data, rows };

@@ -1,4 +1,4 @@
-import { markdownTable } from '../action/summary.js';
+import { escapeMarkdown, inlineCode, markdownTable } from '../action/summary.js';
 import { worstCases, type ValidationReport } from './report.js';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -7,18 +7,18 @@ const ICON = { pass: '✅ pass', fail: '❌ fail', inconclusive: '⚠️ inconcl
 export function headline(r: ValidationReport): string {
   const model = r.model.name ? `${r.model.name}${r.model.version ? `@${r.model.version}` : ''}` : 'model';
   const shard = r.shard && r.shard.count > 1 ? ` (shard ${r.shard.index}/${r.shard.count})` : '';
-  return `${ICON[r.verdict]}: ${model} on suite \`${r.suite.name}\`${shard}: ${r.tally.passedCases}/${r.tally.cases} cases passed (${pct(r.passRate)})`;
+  return `${ICON[r.verdict]}: ${model} on suite ${inlineCode(r.suite.name)}${shard}: ${r.tally.passedCases}/${r.tally.cases} cases passed (${pct(r.passRate)})`;
 }
 
 /** The Markdown report: verdict, gates with their bounds, per-assertion table, baseline, drift, performance, worst cases. */
 export function renderMarkdown(r: ValidationReport, links?: { fileUrl?: (line: number) => string }): string {
   const s = r.settings;
   const out = [`### ${headline(r)}`, ''];
-  if (r.model.checksum) out.push(`Model digest \`${r.model.checksum}\` · suite \`${r.suite.path}\` \`${r.suite.digest.slice(0, 19)}\``, '');
+  if (r.model.checksum) out.push(`Model digest \`${r.model.checksum}\` · suite ${inlineCode(r.suite.path)} \`${r.suite.digest.slice(0, 19)}\``, '');
   out.push(
     markdownTable(
       ['gate', 'passed', 'rate', `${Math.round(s.confidence * 100)}% interval (${s.method})`, 'threshold', 'verdict'],
-      r.gates.map((g) => [g.name, `${g.passed}/${g.total}`, pct(g.rate), `${pct(g.lower)} – ${pct(g.upper)}`, pct(g.threshold), ICON[g.verdict]]),
+      r.gates.map((g) => [escapeMarkdown(g.name), `${g.passed}/${g.total}`, pct(g.rate), `${pct(g.lower)} – ${pct(g.upper)}`, pct(g.threshold), ICON[g.verdict]]),
     ),
     '',
   );
@@ -37,7 +37,7 @@ export function renderMarkdown(r: ValidationReport, links?: { fileUrl?: (line: n
     out.push(
       `**Drift**: ${ICON[d.verdict]}: ${d.drifted}/${d.columns.length} columns drifted (${pct(d.share)}, limit ${pct(d.limit)}); reference ${d.referenceRows} rows, current ${d.currentRows}.`,
       '',
-      markdownTable(['column', 'type', 'method', 'score', 'threshold', 'drifted'], d.columns.map((c) => [c.column, c.type, c.method, c.score.toPrecision(3), c.threshold, c.drifted ? 'yes' : 'no'])),
+      markdownTable(['column', 'type', 'method', 'score', 'threshold', 'drifted'], d.columns.map((c) => [escapeMarkdown(c.column), c.type, c.method, c.score.toPrecision(3), c.threshold, c.drifted ? 'yes' : 'no'])),
       '',
     );
   }
@@ -49,7 +49,7 @@ export function renderMarkdown(r: ValidationReport, links?: { fileUrl?: (line: n
     out.push(
       '**Worst cases**',
       '',
-      markdownTable(['case', 'line', 'runs passed', 'why'], worst.map((c) => [c.id, links?.fileUrl ? `[${c.line}](${links.fileUrl(c.line)})` : c.line, `${c.passes}/${c.runs}`, c.reason ?? ''])),
+      markdownTable(['case', 'line', 'runs passed', 'why'], worst.map((c) => [escapeMarkdown(c.id), links?.fileUrl ? `[${c.line}](${links.fileUrl(c.line)})` : c.line, `${c.passes}/${c.runs}`, escapeMarkdown(c.reason ?? '')])),
       '',
     );
   }

@@ -5,6 +5,8 @@ import { createInterface } from 'node:readline';
 import { isMap, isSeq, type Node } from 'yaml';
 import { parseYaml, parseYamlCase, scanYamlSuite, yamlCaseTexts, type YamlLayout } from './yaml-cases.js';
 import { ConfigurationError } from '../action/errors.js';
+import { yamlToJs } from '../parse/yaml.js';
+import { jsonProblem } from '../parse/json.js';
 import { lineBatches } from './lines.js';
 import type { AssertionSpec, RawCase, SuiteSettings, SuiteSource } from './suite.js';
 
@@ -41,7 +43,7 @@ async function openYaml(path: string, displayPath: string): Promise<SuiteSource>
 /** A block-style `cases:` list: settings from the lines around it, cases parsed one by one as the file streams. */
 function openStreamedYaml(path: string, displayPath: string, layout: YamlLayout): SuiteSource {
   const { doc } = parseYaml(layout.settingsText, displayPath, (line) => layout.settingsLines[line - 1]);
-  const top = topMapping(doc.toJS(), displayPath);
+  const top = topMapping(yamlToJs(doc, `Suite ${displayPath}`), displayPath);
   if (!('cases' in top)) throw new ConfigurationError(`Suite ${displayPath}: expected a mapping with a \`cases:\` list.`);
   return suiteSource(displayPath, 'yaml', parseSettings(top, displayPath), async function* () {
     for await (const texts of yamlCaseTexts(path)) {
@@ -66,7 +68,7 @@ function suiteSource(path: string, format: SuiteSource['format'], settings: Suit
 
 async function openWholeYaml(path: string, displayPath: string): Promise<SuiteSource> {
   const { doc, lineCounter } = parseYaml(await readText(path, displayPath), displayPath);
-  const top = topMapping(doc.toJS(), displayPath);
+  const top = topMapping(yamlToJs(doc, `Suite ${displayPath}`), displayPath);
   const casesNode = isMap(doc.contents) ? (doc.contents.get('cases', true) as Node | undefined) : undefined;
   if (!isSeq(casesNode)) throw new ConfigurationError(`Suite ${displayPath}: expected a \`cases:\` list.`);
   const items = casesNode.items as Node[];
@@ -75,7 +77,7 @@ async function openWholeYaml(path: string, displayPath: string): Promise<SuiteSo
     yield (function* () {
       for (const item of items) {
         const line = item.range ? lineCounter.linePos(item.range[0]).line : 0;
-        yield normalizeCase((item as Node).toJS(doc), line, displayPath); // toJS(doc) resolves aliases
+        yield normalizeCase(yamlToJs(doc, `Suite ${displayPath} line ${line}`, item), line, displayPath); // resolves aliases
       }
     })();
   });
@@ -128,7 +130,9 @@ function parseJsonLine(text: string, line: number, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ConfigurationError(`Suite ${file} line ${line}: not valid JSON: ${(error as Error).message}`);
+    // Not the parser's message: it quotes the line.
+    const at = jsonProblem(text, (error as Error).message);
+    throw new ConfigurationError(`Suite ${file} line ${line}: not valid JSON at column ${at.column}: ${at.what}.`);
   }
 }
 

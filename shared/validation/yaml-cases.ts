@@ -1,4 +1,5 @@
-import { isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { describeYamlError, yamlToJs } from '../parse/yaml.js';
 import { ConfigurationError } from '../action/errors.js';
 import { lineBatches } from './lines.js';
 
@@ -132,8 +133,10 @@ export async function* yamlCaseTexts(path: string): AsyncGenerator<YamlCaseText[
 
 /** Parses one case's text; errors name the line in the suite file. */
 export function parseYamlCase({ text, line }: YamlCaseText, displayPath: string): unknown {
-  const list = parseYaml(text, displayPath, (l) => line - 1 + l).doc.contents;
-  return isSeq(list) ? (list.items[0] as { toJSON(): unknown } | undefined)?.toJSON() : undefined;
+  const { doc } = parseYaml(text, displayPath, (l) => line - 1 + l);
+  const list = doc.contents;
+  const item = isSeq(list) ? (list.items[0] as Node | undefined) : undefined;
+  return item === undefined ? undefined : yamlToJs(doc, `Suite ${displayPath} line ${line}`, item);
 }
 
 /** Parses YAML text; an error names its line in the file (`fileLine` maps a line of `text` to it). */
@@ -141,10 +144,8 @@ export function parseYaml(text: string, displayPath: string, fileLine: (line: nu
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length) {
-    const e = doc.errors[0];
-    // With prettyErrors off the error carries offsets only: the line counter turns them into a line.
-    const line = fileLine(lineCounter.linePos(e.pos[0]).line);
-    throw new ConfigurationError(`Suite ${displayPath} line ${line ?? '?'}: not valid YAML: ${e.message.split('\n')[0]}`);
+    // With prettyErrors off the error carries offsets only: the line counter turns them into a line and column.
+    throw new ConfigurationError(`Suite ${displayPath}: not valid YAML at ${describeYamlError(doc.errors[0], lineCounter, fileLine)}.`);
   }
   return { doc, lineCounter };
 }

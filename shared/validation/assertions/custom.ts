@@ -1,6 +1,6 @@
-import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigurationError } from '../../action/errors.js';
+import { confinedPath } from '../../action/workspace.js';
 import type { AssertionSite, Check, RunContext } from './types.js';
 import type { AssertionSpec } from '../suite.js';
 
@@ -14,7 +14,8 @@ export type CustomCheck = (output: string, context: RunContext) => unknown;
 
 export async function customAssertion(spec: AssertionSpec, site: AssertionSite): Promise<{ check(run: RunContext): Promise<Check> }> {
   if (typeof spec.value !== 'string') throw new ConfigurationError(`${site.where}: \`custom\` needs the path of a JS module.`);
-  const file = resolve(site.suiteDir, spec.value);
+  // Inside the workspace or RUNNER_TEMP, symlinks followed, before it is loaded.
+  const file = confinedPath('custom', spec.value, { kind: 'file', base: site.suiteDir, where: `${site.where}: \`custom\`` });
   let mod: { default?: unknown; check?: unknown };
   try {
     // The path is the user's, known only at run time: the bundler must leave this import() to Node
