@@ -4,13 +4,17 @@
 //   MODEL_VERSION      sent back on every response as `x-model-version` (who served it)
 //   MODEL_ERROR_RATE   share of requests answered with HTTP 500 (0..1, default 0)
 //   MODEL_LATENCY_MS   added delay before each answer (default 0)
+//   MODEL_PROFILES     JSON {"<version>": {"errorRate": 0.3, "latencyMs": 400}}: behaviour per version, so a
+//                      canary that only changes MODEL_VERSION (as canary-deploy does) behaves as that version
 // `x-pod-name` names the pod. GET /healthz answers 200 without errors or delay.
 import { createServer } from 'node:http';
 
 const [ip, ...ports] = process.argv.slice(2);
 const version = process.env.MODEL_VERSION ?? '';
-const errorRate = Math.min(1, Math.max(0, Number(process.env.MODEL_ERROR_RATE ?? 0) || 0));
-const latencyMs = Math.max(0, Number(process.env.MODEL_LATENCY_MS ?? 0) || 0);
+let profile = {};
+try { profile = JSON.parse(process.env.MODEL_PROFILES ?? '{}')[version] ?? {}; } catch {}
+const errorRate = Math.min(1, Math.max(0, Number(profile.errorRate ?? process.env.MODEL_ERROR_RATE ?? 0) || 0));
+const latencyMs = Math.max(0, Number(profile.latencyMs ?? process.env.MODEL_LATENCY_MS ?? 0) || 0);
 const pod = process.env.POD_NAME ?? '';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

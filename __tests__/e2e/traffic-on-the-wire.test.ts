@@ -1,0 +1,133 @@
+// Traffic on the wire: real HTTP requests through the sandbox gateway (Traefik, Gateway API) to pods
+// that serve (sandbox/netns/pods.mjs), judged by who answered (`x-model-version`, `x-pod-name`), not by
+// reading the routing objects back. A header-`match` case waits for header routing (issue #16).
+import { describe, expect, it, jest } from '@jest/globals';
+import { runInProcess } from '../support/run-step.js';
+import { sendLoad, type WireResponse } from '../support/gateway-load.js';
+import { run as canaryDeploy } from '../../actions/canary-deploy/main.js';
+import { run as autoRollback } from '../../actions/auto-rollback/main.js';
+import { run as promote } from '../../actions/promote/main.js';
+import { waitForRollout } from '../../shared/k8s/rollout.js';
+import { sandboxGateway } from '../../sandbox/env.mjs';
+import { sandboxKubeconfig, useSandboxNamespaces } from '../k8s/support/sandbox-cluster.js';
+import type { Cluster } from '../../shared/k8s/cluster.js';
+
+jest.setTimeout(240_000);
+const { cluster, ns } = useSandboxNamespaces();
+const kube = () => ({ kubeconfig: sandboxKubeconfig() });
+const gateway = sandboxGateway();
+
+/*
+ * Share of canary answers in N requests, each reaching the canary with probability p = 0.20 if the
+ * gateway splits as configured. Hoeffding: P(|share - p| >= t) <= 2 exp(-2 N t^2). With N = 2000 and
+ * t = 0.05 that is 2 e^-10 = 9.1e-5: the test fails by luck at most once in 11,000 runs, for any
+ * seed and whether the gateway draws at random or (as Traefik's smooth weighted round robin does)
+ * deterministically.
+ */
+const N = 2000;
+const TOLERANCE = 0.05;
+const hoeffding = (n: number, t: number) => 2 * Math.exp(-2 * n * t * t);
+
+/** A stable Deployment `model` whose pods serve (annotation), its Service, an HTTPRoute on the sandbox gateway. */
+async function servingStable(c: Cluster, namespace: string, replicas: number): Promise<string> {
+  const hostname = `${namespace}.wire.test`;
+  const labels = { app: 'model' };
+  await c.create({
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'model', namespace, labels },
+    spec: {
+      replicas, selector: { matchLabels: labels },
+      template: {
+        metadata: { labels, annotations: { 'ai-deploy.test/serve': 'model-server' } },
+        spec: { containers: [{ name: 'model', image: 'registry.example/model:1.0.0', env: [{ name: 'MODEL_VERSION', value: '1.0.0' }], ports: [{ name: 'http', containerPort: 8080 }] }] },
+      },
+    },
+  });
+  await c.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'model', namespace }, spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } });
+  await c.create({
+    apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'model', namespace },
+    spec: {
+      parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: gateway.name, namespace: gateway.namespace }],
+      hostnames: [hostname],
+      rules: [{ backendRefs: [{ name: 'model', port: 80 }] }],
+    },
+  });
+  await waitForRollout(c, namespace, 'model', 60_000);
+  // The gateway has the route and the pods' endpoints once every stable pod has answered.
+  const seen = new Set<string>();
+  const warm = await sendLoad(gateway.url, hostname, { count: 2000, maxMs: 30_000, concurrency: 1, until: (r) => (r.status === 200 && seen.add(r.pod), seen.size === replicas) });
+  if (seen.size !== replicas) throw new Error(`gateway did not reach all ${replicas} stable pods of ${hostname} in ${warm.length} requests (statuses: ${[...new Set(warm.map((r) => r.status))]})`);
+  return hostname;
+}
+
+/** Sends requests until one is answered by `version` (the gateway has taken the new route up); bounded. */
+async function untilServedBy(hostname: string, version: string): Promise<void> {
+  const rs = await sendLoad(gateway.url, hostname, { count: 5000, maxMs: 30_000, concurrency: 1, until: (r) => r.version === version });
+  if (rs.at(-1)?.version !== version) throw new Error(`no answer from ${version} through the gateway in ${rs.length} requests`);
+}
+
+const share = (rs: WireResponse[], version: string) => rs.filter((r) => r.version === version).length / rs.length;
+
+describe('traffic on the wire through the sandbox gateway (Traefik)', () => {
+  it(`the N=${N} bound fails by luck at most 1e-4`, () => {
+    expect(hoeffding(N, TOLERANCE)).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('gateway-api at 20%: the canary pods answer 20% of requests (Hoeffding bound), only canary pods answer as the canary; rollback stops canary traffic within 1 s', async () => {
+    const namespace = await ns('wire-gw');
+    const hostname = await servingStable(cluster(), namespace, 2);
+    const r = await runInProcess(canaryDeploy, { ...kube(), deployment: 'model', namespace, image: 'r.example/model:2.0.0', 'model-version': '2.0.0', 'traffic-router': 'gateway-api', route: 'model', weight: '20' });
+    expect(r.errors).toEqual([]);
+    await untilServedBy(hostname, '2.0.0');
+
+    const rs = await sendLoad(gateway.url, hostname, { count: N, maxMs: 120_000 });
+    expect(rs).toHaveLength(N);
+    expect(rs.filter((x) => x.status !== 200)).toEqual([]);
+    expect(Math.abs(share(rs, '2.0.0') - 0.2)).toBeLessThanOrEqual(TOLERANCE);
+    for (const x of rs) expect(x.pod).toMatch(x.version === '2.0.0' ? /^wire-gw-[^/]+\/model-canary-/ : /^wire-gw-[^/]+\/model-(?!canary)/);
+
+    // Rollback under load: requests keep going while auto-rollback runs and for 1.5 s after it returns.
+    let rolledBackAt = Infinity;
+    const load = sendLoad(gateway.url, hostname, { count: 100_000, maxMs: 60_000, until: (x) => x.sentAt > rolledBackAt + 1500 });
+    const rb = await runInProcess(autoRollback, { ...kube(), deployment: 'model', namespace, mode: 'canary', reason: 'wire test' });
+    rolledBackAt = performance.now();
+    expect(rb.errors).toEqual([]);
+    const during = await load;
+    const after = during.filter((x) => x.sentAt >= rolledBackAt + 1000);
+    expect(after.length).toBeGreaterThan(50);
+    expect(after.filter((x) => x.status !== 200 || x.version !== '1.0.0')).toEqual([]);
+  });
+
+  it('after promote every request is answered by the new stable version', async () => {
+    const namespace = await ns('wire-pr');
+    const hostname = await servingStable(cluster(), namespace, 2);
+    expect((await runInProcess(canaryDeploy, { ...kube(), deployment: 'model', namespace, image: 'r.example/model:2.0.0', 'model-version': '2.0.0', 'traffic-router': 'gateway-api', route: 'model', weight: '20' })).errors).toEqual([]);
+    await untilServedBy(hostname, '2.0.0');
+    const p = await runInProcess(promote, { ...kube(), deployment: 'model', namespace });
+    expect(p.errors).toEqual([]);
+
+    const rs = await sendLoad(gateway.url, hostname, { count: 500, maxMs: 60_000 });
+    expect(rs).toHaveLength(500);
+    expect(rs.filter((x) => x.status !== 200 || x.version !== '2.0.0')).toEqual([]);
+    expect(rs.every((x) => /\/model-(?!canary)/.test(x.pod))).toBe(true); // answered by the stable Deployment's own pods
+  });
+
+  it('replicas router through Service-to-pod resolution: 1 canary pod of 4 behind the stable Service answers 25% of requests; rollback stops it within 1 s', async () => {
+    const namespace = await ns('wire-rep');
+    const hostname = await servingStable(cluster(), namespace, 3);
+    const r = await runInProcess(canaryDeploy, { ...kube(), deployment: 'model', namespace, image: 'r.example/model:2.0.0', 'model-version': '2.0.0', weight: '25' });
+    expect(r.errors).toEqual([]);
+    await untilServedBy(hostname, '2.0.0');
+
+    const rs = await sendLoad(gateway.url, hostname, { count: N, maxMs: 120_000 });
+    expect(rs.filter((x) => x.status !== 200)).toEqual([]);
+    expect(Math.abs(share(rs, '2.0.0') - 0.25)).toBeLessThanOrEqual(TOLERANCE);
+
+    let rolledBackAt = Infinity;
+    const load = sendLoad(gateway.url, hostname, { count: 100_000, maxMs: 60_000, until: (x) => x.sentAt > rolledBackAt + 1500 });
+    expect((await runInProcess(autoRollback, { ...kube(), deployment: 'model', namespace, mode: 'canary', reason: 'wire test' })).errors).toEqual([]);
+    rolledBackAt = performance.now();
+    const after = (await load).filter((x) => x.sentAt >= rolledBackAt + 1000);
+    expect(after.length).toBeGreaterThan(50);
+    expect(after.filter((x) => x.version === '2.0.0')).toEqual([]);
+  });
+});
