@@ -37,7 +37,7 @@ try {
   await cluster.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'model', namespace }, spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } });
   await cluster.create({
     apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'model', namespace },
-    spec: { parentRefs: [{ name: 'sandbox', namespace: 'ai-deploy-sandbox' }], hostnames: [hostname], rules: [{ backendRefs: [{ name: 'model', port: 80 }] }] },
+    spec: { parentRefs: [{ name: 'sandbox', namespace: 'ai-deploy-sandbox' }], hostnames: [hostname], rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: 'model', port: 80 }] }] },
   });
   await waitForRollout(cluster, namespace, 'model', 60_000);
   const get = await medianMs(() => cluster.get(deploymentRef(namespace, 'model')), 9);

@@ -8,7 +8,7 @@ import { run as canaryDeploy } from '../../actions/canary-deploy/main.js';
 import { run as autoRollback } from '../../actions/auto-rollback/main.js';
 import { run as promote } from '../../actions/promote/main.js';
 import { waitForRollout } from '../../shared/k8s/rollout.js';
-import { sandboxGateway } from '../../sandbox/env.mjs';
+import { sandboxEnv, sandboxGateway } from '../../sandbox/env.mjs';
 import { sandboxKubeconfig, useSandboxNamespaces } from '../k8s/support/sandbox-cluster.js';
 import type { Cluster } from '../../shared/k8s/cluster.js';
 
@@ -48,7 +48,8 @@ async function servingStable(c: Cluster, namespace: string, replicas: number): P
     spec: {
       parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: gateway.name, namespace: gateway.namespace }],
       hostnames: [hostname],
-      rules: [{ backendRefs: [{ name: 'model', port: 80 }] }],
+      // The sandbox's HTTPRoute CRD has an open schema, so no defaults: the path match is spelled out.
+      rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: 'model', port: 80 }] }],
     },
   });
   await waitForRollout(c, namespace, 'model', 60_000);
@@ -63,6 +64,13 @@ async function servingStable(c: Cluster, namespace: string, replicas: number): P
 async function untilServedBy(hostname: string, version: string): Promise<void> {
   const rs = await sendLoad(gateway.url, hostname, { count: 5000, maxMs: 30_000, concurrency: 1, until: (r) => r.version === version });
   if (rs.at(-1)?.version !== version) throw new Error(`no answer from ${version} through the gateway in ${rs.length} requests`);
+}
+
+/** Sum of an instant PromQL query on the sandbox Prometheus (which scrapes Traefik every 1 s), or 0 for no series. */
+async function promSum(query: string): Promise<number> {
+  const res = await fetch(`${sandboxEnv().prometheusUrl}/api/v1/query?query=${encodeURIComponent(query)}`);
+  const body = (await res.json()) as { data: { result: { value: [number, string] }[] } };
+  return body.data.result.reduce((a, r) => a + Number(r.value[1]), 0);
 }
 
 const share = (rs: WireResponse[], version: string) => rs.filter((r) => r.version === version).length / rs.length;
@@ -84,6 +92,16 @@ describe('traffic on the wire through the sandbox gateway (Traefik)', () => {
     expect(rs.filter((x) => x.status !== 200)).toEqual([]);
     expect(Math.abs(share(rs, '2.0.0') - 0.2)).toBeLessThanOrEqual(TOLERANCE);
     for (const x of rs) expect(x.pod).toMatch(x.version === '2.0.0' ? /^wire-gw-[^/]+\/model-canary-/ : /^wire-gw-[^/]+\/model-(?!canary)/);
+
+    // Traefik counted them per Service, and the sandbox Prometheus scraped the counts (code, duration histogram).
+    const canaryAnswers = rs.filter((x) => x.version === '2.0.0').length;
+    // Traefik names a route's backend `httproute-...-svc-<namespace>-<service>-<index>@kubernetesgateway`.
+    const sel = (svc: string) => `service=~".*-svc-${namespace}-${svc}-[0-9]+@kubernetesgateway"`;
+    const deadline = Date.now() + 15_000;
+    while ((await promSum(`traefik_service_requests_total{${sel('model-canary')},code="200"}`)) < canaryAnswers && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+    expect(await promSum(`traefik_service_requests_total{${sel('model-canary')},code="200"}`)).toBeGreaterThanOrEqual(canaryAnswers);
+    expect(await promSum(`traefik_service_requests_total{${sel('model')},code="200"}`)).toBeGreaterThanOrEqual(N - canaryAnswers);
+    expect(await promSum(`traefik_service_request_duration_seconds_count{${sel('model-canary')}}`)).toBeGreaterThanOrEqual(canaryAnswers);
 
     // Rollback under load: requests keep going while auto-rollback runs and for 1.5 s after it returns.
     let rolledBackAt = Infinity;

@@ -7,7 +7,7 @@
 // fork of go-http-auth. So the build runs in a copy of the tools module in the cache dir, whose
 // go.mod also points lego and go-http-auth at copies taken from the module cache: lego's provider
 // table returns an error for those six names, and go-http-auth v0.4.0 (public tag) gets the one
-// function Traefik takes from its fork (traefik-tool/checksecret.go.txt). The sandbox uses neither
+// two functions Traefik takes from its fork (traefik-tool/fork-additions.go.txt). The sandbox uses neither
 // ACME nor basic auth. Nothing of either is kept in git.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -29,7 +29,7 @@ export const gatewayBuildInfo = { ran: false, ms: 0 };
 
 function stamp() {
   const h = createHash('sha256').update(ldflags).update(unavailableDnsProviders.join());
-  for (const f of ['go.mod', 'go.sum', 'tools.go', 'ext/go.mod', 'ext/ext.go', 'checksecret.go.txt']) h.update(readFileSync(join(modDir, f)));
+  for (const f of ['go.mod', 'go.sum', 'tools.go', 'ext/go.mod', 'ext/ext.go', 'fork-additions.go.txt']) h.update(readFileSync(join(modDir, f)));
   return h.digest('hex');
 }
 
@@ -70,7 +70,7 @@ async function prepareBuildDir() {
   }
   writeFileSync(table, src);
   const httpAuth = await copyModule('github.com/abbot/go-http-auth@v0.4.0', 'go-http-auth');
-  cpSync(join(modDir, 'checksecret.go.txt'), join(httpAuth, 'checksecret.go'));
+  cpSync(join(modDir, 'fork-additions.go.txt'), join(httpAuth, 'fork_additions.go'));
   writeFileSync(join(httpAuth, 'go.mod'), 'module github.com/abbot/go-http-auth\n\ngo 1.13\n'); // v0.4.0 predates modules
   let mod = readFileSync(join(buildDir, 'go.mod'), 'utf8');
   mod = mod.replace('github.com/abbot/go-http-auth => github.com/abbot/go-http-auth v0.4.0', 'github.com/abbot/go-http-auth => ./go-http-auth');
