@@ -7,6 +7,7 @@ import { sendLoad, type WireResponse } from '../support/gateway-load.js';
 import { run as canaryDeploy } from '../../actions/canary-deploy/main.js';
 import { run as autoRollback } from '../../actions/auto-rollback/main.js';
 import { run as promote } from '../../actions/promote/main.js';
+import { run as monitorCanary } from '../../actions/monitor-canary/main.js';
 import { waitForRollout } from '../../shared/k8s/rollout.js';
 import { sandboxEnv, sandboxGateway } from '../../sandbox/env.mjs';
 import { sandboxKubeconfig, useSandboxNamespaces } from '../k8s/support/sandbox-cluster.js';
@@ -29,7 +30,7 @@ const TOLERANCE = 0.05;
 const hoeffding = (n: number, t: number) => 2 * Math.exp(-2 * n * t * t);
 
 /** A stable Deployment `model` whose pods serve (annotation), its Service, an HTTPRoute on the sandbox gateway. */
-async function servingStable(c: Cluster, namespace: string, replicas: number): Promise<string> {
+async function servingStable(c: Cluster, namespace: string, replicas: number, env: { name: string; value: string }[] = []): Promise<string> {
   const hostname = `${namespace}.wire.test`;
   const labels = { app: 'model' };
   await c.create({
@@ -38,7 +39,7 @@ async function servingStable(c: Cluster, namespace: string, replicas: number): P
       replicas, selector: { matchLabels: labels },
       template: {
         metadata: { labels, annotations: { 'ai-deploy.test/serve': 'model-server' } },
-        spec: { containers: [{ name: 'model', image: 'registry.example/model:1.0.0', env: [{ name: 'MODEL_VERSION', value: '1.0.0' }], ports: [{ name: 'http', containerPort: 8080 }] }] },
+        spec: { containers: [{ name: 'model', image: 'registry.example/model:1.0.0', env: [{ name: 'MODEL_VERSION', value: '1.0.0' }, ...env], ports: [{ name: 'http', containerPort: 8080 }] }] },
       },
     },
   });
@@ -147,5 +148,48 @@ describe('traffic on the wire through the sandbox gateway (Traefik)', () => {
     const after = (await load).filter((x) => x.sentAt >= rolledBackAt + 1000);
     expect(after.length).toBeGreaterThan(50);
     expect(after.filter((x) => x.version === '2.0.0')).toEqual([]);
+  });
+
+  /** canary-deploy of `version` at 20%, then monitor-canary on Traefik's series under light real load (bounded). */
+  async function monitorOnTheWire(prefix: string, version: string, steps: string) {
+    const namespace = await ns(prefix);
+    // Behaviour per version, as baked into a model image: 2.0.0-bad answers 30% of requests with HTTP 500.
+    const hostname = await servingStable(cluster(), namespace, 2, [{ name: 'MODEL_PROFILES', value: JSON.stringify({ '2.0.0-bad': { errorRate: 0.3 } }) }]);
+    expect((await runInProcess(canaryDeploy, { ...kube(), deployment: 'model', namespace, image: `r.example/model:${version}`, 'model-version': version, 'traffic-router': 'gateway-api', route: 'model', weight: '20' })).errors).toEqual([]);
+    await untilServedBy(hostname, version);
+
+    let done = false;
+    const load = sendLoad(gateway.url, hostname, { count: 40_000, maxMs: 90_000, concurrency: 2, gapMs: 5, until: () => done });
+    const svc = 'service=~".*-svc-{{target}}-[0-9]+@kubernetesgateway"';
+    const metrics = `- name: error-rate
+  kind: ratio
+  query: sum(increase(traefik_service_requests_total{${svc},code=~"5.."}[{{interval}}]))
+  total: sum(increase(traefik_service_requests_total{${svc}}[{{interval}}]))
+  max: 0.05
+`;
+    const r = await runInProcess(monitorCanary, {
+      ...kube(), deployment: 'model', namespace, 'prometheus-url': sandboxEnv().prometheusUrl, metrics, steps, interval: '3s', 'step-duration': '30s',
+      'target-names': `canary=${namespace}-model-canary\nstable=${namespace}-model`,
+    });
+    done = true;
+    return { r, sent: await load };
+  }
+
+  it('monitor-canary judges the series Traefik exported: a canary whose pods fail 30% of requests fails at its first step', async () => {
+    const { r, sent } = await monitorOnTheWire('wire-mon', '2.0.0-bad', '20,50');
+    expect(r.outputs).toMatchObject({ verdict: 'fail' });
+    expect(r.outputs.reason).toMatch(/^at 20%: error-rate: canary \d+(\.\d+)?%/);
+    // The errors were produced by the canary's pods on the wire, and only by them.
+    const errors = sent.filter((x) => x.status === 500);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.every((x) => x.version === '2.0.0-bad')).toBe(true);
+  });
+
+  it('monitor-canary passes a canary whose pods answer as well as stable, judged on the same series', async () => {
+    const { r, sent } = await monitorOnTheWire('wire-ok', '2.0.0', '20');
+    expect(r.errors).toEqual([]);
+    expect(r.outputs).toMatchObject({ verdict: 'pass' });
+    expect(sent.filter((x) => x.version === '2.0.0').length).toBeGreaterThan(0);
+    expect(sent.filter((x) => x.status !== 200)).toEqual([]);
   });
 });

@@ -22,6 +22,8 @@ export interface LoadOptions {
   /** Stop early once this returns true (checked after each response). */
   until?: (r: WireResponse, all: WireResponse[]) => boolean;
   path?: string;
+  /** Pause of each connection between its requests (ms), to keep a background load light. */
+  gapMs?: number;
 }
 
 /**
@@ -53,6 +55,7 @@ export async function sendLoad(gatewayUrl: string, hostname: string, o: LoadOpti
       const r = await one();
       all.push(r);
       if (o.until?.(r, all)) stop = true;
+      if (o.gapMs) await new Promise((res) => setTimeout(res, o.gapMs));
     }
   };
   try {
