@@ -1,9 +1,16 @@
-// Synthetic production traffic for the demo. The sandbox's pods are kwok fakes that serve nothing, so
-// the requests are generated from the cluster's real state: every tick the generator reads which model
+// Production traffic for the demo. Synthetic mode (no `gateway`, for tests that need exact seeded
+// numbers): the requests are generated from the cluster's real state: every tick the generator reads which model
 // version the stable and canary Deployments run and the HTTPRoute's weights, splits ~rps requests by
 // weight, draws errors and latencies from each version's behaviour, and writes the counts to Prometheus
 // (remote write) and CloudWatch (moto). It also notes when the canary first served bad traffic and when
 // all traffic was back on stable: the demo's "time to safety".
+//
+// With `gateway` ({url, hostname}) the requests are real: each tick sends ~rps*tick HTTP requests to the
+// sandbox gateway (Traefik) at `Host: hostname`, at most `concurrency` at a time and never past the next
+// tick; the pods that serve answer as their version behaves, and who answered (x-pod-name) tells canary
+// from stable. Prometheus then gets Traefik's own series by scraping; nothing is written to it here.
+// CloudWatch (moto) still gets the counts the client saw.
+import { Agent, request } from 'node:http';
 import { pushTimeseries } from 'prometheus-remote-write';
 
 /** Histogram buckets of http_request_duration_seconds (upper bounds, seconds). */
@@ -42,8 +49,9 @@ export class TrafficGenerator {
    * @param {import('@aws-sdk/client-cloudwatch').CloudWatchClient} [o.cloudwatch]
    * @param {Record<string,string>} [o.labels] extra labels on every series (e.g. namespace)
    */
-  constructor({ readServing, prometheusUrl, cloudwatch, labels = {}, rps = 200, tickMs = 500, badVersions = [], seed = 7, log = () => {} }) {
-    Object.assign(this, { readServing, prometheusUrl, cloudwatch, labels, rps, tickMs, badVersions, log });
+  constructor({ readServing, prometheusUrl, cloudwatch, labels = {}, rps = 200, tickMs = 500, badVersions = [], seed = 7, log = () => {}, gateway, concurrency = 32 }) {
+    Object.assign(this, { readServing, prometheusUrl, cloudwatch, labels, rps, tickMs, badVersions, log, gateway, concurrency });
+    if (gateway && new URL(gateway.url).hostname !== '127.0.0.1') throw new Error(`traffic: gateway ${gateway.url} is not on loopback`);
     this.random = seeded(seed);
     /** Cumulative counters and histograms, keyed by their label set. */
     this.series = new Map();
@@ -78,11 +86,13 @@ export class TrafficGenerator {
   async stop() {
     this.stopped = true;
     await this.loop;
+    this.agent?.destroy();
   }
 
   async tick(at) {
     const serving = await this.readServing();
     const n = Math.round((this.rps * this.tickMs) / 1000);
+    if (this.gateway) return this.wireTick(at, serving, n);
     const canaryN = serving.canaryShare > 0 ? binomial(n, serving.canaryShare, this.random) : 0;
     const last = this.timeline.at(-1);
     const share = Math.round(serving.canaryShare * 100);
@@ -117,6 +127,53 @@ export class TrafficGenerator {
     }
     this.ticks++;
     await Promise.all([this.writePrometheus(at), this.writeCloudWatch(at, cw)]);
+  }
+
+  /** One tick of real requests through the gateway (bounded: n requests, until the next tick is due). */
+  async wireTick(at, serving, n) {
+    const last = this.timeline.at(-1);
+    const share = Math.round(serving.canaryShare * 100);
+    if (!last || last.share !== share || last.modelVersion !== serving.canary?.modelVersion) this.timeline.push({ at, share, modelVersion: serving.canary?.modelVersion });
+    this.agent ??= new Agent({ keepAlive: true, maxSockets: this.concurrency });
+    const url = new URL(this.gateway.url);
+    const deadline = at + this.tickMs;
+    const seen = { stable: { latencies: [], errors: 0, version: '' }, canary: { latencies: [], errors: 0, version: '' } };
+    let sent = 0;
+    const one = () => new Promise((resolve) => {
+      const t0 = performance.now();
+      const req = request({ host: url.hostname, port: url.port, path: '/v1/chat/completions', method: 'POST', agent: this.agent, timeout: 5000, headers: { host: this.gateway.hostname, 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          const role = /\/agent-canary-/.test(String(res.headers['x-pod-name'] ?? '')) ? 'canary' : 'stable';
+          seen[role].latencies.push((performance.now() - t0) / 1000);
+          if ((res.statusCode ?? 500) >= 500) seen[role].errors++;
+          seen[role].version ||= String(res.headers['x-model-version'] ?? '');
+          resolve();
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', () => { seen.stable.errors++; seen.stable.latencies.push((performance.now() - t0) / 1000); resolve(); });
+      req.end('{"messages":[{"role":"user","content":"What are your opening hours?"}]}');
+    });
+    const worker = async () => { while (sent < n && Date.now() < deadline) { sent++; await one(); } };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, n) }, worker));
+
+    const cw = [];
+    for (const role of ['stable', 'canary']) {
+      const { latencies, errors, version } = seen[role];
+      cw.push(...cloudwatchData(role, latencies.length, errors, latencies));
+      if (!latencies.length) continue;
+      if (role === 'canary' && behaviourOf({ modelVersion: version }, this.badVersions).bad && this.firstBadCanaryAt === undefined) this.firstBadCanaryAt = at;
+      this.record({ version: role, model: version || 'none' }, latencies.length - errors, errors, latencies);
+      this.totals[role].requests += latencies.length;
+      this.totals[role].errors += errors;
+    }
+    if (this.firstBadCanaryAt !== undefined && at > this.firstBadCanaryAt) {
+      if (this.allStableAt === undefined && seen.canary.latencies.length === 0) this.allStableAt = at;
+      if (this.canaryGoneAt === undefined && !serving.canary) this.canaryGoneAt = at;
+    }
+    this.ticks++;
+    await this.writeCloudWatch(at, cw);
   }
 
   record(labels, ok, errors, latencies) {

@@ -71,7 +71,7 @@ function traefikArgs() {
     '--providers.kubernetesGateway=true', '--providers.kubernetesGateway.throttleDuration=0s',
     '--providers.providersThrottleDuration=0s',
     '--metrics.prometheus=true', '--metrics.prometheus.entryPoint=metrics', '--metrics.prometheus.addServicesLabels=true',
-    '--metrics.prometheus.addRoutersLabels=true', '--metrics.prometheus.buckets=0.005,0.01,0.025,0.05,0.1,0.25,0.5,1,2.5,5',
+    '--metrics.prometheus.addRoutersLabels=true', '--metrics.prometheus.buckets=0.005,0.01,0.025,0.05,0.1,0.15,0.2,0.25,0.3,0.5,1,2.5,5',
     '--ping=true', '--ping.entryPoint=metrics'];
 }
 
