@@ -104,9 +104,7 @@ export async function runScenario(options = {}) {
       const { CloudWatchClient } = await import('@aws-sdk/client-cloudwatch');
       traffic = new TrafficGenerator({
         readServing: () => readServing(k, o.namespace),
-        prometheusUrl: env.prometheusUrl,
         cloudwatch: new CloudWatchClient(env.aws),
-        labels: { namespace: o.namespace },
         rps: o.rps,
         tickMs: o.tickMs,
         gateway: { url: gateway.url, hostname: gateway.hostname },
