@@ -192,4 +192,29 @@ describe('traffic on the wire through the sandbox gateway (Traefik)', () => {
     expect(sent.filter((x) => x.version === '2.0.0').length).toBeGreaterThan(0);
     expect(sent.filter((x) => x.status !== 200)).toEqual([]);
   });
+
+  it('readiness stays kwok\'s: a Running pod that never turns Ready serves, yet the gateway sends it nothing', async () => {
+    const namespace = await ns('wire-rdy');
+    const hostname = await servingStable(cluster(), namespace, 1);
+    // A second Deployment behind the same Service whose pods kwok keeps Running but never Ready.
+    await cluster().create({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'unready', namespace },
+      spec: {
+        replicas: 2, selector: { matchLabels: { app: 'model', part: 'unready' } },
+        template: {
+          metadata: { labels: { app: 'model', part: 'unready', 'ai-deploy.test/never-ready': 'true' }, annotations: { 'ai-deploy.test/serve': 'model-server' } },
+          spec: { containers: [{ name: 'model', image: 'registry.example/model:9', env: [{ name: 'MODEL_VERSION', value: 'unready' }], ports: [{ name: 'http', containerPort: 8080 }] }] },
+        },
+      },
+    });
+    const deadline = Date.now() + 30_000;
+    const running = async () => (await cluster().list('v1', 'Pod', namespace, 'part=unready')).filter((p) => p.status?.phase === 'Running' && p.status?.podIP).length;
+    while ((await running()) < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(await running()).toBe(2);
+    await new Promise((r) => setTimeout(r, 1000)); // time for the endpoint controllers and Traefik to see them (as not ready)
+
+    const rs = await sendLoad(gateway.url, hostname, { count: 300, maxMs: 30_000 });
+    expect(rs).toHaveLength(300);
+    expect(rs.filter((x) => x.status !== 200 || x.version !== '1.0.0')).toEqual([]);
+  });
 });
