@@ -33,8 +33,10 @@ export async function deleteNamespace(k, namespace, { wait = true, timeoutMs = 6
 /**
  * The service as it runs before any pipeline: namespace, Deployment `agent` (container `agent`,
  * MODEL_VERSION), Service `agent`, and an HTTPRoute `agent` sending 100% to it. Waits for the pods.
+ * With `gateway` ({name, namespace, hostname}) the pods serve (sandbox annotation; behaviour per version
+ * from `behaviour`: {errorRate, latencyMs, profiles}) and the route hangs on the sandbox gateway.
  */
-export async function deployStable(k, { namespace, image, modelVersion, replicas = 3 }) {
+export async function deployStable(k, { namespace, image, modelVersion, replicas = 3, gateway, behaviour }) {
   await k.core.createNamespace({ body: { metadata: { name: namespace, labels: { 'app.kubernetes.io/part-of': 'ai-deploy-demo' } } } });
   const labels = { app: APP };
   await k.apps.createNamespacedDeployment({
@@ -45,8 +47,8 @@ export async function deployStable(k, { namespace, image, modelVersion, replicas
         replicas,
         selector: { matchLabels: labels },
         template: {
-          metadata: { labels },
-          spec: { containers: [{ name: APP, image, env: [{ name: 'MODEL_VERSION', value: modelVersion }], ports: [{ containerPort: 8080 }] }] },
+          metadata: { labels, ...(gateway ? { annotations: { 'ai-deploy.test/serve': 'model-server' } } : {}) },
+          spec: { containers: [{ name: APP, image, env: [{ name: 'MODEL_VERSION', value: modelVersion }, ...behaviourEnv(behaviour)], ports: [{ containerPort: 8080 }] }] },
         },
       },
     },
@@ -59,10 +61,26 @@ export async function deployStable(k, { namespace, image, modelVersion, replicas
       apiVersion: `${ROUTE.group}/${ROUTE.version}`,
       kind: 'HTTPRoute',
       metadata: { name: APP },
-      spec: { parentRefs: [{ name: 'demo-gateway' }], rules: [{ backendRefs: [{ name: APP, port: 80, weight: 100 }] }] },
+      spec: gateway
+        ? {
+          parentRefs: [{ name: gateway.name, namespace: gateway.namespace }],
+          hostnames: [gateway.hostname],
+          rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: APP, port: 80, weight: 100 }] }],
+        }
+        : { parentRefs: [{ name: 'demo-gateway' }], rules: [{ backendRefs: [{ name: APP, port: 80, weight: 100 }] }] },
     },
   });
   await waitReady(k, namespace, APP, replicas);
+}
+
+/** The sandbox model server's env for a behaviour: defaults, and per version (a canary only changes MODEL_VERSION). */
+function behaviourEnv(b) {
+  if (!b) return [];
+  return [
+    { name: 'MODEL_ERROR_RATE', value: String(b.errorRate) },
+    { name: 'MODEL_LATENCY_MS', value: String(b.latencyMs) },
+    { name: 'MODEL_PROFILES', value: JSON.stringify(b.profiles ?? {}) },
+  ];
 }
 
 async function waitReady(k, namespace, name, replicas, timeoutMs = 60_000) {

@@ -73,5 +73,6 @@ export interface ScenarioResult {
 }
 
 export declare const DEFAULTS: Required<Omit<ScenarioOptions, 'keep' | 'log' | 'env'>>;
-export declare function demoMetrics(namespace: string): string;
+export declare function demoMetrics(): string;
+export declare function demoTargetNames(namespace: string): string;
 export declare function runScenario(options?: ScenarioOptions): Promise<ScenarioResult>;

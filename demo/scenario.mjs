@@ -1,5 +1,5 @@
-// The demo scenario, for `npm run demo` and the end-to-end test: a stable agent 1.0.0 serving synthetic
-// traffic in the sandbox, then the pipeline (build-image -> model-validate -> canary-deploy ->
+// The demo scenario, for `npm run demo` and the end-to-end test: a stable agent 1.0.0 serving real
+// traffic in the sandbox (HTTP requests through the sandbox gateway to pods that serve), then the pipeline (build-image -> model-validate -> canary-deploy ->
 // monitor-canary -> promote | auto-rollback) run twice as GitHub would run it: a good model (promoted),
 // then a bad one (caught by the canary analysis, rolled back). Returns what happened, with timings.
 import { execFileSync } from 'node:child_process';
@@ -24,24 +24,33 @@ export const DEFAULTS = {
   steps: '20,50,100',
   interval: '2s',
   stepDuration: '40s',
-  rps: 200,
+  rps: 100,
   tickMs: 500,
 };
 
-/** The canary analysis: absolute bounds, judged every interval on counts over that interval. */
-export function demoMetrics(namespace) {
-  const sel = `app="${APP}",namespace="${namespace}",version="{{target}}"`;
+/**
+ * The canary analysis: absolute bounds, judged every interval on counts over that interval, from the series
+ * the gateway (Traefik) exports per backend Service: `{{target}}` becomes `<namespace>-agent-canary` or
+ * `<namespace>-agent` (demoTargetNames) inside Traefik's service name `...-svc-<namespace>-<service>-<i>@kubernetesgateway`.
+ */
+export function demoMetrics() {
+  const sel = 'service=~".*-svc-{{target}}-[0-9]+@kubernetesgateway"';
   return `- name: error-rate
   kind: ratio
-  query: sum(increase(http_requests_total{${sel},code=~"5.."}[{{interval}}]))
-  total: sum(increase(http_requests_total{${sel}}[{{interval}}]))
+  query: sum(increase(traefik_service_requests_total{${sel},code=~"5.."}[{{interval}}]))
+  total: sum(increase(traefik_service_requests_total{${sel}}[{{interval}}]))
   max: 0.03
 - name: latency-p95
   kind: value
-  query: histogram_quantile(0.95, sum by (le) (increase(http_request_duration_seconds_bucket{${sel}}[{{interval}}])))
+  query: histogram_quantile(0.95, sum by (le) (increase(traefik_service_request_duration_seconds_bucket{${sel}}[{{interval}}])))
   max: 0.35
 `;
 }
+
+export const demoTargetNames = (namespace) => `canary=${namespace}-${APP}-canary\nstable=${namespace}-${APP}`;
+
+/** How the model versions behave when they serve: good ones barely err, the bad one errs and is slow. */
+const behaviour = (o) => ({ errorRate: 0.005, latencyMs: 120, profiles: { [o.badVersion]: { errorRate: 0.08, latencyMs: 240 } } });
 
 const hasCommand = (name) =>
   (process.env.PATH ?? '').split(delimiter).some((dir) => {
@@ -88,19 +97,20 @@ export async function runScenario(options = {}) {
       await resetModelRegistry(env, o.bucket);
       await deleteSeries(env.prometheusUrl, `{app="${APP}",namespace="${o.namespace}"}`);
       await deleteNamespace(k, o.namespace);
-      await deployStable(k, { namespace: o.namespace, image: `${image}:${o.stableVersion}`, modelVersion: o.stableVersion });
+      if (!env.raw?.GATEWAY_URL) throw new Error('the demo sends real traffic through the sandbox gateway, but the sandbox env file has no GATEWAY_URL: run `npm run sandbox -- up`');
+      const gateway = { name: 'sandbox', namespace: 'ai-deploy-sandbox', hostname: `${o.namespace}.demo.test`, url: env.raw.GATEWAY_URL };
+      await deployStable(k, { namespace: o.namespace, image: `${image}:${o.stableVersion}`, modelVersion: o.stableVersion, gateway, behaviour: behaviour(o) });
       log(`Deployment ${o.namespace}/${APP}: 3 replicas of ${image}:${o.stableVersion}, MODEL_VERSION=${o.stableVersion}; HTTPRoute ${APP} -> Service ${APP} (100%).`);
       const { CloudWatchClient } = await import('@aws-sdk/client-cloudwatch');
       traffic = new TrafficGenerator({
         readServing: () => readServing(k, o.namespace),
-        prometheusUrl: env.prometheusUrl,
         cloudwatch: new CloudWatchClient(env.aws),
-        labels: { namespace: o.namespace },
         rps: o.rps,
         tickMs: o.tickMs,
+        gateway: { url: gateway.url, hostname: gateway.hostname },
         log,
       }).start();
-      log(`Traffic: ${o.rps} req/s split by the HTTPRoute weights -> Prometheus (remote write) and CloudWatch AI/Agent (moto).`);
+      log(`Traffic: ${o.rps} req/s of real HTTP requests to ${gateway.url} (Host ${gateway.hostname}); Traefik routes them by the HTTPRoute weights, Prometheus scrapes Traefik; client-side counts -> CloudWatch AI/Agent (moto).`);
       // A few ticks of stable history before anything is judged against it.
       await new Promise((r) => setTimeout(r, 3000));
     });
@@ -180,7 +190,7 @@ async function runPipeline({ n, version, baseline, o, jobEnv, kubeconfig, regist
   await job.step('canary-deploy', { ...target, image: canaryImage, 'model-version': version, 'traffic-router': 'gateway-api', route: APP, weight: steps[0], timeout: '60s' }, { id: 'canary' });
   const monitor = await job.step(
     'monitor-canary',
-    { ...target, provider: 'prometheus', 'prometheus-url': prometheusUrl, steps: o.steps, interval: o.interval, 'step-duration': o.stepDuration, metrics: demoMetrics(o.namespace) },
+    { ...target, provider: 'prometheus', 'prometheus-url': prometheusUrl, steps: o.steps, interval: o.interval, 'step-duration': o.stepDuration, metrics: demoMetrics(), 'target-names': demoTargetNames(o.namespace) },
     { id: 'monitor' },
   );
   await job.step('promote', { ...target, registry, model: o.model, version, environment: 'production' }, { id: 'promote', if: (c) => c.success() && c.steps.monitor?.outputs.verdict === 'pass' });

@@ -25,3 +25,14 @@ export interface SandboxEnv {
 
 export declare const envFile: string;
 export declare function sandboxEnv(): SandboxEnv;
+
+/** The sandbox gateway: Traefik serving Gateway `sandbox` in namespace `ai-deploy-sandbox` (all namespaces' routes). */
+export interface SandboxGateway {
+  /** GATEWAY_URL, e.g. http://127.0.0.1:18000: send requests with the HTTPRoute's hostname as Host. */
+  url: string;
+  /** Traefik's Prometheus metrics (`/metrics`) and `/ping`. */
+  metricsUrl: string;
+  name: 'sandbox';
+  namespace: 'ai-deploy-sandbox';
+}
+export declare function sandboxGateway(): SandboxGateway;

@@ -29,3 +29,10 @@ export function sandboxEnv() {
     raw: e,
   };
 }
+
+/** The sandbox gateway (Traefik, parts/gateway.mjs): {url, metricsUrl, name, namespace}. Throws when that part is down. */
+export function sandboxGateway() {
+  const e = readEnvFile();
+  if (!e.GATEWAY_URL) throw new Error(`sandbox env file ${envFile} has no GATEWAY_URL: is the gateway part down? run \`npm run sandbox -- up\``);
+  return { url: e.GATEWAY_URL, metricsUrl: e.GATEWAY_METRICS_URL, name: 'sandbox', namespace: 'ai-deploy-sandbox' };
+}

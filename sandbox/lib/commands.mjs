@@ -10,9 +10,10 @@ import * as kubernetes from '../parts/kubernetes.mjs';
 import * as prometheus from '../parts/prometheus.mjs';
 import * as moto from '../parts/moto.mjs';
 import * as registry from '../parts/registry.mjs';
+import * as gateway from '../parts/gateway.mjs';
 import { buildInfo } from '../parts/build.mjs';
 
-export const parts = [kubernetes, prometheus, moto, registry];
+export const parts = [kubernetes, prometheus, moto, registry, gateway]; // a part's `after` names parts it starts behind
 const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Start or reuse every part. Resolves {ok, env, timings}; throws nothing (errors are in `errors`). */
@@ -20,7 +21,11 @@ export async function up({ log = (m) => process.stderr.write(`${m}\n`) } = {}) {
   return withLock(async () => {
     const t0 = Date.now();
     ensureApt(Object.assign({}, ...parts.map((p) => p.aptCommands ?? {})), log);
-    const results = await Promise.all(parts.map(async (p) => {
+    const done = {};
+    const results = await Promise.all(parts.map((p) => (done[p.name] = (async () => {
+      if (!(await Promise.all((p.after ?? []).map((n) => done[n]))).every((r) => r.ok)) {
+        return { name: p.name, ok: false, ms: 0, error: `needs ${p.after.join(', ')}`, env: {} };
+      }
       const before = Object.fromEntries(p.daemons.map((d) => [d, runningPid(d)]));
       const start = Date.now();
       try {
@@ -33,7 +38,7 @@ export async function up({ log = (m) => process.stderr.write(`${m}\n`) } = {}) {
         log(`[${p.name}] FAILED: ${e.message}`);
         return { name: p.name, ok: false, ms: Date.now() - start, error: e.message, env: {} };
       }
-    }));
+    })())));
     const env = Object.assign({}, ...results.map((r) => r.env));
     writeEnvFile(env);
     return { ok: results.every((r) => r.ok), env, results, totalMs: Date.now() - t0, build: { ...buildInfo } };
@@ -87,6 +92,7 @@ export function describe(env) {
     `Prometheus   ${env.PROMETHEUS_URL}   (remote write: ${env.PROMETHEUS_URL}/api/v1/write)`,
     `moto         ${env.AWS_ENDPOINT_URL}   (S3 + CloudWatch; path-style S3, any credentials)`,
     `registry     ${env.REGISTRY} (no auth), ${env.REGISTRY_AUTH} (user ${env.REGISTRY_USER}, password ${env.REGISTRY_PASSWORD})`,
+    `gateway      ${env.GATEWAY_URL}   (Traefik, Gateway ${gateway.gatewayNamespace}/${gateway.gatewayName}; metrics ${env.GATEWAY_METRICS_URL}/metrics)`,
     `env file     ${envFile}   (eval "$(npm run -s sandbox -- status)")`,
   ];
 }

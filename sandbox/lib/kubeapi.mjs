@@ -5,6 +5,9 @@ import { readFileSync } from 'node:fs';
 const paths = {
   CustomResourceDefinition: (n) => `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${n}`,
   Node: (n) => `/api/v1/nodes/${n}`,
+  Namespace: (n) => `/api/v1/namespaces/${n}`,
+  GatewayClass: (n) => `/apis/gateway.networking.k8s.io/v1/gatewayclasses/${n}`,
+  Gateway: (n, ns) => `/apis/gateway.networking.k8s.io/v1/namespaces/${ns}/gateways/${n}`,
 };
 
 export function kubeClient(pki, server) {
@@ -34,7 +37,7 @@ export function kubeClient(pki, server) {
 
   /** Server-side apply of one object (create or update). */
   async function apply(obj) {
-    const path = paths[obj.kind]?.(obj.metadata.name);
+    const path = paths[obj.kind]?.(obj.metadata.name, obj.metadata.namespace);
     if (!path) throw new Error(`kubeapi.apply: unsupported kind ${obj.kind}`);
     const r = await request('PATCH', `${path}?fieldManager=ai-deploy-sandbox&force=true`, obj, 'application/apply-patch+yaml');
     if (r.status >= 300) throw new Error(`apply ${obj.kind}/${obj.metadata.name}: ${r.status} ${JSON.stringify(r.body)}`);

@@ -27,5 +27,7 @@ const basePorts = {
   moto: 5005,
   registry: 5000,
   registryAuth: 5001,
+  gateway: 18000, // Traefik's web entrypoint, bridged from the data-plane netns (parts/gateway.mjs)
+  gatewayMetrics: 18001, // Traefik's /metrics and /ping
 };
 export const ports = Object.fromEntries(Object.entries(basePorts).map(([k, p]) => [k, p + offset]));

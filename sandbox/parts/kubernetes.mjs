@@ -11,6 +11,7 @@ import { kubeClient } from '../lib/kubeapi.mjs';
 import { runningPid } from '../lib/process.mjs';
 import { healthy, waitFor } from '../lib/wait.mjs';
 import { ensureBinaries, bin } from './build.mjs';
+// Pod IPs: 198.18.0.0/16, which exists only inside the data-plane netns (parts/gateway.mjs).
 
 export const name = 'kubernetes';
 export const daemons = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'];
@@ -91,7 +92,7 @@ export async function up(log) {
       name: 'kwok', cmd: bin('kwok'), check: async () => true,
       args: [`--kubeconfig=${kc}`, `--config=${stages}`,
         '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake', '--node-ip=127.0.0.1',
-        '--cidr=10.244.0.1/16', '--node-lease-duration-seconds=0'],
+        '--cidr=198.18.0.1/16', '--node-lease-duration-seconds=0'],
     }),
   ]);
 

@@ -14,7 +14,10 @@ const url = `http://${host}:${ports.prometheus}`;
 
 export const config = `global: {scrape_interval: 15s, evaluation_interval: 15s}
 storage: {tsdb: {out_of_order_time_window: 7d}}
-scrape_configs: []
+scrape_configs:
+  - job_name: gateway  # Traefik (parts/gateway.mjs), per-service request counts and durations
+    scrape_interval: 1s
+    static_configs: [{targets: ['${host}:${ports.gatewayMetrics}']}]
 `;
 
 /** Command-line arguments for a Prometheus on `port` with its TSDB in `dataDir`. */
@@ -36,9 +39,10 @@ export async function up() {
   const dir = join(runDir, 'prometheus');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'prometheus.yml'), config);
-  await ensureDaemon({
+  const how = await ensureDaemon({
     name: 'prometheus', cmd: 'prometheus', ports: [ports.prometheus], check: () => healthy(`${url}/-/ready`),
     args: prometheusArgs(join(dir, 'prometheus.yml'), join(dir, 'data'), ports.prometheus),
   });
+  if (how === 'reused') await fetch(`${url}/-/reload`, { method: 'POST' }); // pick up a changed config
   return env();
 }
