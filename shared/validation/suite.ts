@@ -16,9 +16,18 @@ export interface EndpointSpec {
   /** http-json: JSONPath to the answer in the response (default `$.output`). */
   responsePath?: string;
   headers: Record<string, string>;
+  /** openai-chat: ask for a streamed answer (Server-Sent Events) and time its first token. */
+  stream?: boolean;
+  /** Price per 1,000 input and output tokens, for the cost of the run. */
+  price?: TokenPrice;
   timeoutMs: number;
   /** Retries of a 5xx, 429 or dropped connection (never of a timeout: a hanging endpoint stays hung). */
   retries: number;
+}
+
+export interface TokenPrice {
+  input: number;
+  output: number;
 }
 
 /** Suite-level settings; the action's inputs override them. */

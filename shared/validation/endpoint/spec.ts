@@ -1,6 +1,6 @@
 import { ConfigurationError } from '../../action/errors.js';
 import { maskSecret } from '../../action/secrets.js';
-import { headerProblem } from './http.js';
+import { headerProblem } from './headers.js';
 import { placeholders } from './template.js';
 import type { EndpointKind, EndpointSpec, SuiteSettings } from '../suite.js';
 
@@ -54,8 +54,13 @@ export function resolveEndpoint(suite: SuiteSettings['endpoint'], overrides: End
   if (kind === 'http-json' && s.request !== undefined && !placeholders(s.request).includes('input')) {
     throw new ConfigurationError(`${where}: endpoint \`request\` never uses {{input}}, so every case would send the same request.`);
   }
+  const stream = raw.stream === true;
+  if (stream && kind !== 'openai-chat') throw new ConfigurationError(`${where}: endpoint \`stream: true\` needs \`type: openai-chat\` (Server-Sent Events as the OpenAI API streams them).`);
+  const price = raw['price-per-1k-tokens'] as { input?: number; output?: number } | undefined;
   return {
     kind,
+    stream,
+    price: price && { input: price.input ?? 0, output: price.output ?? 0 },
     url: parsed.href,
     model: typeof s.model === 'string' ? s.model : undefined,
     system: typeof s.system === 'string' ? s.system : undefined,
