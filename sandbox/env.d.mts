@@ -25,3 +25,12 @@ export interface SandboxEnv {
 
 export declare const envFile: string;
 export declare function sandboxEnv(): SandboxEnv;
+export interface SandboxProxy {
+  /** squid, e.g. http://127.0.0.1:3128. */
+  url: string;
+  /** A name that resolves to 127.0.0.1 for the proxy only (not for the test process). */
+  onlyThroughProxy: string;
+  /** A name the proxy refuses with 403. */
+  refused: string;
+}
+export declare function sandboxProxy(): SandboxProxy;

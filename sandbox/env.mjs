@@ -29,3 +29,11 @@ export function sandboxEnv() {
     raw: e,
   };
 }
+
+/** The sandbox's forward proxy (squid): its URL, a host name only it resolves, and one it refuses. */
+export function sandboxProxy() {
+  if (!existsSync(envFile)) throw new Error(`no sandbox env file at ${envFile}: run \`npm run sandbox -- up\``);
+  const e = readEnvFile();
+  if (!e.PROXY_URL) throw new Error(`sandbox env file ${envFile} has no PROXY_URL: is the proxy part down? run \`npm run sandbox -- up\``);
+  return { url: e.PROXY_URL, onlyThroughProxy: e.PROXY_ONLY_HOST, refused: e.PROXY_REFUSED_HOST };
+}

@@ -240,7 +240,7 @@ describe('model-validate refuses bad input clearly, and publishes nothing', () =
   it.each([
     ['answers 500', 'failing', /answered HTTP 500/],
     ['answers HTML', 'html', /answered HTML, not JSON/],
-    ['hangs', 'hanging', /did not answer within 500 ms/],
+    ['hangs', 'hanging', /did not answer within 500ms/],
   ] as const)('an endpoint that %s fails the step clearly and nothing is published', async (_, mode, message) => {
     const folder = await modelFolder({ 'weights.bin': bytes(100, 9) });
     const result = await runInProcess(run, inputs({ endpoint: current.chatUrl(mode), timeout: '500ms', retries: '0', 'model-path': folder, version: '3.0.0', publish: 'true' }), { env: env() });

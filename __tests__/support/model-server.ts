@@ -44,6 +44,8 @@ export class ModelServer {
   /** Prompts received, in order (only kept when `keepPrompts`). */
   readonly prompts: string[] = [];
   keepPrompts = false;
+  /** The `Via` header of the latest request (a proxy that forwarded it names itself there). */
+  lastVia: string | undefined;
   /** Requests answered 429 by the rate limit. */
   rateLimited = 0;
   private window = { second: 0, count: 0 };
@@ -94,6 +96,7 @@ export class ModelServer {
     let body = '';
     for await (const chunk of req) body += chunk;
     const [, mode, ...rest] = (req.url ?? '/').split('/');
+    this.lastVia = req.headers.via;
     this.requests[mode] = (this.requests[mode] ?? 0) + 1;
     const chat = rest.join('/') === 'v1/chat/completions';
     const generic = rest.join('/') === 'generate';

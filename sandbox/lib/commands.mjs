@@ -10,9 +10,10 @@ import * as kubernetes from '../parts/kubernetes.mjs';
 import * as prometheus from '../parts/prometheus.mjs';
 import * as moto from '../parts/moto.mjs';
 import * as registry from '../parts/registry.mjs';
+import * as proxy from '../parts/proxy.mjs';
 import { buildInfo } from '../parts/build.mjs';
 
-export const parts = [kubernetes, prometheus, moto, registry];
+export const parts = [kubernetes, prometheus, moto, registry, proxy];
 const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Start or reuse every part. Resolves {ok, env, timings}; throws nothing (errors are in `errors`). */

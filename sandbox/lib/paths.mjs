@@ -27,5 +27,6 @@ const basePorts = {
   moto: 5005,
   registry: 5000,
   registryAuth: 5001,
+  proxy: 3128,
 };
 export const ports = Object.fromEntries(Object.entries(basePorts).map(([k, p]) => [k, p + offset]));
