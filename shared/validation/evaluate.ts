@@ -1,6 +1,6 @@
 import type { CaseBatches, CompiledCase } from './compile-suite.js';
 import { EndpointError, type EndpointClient } from './endpoint/types.js';
-import { countCase, countCheck, countLatency, emptyTally, type CaseResult, type Tally } from './results.js';
+import { countAnswer, countCase, countCheck, countLatency, emptyTally, type CaseResult, type Tally } from './results.js';
 import { wilson } from './stats/binomial.js';
 
 export interface EvaluationOptions {
@@ -114,7 +114,8 @@ export async function evaluate(cases: CaseBatches, client: EndpointClient, optio
       return;
     }
     countLatency(tally, completion.latencyMs);
-    const context = { output: completion.output, latencyMs: completion.latencyMs, input: c.input, vars: c.vars, caseId: c.id };
+    if (completion.ttftMs !== undefined || completion.usage) countAnswer(tally, completion);
+    const context = { output: completion.output, latencyMs: completion.latencyMs, ttftMs: completion.ttftMs, tokensPerSecond: completion.tokensPerSecond, input: c.input, vars: c.vars, caseId: c.id };
     let failedMetrics: Set<string> | undefined;
     let pass = true;
     for (const a of c.checks) {

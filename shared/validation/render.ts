@@ -1,6 +1,7 @@
 import { markdownTable } from '../action/summary.js';
 import { worstCases, type ValidationReport } from './report.js';
 
+const money = (x: number) => `${x < 0.01 && x > 0 ? x.toPrecision(2) : x.toFixed(2)}`;
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const ICON = { pass: '✅ pass', fail: '❌ fail', inconclusive: '⚠️ inconclusive' } as const;
 
@@ -44,6 +45,15 @@ export function renderMarkdown(r: ValidationReport, links?: { fileUrl?: (line: n
   const p = r.performance;
   const ms = (v?: number) => (v === undefined ? 'n/a' : `${v.toFixed(0)} ms`);
   out.push(`**Performance** at concurrency ${p.concurrency}: p50 ${ms(p.p50Ms)}, p95 ${ms(p.p95Ms)}, ${p.requestsPerSecond.toFixed(1)} requests/s.`, '');
+  if (p.ttftP50Ms !== undefined) {
+    const tps = (v?: number) => (v === undefined ? 'n/a' : `${v.toFixed(1)} tokens/s`);
+    out.push(`**Streaming**: time to first token p50 ${ms(p.ttftP50Ms)}, p95 ${ms(p.ttftP95Ms)}; output p50 ${tps(p.tokensPerSecondP50)}, slowest 5% ${tps(p.tokensPerSecondP5)}.`, '');
+  }
+  if (r.usage) {
+    const u = r.usage;
+    const cost = u.cost ? `; cost ${money(u.cost.total)} (input ${money(u.cost.input)}, output ${money(u.cost.output)})` : '';
+    out.push(`**Tokens**: ${u.input.toLocaleString('en-US')} input, ${u.output.toLocaleString('en-US')} output${cost}.`, '');
+  }
   const worst = worstCases(r.cases, 10);
   if (worst.length) {
     out.push(

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { compareWithBaseline } from './baseline.js';
+import { ConfigurationError } from '../action/errors.js';
 import { checkSuite, compiledCases, suiteFolder, type SuiteCheck } from './compile-suite.js';
 import { compareDatasets, loadDataset } from './drift.js';
 import { createEndpointClient } from './endpoint/clients.js';
@@ -54,6 +55,10 @@ export async function prepareValidation(plan: ValidationPlan): Promise<PreparedV
   // The digest is read beside the check pass rather than after it.
   const [check, digest] = await Promise.all([checkSuite(source, suiteFolder(plan.suiteFile), plan.shard), fileDigest(plan.suiteFile)]);
   const endpoint = resolveEndpoint(source.settings.endpoint, plan.endpoint, display);
+  const timed = ['ttft-ms', 'tokens-per-second'].filter((k) => check.kinds.has(k));
+  if (timed.length && !endpoint.stream) {
+    throw new ConfigurationError(`Suite ${display}: \`${timed[0]}\` assertions need a streamed answer: set \`stream: true\` in the suite's \`endpoint:\` block.`);
+  }
   const repeats = plan.repeats ?? source.settings.repeats ?? 1;
   const metricThresholds = Object.fromEntries(
     Object.entries(source.settings.metrics).flatMap(([k, v]) => (v.threshold === undefined ? [] : [[k, v.threshold]])),
@@ -66,6 +71,7 @@ export async function prepareValidation(plan: ValidationPlan): Promise<PreparedV
     maxRepeats: Math.max(repeats, plan.maxRepeats ?? repeats * 3),
     concurrency: plan.concurrency,
     metricThresholds,
+    price: endpoint.price,
   };
   const suite = { path: display, name: source.settings.name ?? basename(plan.suiteFile, extname(plan.suiteFile)), digest, cases: check.total };
   let drift: PreparedValidation['drift'];

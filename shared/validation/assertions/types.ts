@@ -2,6 +2,9 @@
 export interface RunContext {
   output: string;
   latencyMs: number;
+  /** Streamed answers only: time to the first piece of content, and output tokens per second after it. */
+  ttftMs?: number;
+  tokensPerSecond?: number;
   input: string;
   vars: Record<string, unknown>;
   caseId: string;
