@@ -42,7 +42,7 @@ describe('streamed answers', () => {
     expect(report.usage?.cost?.total).toBeCloseTo(0.0405, 10);
     const markdown = renderMarkdown(report);
     expect(markdown).toMatch(/\*\*Streaming\*\*: time to first token p50 \d+ ms/);
-    expect(markdown).toContain('**Tokens**: 9 input, 18 output; cost 0.04 (input 0.0045, output 0.036).');
+    expect(markdown).toContain('**Tokens**: 9 input, 18 output; cost 0.040 (input 0.0045, output 0.036).');
   });
 
   it('counts a stream that stops in the middle of an event as an endpoint error, never as a short answer', async () => {

@@ -1,7 +1,7 @@
 import { markdownTable } from '../action/summary.js';
 import { worstCases, type ValidationReport } from './report.js';
 
-const money = (x: number) => `${x < 0.01 && x > 0 ? x.toPrecision(2) : x.toFixed(2)}`;
+const money = (x: number) => (x >= 1 || x === 0 ? x.toFixed(2) : x.toPrecision(2));
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const ICON = { pass: '✅ pass', fail: '❌ fail', inconclusive: '⚠️ inconclusive' } as const;
 
