@@ -20,6 +20,8 @@ export interface HttpClientOptions {
   backoffMs?: number;
   /** Redirects followed per request. */
   maxRedirects?: number;
+  /** Hand every status to the reader (a caller that judges statuses itself); only failed connections are retried. */
+  everyStatus?: boolean;
   /** TLS options of a private server (a kubeconfig's CA and client certificate). */
   tls?: { ca?: string | Buffer | (string | Buffer)[]; cert?: string | Buffer; key?: string | Buffer };
 }
@@ -115,7 +117,7 @@ export class HttpClient {
     }
     const headers = r.headers as HttpResponse['headers'];
     try {
-      if (r.statusCode === 429 || r.statusCode >= 500) {
+      if (!this.options.everyStatus && (r.statusCode === 429 || r.statusCode >= 500)) {
         const text = await readText(r.body, ERROR_BODY_LIMIT).catch(() => '');
         const problem = `${req.url} answered HTTP ${r.statusCode}: ${snippet(text)}`;
         const wait = r.statusCode === 429 || r.statusCode === 503 ? retryAfterMs(header(headers, 'retry-after')) : undefined;
@@ -196,7 +198,7 @@ function errorCode(error: unknown): string | undefined {
 function describeError(error: unknown): string {
   const e = error as Error & { code?: string; cause?: Error & { code?: string } };
   const cause = e.cause?.message && e.cause.message !== e.message ? ` (${e.cause.message})` : '';
-  return `${e.code ? `${e.code}: ` : ''}${e.message}${cause}`;
+  return `${e.code && !e.message.includes(e.code) ? `${e.code}: ` : ''}${e.message}${cause}`;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
