@@ -47,7 +47,7 @@ export interface SuiteCheck {
  * The first pass over a suite, before any request: every case parses, every assertion compiles
  * (unknown kinds, bad regexes, bad schemas, missing custom modules), and no id is used twice.
  */
-export async function checkSuite(source: SuiteSource, suiteDir: string, shard?: Shard): Promise<SuiteCheck> {
+export async function checkSuite(source: SuiteSource, suiteDir: string, shard?: Shard, repeats = 1): Promise<SuiteCheck> {
   const seen = new Map<string, number>();
   let selected = 0;
   const kinds = new Set<string>();
@@ -59,6 +59,11 @@ export async function checkSuite(source: SuiteSource, suiteDir: string, shard?: 
       }
       seen.set(c.id, c.line);
       for (const a of c.assert) kinds.add(a.type);
+      const rule = c.passRule ?? source.settings.passRule;
+      const runs = c.repeats ?? repeats;
+      if (rule?.kind === 'at-least' && rule.runs > runs) {
+        throw new ConfigurationError(`Case \`${c.id}\` (${source.path} line ${c.line}): \`pass-rule: {at-least: ${rule.runs}}\` can never pass with ${runs} run(s): set \`repeats\` to ${rule.runs} or more.`);
+      }
       const compiled = compileCase(c, suiteDir, source.path);
       if (compiled instanceof Promise) await compiled;
       if (inShard(c.id, shard)) selected++;

@@ -2,6 +2,7 @@ import type { CaseBatches, CompiledCase } from './compile-suite.js';
 import { EndpointError, type EndpointClient } from './endpoint/types.js';
 import { countAnswer, countCase, countCheck, countLatency, emptyTally, type CaseResult, type Tally } from './results.js';
 import { wilson } from './stats/binomial.js';
+import type { PassRule } from './suite.js';
 
 export interface EvaluationOptions {
   /** Runs per case unless the case sets its own `repeats`. */
@@ -12,6 +13,8 @@ export interface EvaluationOptions {
   concurrency: number;
   /** Confidence used to decide whether a mixed case is settled. */
   confidence: number;
+  /** How a case's runs decide it, unless the case says (default `majority`). */
+  passRule?: PassRule;
   /** Failed requests in a row after which the endpoint is declared down (default max(5, concurrency)). */
   errorLimit?: number;
 }
@@ -33,7 +36,7 @@ class CaseRun {
   readonly metricPasses?: Map<string, number>;
   /** Distinct answers, for case-scope assertions (only for cases that have one). */
   readonly outputs?: Set<string>;
-  constructor(readonly c: CompiledCase, planned: number) {
+  constructor(readonly c: CompiledCase, planned: number, readonly rule: PassRule) {
     this.planned = planned;
     for (const a of c.checks) {
       if (a.scope === 'case') this.outputs ??= new Set();
@@ -50,6 +53,15 @@ export function stillUncertain(passes: number, runs: number, confidence: number)
 }
 
 const majority = (passes: number, runs: number) => passes * 2 > runs;
+
+/** Whether `passes` of `runs` runs pass the case under its rule. */
+function decide(rule: PassRule, passes: number, runs: number): boolean {
+  if (rule.kind === 'all') return passes === runs;
+  if (rule.kind === 'at-least') return passes >= rule.runs;
+  return majority(passes, runs);
+}
+
+const MAJORITY: PassRule = { kind: 'majority' };
 
 /**
  * Runs every case against the endpoint with `concurrency` requests in flight, pulling cases from the
@@ -71,7 +83,7 @@ export async function evaluate(cases: CaseBatches, client: EndpointClient, optio
   const started = performance.now();
 
   function plan(c: CompiledCase): void {
-    const run = new CaseRun(c, c.repeats ?? options.repeats);
+    const run = new CaseRun(c, c.repeats ?? options.repeats, c.passRule ?? options.passRule ?? MAJORITY);
     for (let i = 0; i < run.planned; i++) queue.push(run);
   }
 
@@ -136,9 +148,9 @@ export async function evaluate(cases: CaseBatches, client: EndpointClient, optio
 
   function finish(run: CaseRun): void {
     const { c } = run;
-    let passed = majority(run.passes, run.planned);
+    let passed = decide(run.rule, run.passes, run.planned);
     const metrics: Record<string, boolean> = {};
-    if (run.metricPasses) for (const [m, n] of run.metricPasses) metrics[m] = majority(n, run.planned);
+    if (run.metricPasses) for (const [m, n] of run.metricPasses) metrics[m] = decide(run.rule, n, run.planned);
     for (const a of c.checks) {
       if (a.scope !== 'case' || !a.checkCase) continue;
       const check = a.checkCase(run.outputs?.size ?? 0);
@@ -150,8 +162,9 @@ export async function evaluate(cases: CaseBatches, client: EndpointClient, optio
     }
     for (const a of c.checks) if (a.metric && !(a.metric in metrics)) metrics[a.metric] = true;
     const result: CaseResult = { id: c.id, line: c.line, passed, runs: run.planned, passes: run.passes, errors: run.errors };
+    if (run.rule.kind !== 'majority') result.rule = run.rule.kind === 'all' ? 'all' : `at-least ${run.rule.runs}`;
     if (Object.keys(metrics).length) result.metrics = metrics;
-    if (stillUncertain(run.passes, run.planned, options.confidence)) result.uncertain = true;
+    if (run.rule.kind === 'majority' && stillUncertain(run.passes, run.planned, options.confidence)) result.uncertain = true;
     if (!passed) result.reason = run.reason ?? 'failed';
     results.push(result);
     countCase(tally, result);
@@ -166,7 +179,8 @@ export async function evaluate(cases: CaseBatches, client: EndpointClient, optio
       await runOnce(run);
       run.done++;
       if (run.done < run.planned) continue;
-      if (stillUncertain(run.passes, run.planned, options.confidence) && run.planned < options.maxRepeats) {
+      // Only the majority rule adds runs: `all` and `at-least` are decided by the runs the case asked for.
+      if (run.rule.kind === 'majority' && stillUncertain(run.passes, run.planned, options.confidence) && run.planned < options.maxRepeats) {
         const extra = Math.min(options.repeats, options.maxRepeats - run.planned);
         run.planned += extra;
         tally.extraRuns += extra;

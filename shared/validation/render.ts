@@ -28,6 +28,13 @@ export function renderMarkdown(r: ValidationReport, links?: { fileUrl?: (line: n
     out.push('**Assertions**', '', markdownTable(['assertion', 'checks', 'passed', 'rate'], assertions.map(([t, a]) => [t, a.checks, a.passed, pct(a.checks ? a.passed / a.checks : 0)])), '');
   }
   const t = r.tally;
+  const ruled = r.cases.filter((c) => c.rule);
+  if (ruled.length) {
+    const all = ruled.filter((c) => c.rule === 'all');
+    const atLeast = ruled.filter((c) => c.rule !== 'all');
+    const part = (cs: typeof ruled, what: string) => (cs.length ? [`${cs.filter((c) => c.passed).length}/${cs.length} cases that need ${what} passed`] : []);
+    out.push(`Pass rules: ${[...part(all, 'every run (pass^k)'), ...part(atLeast, 'at least k runs')].join(', ')}; the other cases pass on a majority of runs, with runs added while its interval straddles one half.`, '');
+  }
   out.push(`Runs: ${t.runs} (${t.extraRuns} extra for uncertain cases, ${t.uncertainCases} still uncertain), endpoint errors: ${t.errors}.`, '');
   if (r.baseline) {
     const b = r.baseline;
@@ -59,7 +66,7 @@ export function renderMarkdown(r: ValidationReport, links?: { fileUrl?: (line: n
     out.push(
       '**Worst cases**',
       '',
-      markdownTable(['case', 'line', 'runs passed', 'why'], worst.map((c) => [c.id, links?.fileUrl ? `[${c.line}](${links.fileUrl(c.line)})` : c.line, `${c.passes}/${c.runs}`, c.reason ?? ''])),
+      markdownTable(['case', 'line', 'runs passed', 'why'], worst.map((c) => [c.id, links?.fileUrl ? `[${c.line}](${links.fileUrl(c.line)})` : c.line, `${c.passes}/${c.runs}${c.rule ? ` (needs ${c.rule === 'all' ? 'all' : c.rule})` : ''}`, c.reason ?? ''])),
       '',
     );
   }

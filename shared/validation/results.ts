@@ -10,6 +10,8 @@ export interface CaseResult {
   errors: number;
   /** Named metrics: did the case pass the assertions of that metric. */
   metrics?: Record<string, boolean>;
+  /** The case's pass rule when not the default majority: `all` or `at-least k`. */
+  rule?: string;
   /** Still undecided after the largest number of runs allowed. */
   uncertain?: boolean;
   /** The first failure, for failed cases. */

@@ -6,7 +6,7 @@ import { isMap, isSeq, type Node } from 'yaml';
 import { parseYaml, parseYamlCase, scanYamlSuite, yamlCaseTexts, type YamlLayout } from './yaml-cases.js';
 import { ConfigurationError } from '../action/errors.js';
 import { lineBatches } from './lines.js';
-import type { AssertionSpec, RawCase, SuiteSettings, SuiteSource } from './suite.js';
+import type { AssertionSpec, PassRule, RawCase, SuiteSettings, SuiteSource } from './suite.js';
 
 /**
  * Opens a suite file: YAML (`cases:` list, settings beside it) or JSONL (one case per line; an optional
@@ -154,9 +154,18 @@ function parseSettings(raw: unknown, file: string): SuiteSettings {
     name: typeof raw.name === 'string' ? raw.name : undefined,
     endpoint: raw.endpoint as SuiteSettings['endpoint'],
     repeats: raw.repeats as number | undefined,
+    passRule: passRule(raw['pass-rule'], `Suite ${file}`),
     threshold: raw.threshold as number | undefined,
     metrics,
   };
+}
+
+/** `pass-rule: majority | all | {at-least: k}`. */
+function passRule(raw: unknown, where: string): PassRule | undefined {
+  if (raw === undefined) return undefined;
+  if (raw === 'all' || raw === 'majority') return { kind: raw };
+  if (isObject(raw) && Object.keys(raw).length === 1 && isCount(raw['at-least'])) return { kind: 'at-least', runs: raw['at-least'] as number };
+  throw new ConfigurationError(`${where}: \`pass-rule\` ${JSON.stringify(raw)} is not a pass rule. Expected \`majority\`, \`all\` or \`{at-least: k}\` with k a positive integer.`);
 }
 
 const isRate = (v: unknown) => typeof v === 'number' && v >= 0 && v <= 1;
@@ -206,6 +215,7 @@ function normalizeCase(raw: unknown, line: number, file: string): RawCase {
     input: raw.input,
     vars: (raw.vars as Record<string, unknown>) ?? {},
     repeats: raw.repeats as number | undefined,
+    passRule: passRule(raw['pass-rule'], where),
     assert: raw.assert.map((a) => normalizeAssertion(a, where)),
   };
 }

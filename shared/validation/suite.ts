@@ -30,11 +30,20 @@ export interface TokenPrice {
   output: number;
 }
 
+/**
+ * How a case's runs decide it: `majority` (the default: most runs pass, and runs are added while the
+ * confidence interval of its run pass rate still straddles one half), `all` (pass^k: every run passes) or
+ * `at-least` k runs pass.
+ */
+export type PassRule = { kind: 'majority' } | { kind: 'all' } | { kind: 'at-least'; runs: number };
+
 /** Suite-level settings; the action's inputs override them. */
 export interface SuiteSettings {
   name?: string;
   endpoint?: Partial<EndpointSpec> & { type?: string };
   repeats?: number;
+  /** The default pass rule of the suite's cases. */
+  passRule?: PassRule;
   threshold?: number;
   /** Gates per named metric: `metrics: {safety: {threshold: 0.99}}`. */
   metrics: Record<string, { threshold?: number }>;
@@ -55,6 +64,7 @@ export interface RawCase {
   input: string;
   vars: Record<string, unknown>;
   repeats?: number;
+  passRule?: PassRule;
   assert: AssertionSpec[];
 }
 

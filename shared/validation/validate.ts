@@ -53,13 +53,13 @@ export async function prepareValidation(plan: ValidationPlan): Promise<PreparedV
   const display = plan.suiteDisplayPath ?? plan.suiteFile;
   const source = await openSuite(plan.suiteFile, display);
   // The digest is read beside the check pass rather than after it.
-  const [check, digest] = await Promise.all([checkSuite(source, suiteFolder(plan.suiteFile), plan.shard), fileDigest(plan.suiteFile)]);
+  const repeats = plan.repeats ?? source.settings.repeats ?? 1;
+  const [check, digest] = await Promise.all([checkSuite(source, suiteFolder(plan.suiteFile), plan.shard, repeats), fileDigest(plan.suiteFile)]);
   const endpoint = resolveEndpoint(source.settings.endpoint, plan.endpoint, display);
   const timed = ['ttft-ms', 'tokens-per-second'].filter((k) => check.kinds.has(k));
   if (timed.length && !endpoint.stream) {
     throw new ConfigurationError(`Suite ${display}: \`${timed[0]}\` assertions need a streamed answer: set \`stream: true\` in the suite's \`endpoint:\` block.`);
   }
-  const repeats = plan.repeats ?? source.settings.repeats ?? 1;
   const metricThresholds = Object.fromEntries(
     Object.entries(source.settings.metrics).flatMap(([k, v]) => (v.threshold === undefined ? [] : [[k, v.threshold]])),
   );
@@ -97,6 +97,7 @@ export async function runValidation(
       maxRepeats: settings.maxRepeats,
       concurrency: plan.concurrency,
       confidence: settings.confidence,
+      passRule: prepared.source.settings.passRule,
     });
   } finally {
     await client.close();
