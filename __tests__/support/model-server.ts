@@ -16,6 +16,8 @@ import { pathToFileURL } from 'node:url';
  * - `hanging`: accepts the request and never answers
  * - `refusing`: `I'm sorry, but I can't help with that.`
  * - `redirect`: 308 to the same path under `deterministic` (a moved API keeps method and body on 307/308)
+ * - `judge`: a grader for `judge` assertions: `{"pass": ..., "reason": ...}`, passing when the answer to grade
+ *   contains what the rubric's `mentions X` names (any case); `judge-prose` answers a verdict in prose only
  * - `cut-stream`: a streamed answer that stops in the middle of an event (the connection ends cleanly)
  *
  * A chat request with `stream: true` is answered with Server-Sent Events as the OpenAI API sends them: one
@@ -24,7 +26,7 @@ import { pathToFileURL } from 'node:url';
  * `Retry-After` (`retryAfter`, default 1) and count in `rateLimited`. With `latencyMs: [min, max]`, every
  * answer waits a uniform (seeded) time in that range first, as a real model does.
  */
-export type Mode = 'deterministic' | 'noisy' | 'slow' | 'failing' | 'flaky' | 'html' | 'hanging' | 'refusing' | 'redirect' | 'cut-stream';
+export type Mode = 'deterministic' | 'noisy' | 'slow' | 'failing' | 'flaky' | 'html' | 'hanging' | 'refusing' | 'redirect' | 'cut-stream' | 'judge' | 'judge-prose';
 
 export interface ModelServerOptions {
   answers?: Record<string, string>;
@@ -154,6 +156,16 @@ export class ModelServer {
         return; // never answers; the socket is destroyed on stop()
       case 'refusing':
         text = "I'm sorry, but I can't help with that.";
+        break;
+      case 'judge': {
+        const wanted = /mentions (.+)/.exec(prompt)?.[1]?.split('\n')[0].trim() ?? '';
+        const answer = /Answer to grade:\n([\s\S]*)$/.exec(prompt)?.[1] ?? '';
+        const pass = wanted !== '' && answer.toLowerCase().includes(wanted.toLowerCase());
+        text = `\`\`\`json\n${JSON.stringify({ pass, reason: pass ? `it mentions ${wanted}` : `it does not mention ${wanted}` })}\n\`\`\``;
+        break;
+      }
+      case 'judge-prose':
+        text = 'The answer looks fine to me.';
         break;
       case 'cut-stream':
         res.writeHead(200, { 'content-type': 'text/event-stream' });

@@ -20,6 +20,9 @@ export interface Inputs {
   suite: { file: string; display: string };
   endpoint?: string;
   'api-key'?: string;
+  'judge-endpoint'?: string;
+  'judge-api-key'?: string;
+  'judge-model'?: string;
   timeout: number;
   retries: number;
   repeats?: number;
@@ -56,6 +59,8 @@ export function getInputs(): Inputs {
   maskSecret(token);
   const apiKey = optionalInput('api-key');
   maskSecret(apiKey);
+  const judgeApiKey = optionalInput('judge-api-key');
+  maskSecret(judgeApiKey);
   const rawRegistry = optionalInput('registry');
   const rawModel = optionalInput('model');
   const rawVersion = optionalInput('version');
@@ -91,6 +96,9 @@ export function getInputs(): Inputs {
     suite: { file: workspacePath(rawSuite), display: annotationPath(rawSuite) },
     endpoint: optionalInput('endpoint'),
     'api-key': apiKey,
+    'judge-endpoint': optionalInput('judge-endpoint'),
+    'judge-api-key': judgeApiKey,
+    'judge-model': optionalInput('judge-model'),
     timeout: durationInput('timeout', '60s'),
     retries: numberInput('retries', 2, { integer: true, min: 0, max: 10 }),
     repeats: optionalInput('repeats') === undefined ? undefined : numberInput('repeats', 1, { integer: true, min: 1, max: 100 }),

@@ -3,6 +3,7 @@ import { EndpointError, type EndpointClient } from './endpoint/types.js';
 import { countAnswer, countCase, countCheck, countLatency, emptyTally, type CaseResult, type Tally } from './results.js';
 import { wilson } from './stats/binomial.js';
 import type { PassRule } from './suite.js';
+import type { Judge } from './judge.js';
 
 export interface EvaluationOptions {
   /** Runs per case unless the case sets its own `repeats`. */
@@ -13,6 +14,8 @@ export interface EvaluationOptions {
   concurrency: number;
   /** Confidence used to decide whether a mixed case is settled. */
   confidence: number;
+  /** The judge of `judge` assertions. */
+  judge?: Judge;
   /** How a case's runs decide it, unless the case says (default `majority`). */
   passRule?: PassRule;
   /** Failed requests in a row after which the endpoint is declared down (default max(5, concurrency)). */
@@ -127,14 +130,24 @@ export async function evaluate(cases: CaseBatches, client: EndpointClient, optio
     }
     countLatency(tally, completion.latencyMs);
     if (completion.ttftMs !== undefined || completion.usage) countAnswer(tally, completion);
-    const context = { output: completion.output, latencyMs: completion.latencyMs, ttftMs: completion.ttftMs, tokensPerSecond: completion.tokensPerSecond, input: c.input, vars: c.vars, caseId: c.id };
+    const context = { output: completion.output, latencyMs: completion.latencyMs, ttftMs: completion.ttftMs, tokensPerSecond: completion.tokensPerSecond, input: c.input, vars: c.vars, caseId: c.id, judge: options.judge };
     let failedMetrics: Set<string> | undefined;
     let pass = true;
     for (const a of c.checks) {
       if (a.scope !== 'run') continue;
       const pending = a.check(context);
-      // Most checks are synchronous: awaiting only promises saves a microtask per check.
-      const check = pending instanceof Promise ? await pending : pending;
+      let check;
+      try {
+        // Most checks are synchronous: awaiting only promises saves a microtask per check.
+        check = pending instanceof Promise ? await pending : pending;
+      } catch (error) {
+        // A check that needs an endpoint of its own (the judge) and could not reach it: an endpoint error of the run.
+        if (!(error instanceof EndpointError)) throw error;
+        run.errors++;
+        run.reason ??= `${a.type}: endpoint error: ${error.message}`;
+        if (++errorsInARow >= errorLimit) throw new EndpointError(`The ${a.type} endpoint failed ${errorsInARow} requests in a row, so the evaluation stopped. Last error: ${error.message}`);
+        return;
+      }
       countCheck(tally, a.type, check.pass);
       if (check.pass) continue;
       pass = false;

@@ -155,6 +155,7 @@ function parseSettings(raw: unknown, file: string): SuiteSettings {
     endpoint: raw.endpoint as SuiteSettings['endpoint'],
     repeats: raw.repeats as number | undefined,
     passRule: passRule(raw['pass-rule'], `Suite ${file}`),
+    judge: raw.judge as SuiteSettings['judge'],
     threshold: raw.threshold as number | undefined,
     metrics,
   };

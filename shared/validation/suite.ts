@@ -42,6 +42,8 @@ export interface SuiteSettings {
   name?: string;
   endpoint?: Partial<EndpointSpec> & { type?: string };
   repeats?: number;
+  /** The judge endpoint of `judge` assertions: `{url, model}` (the key comes from the `judge-api-key` input). */
+  judge?: { url?: string; model?: string };
   /** The default pass rule of the suite's cases. */
   passRule?: PassRule;
   threshold?: number;

@@ -9,6 +9,7 @@ import { createEndpointClient } from './endpoint/clients.js';
 import { resolveEndpoint, type EndpointOverrides } from './endpoint/spec.js';
 import type { EndpointClient } from './endpoint/types.js';
 import { evaluate } from './evaluate.js';
+import { createJudge, resolveJudge, type JudgeSpec } from './judge.js';
 import { buildReport, type ModelIdentity, type ReportSettings, type ValidationReport } from './report.js';
 import type { Shard } from './shard.js';
 import { openSuite } from './suite-file.js';
@@ -21,6 +22,8 @@ export interface ValidationPlan {
   suiteFile: string;
   suiteDisplayPath?: string;
   endpoint: EndpointOverrides;
+  /** The `judge-*` inputs: the judge endpoint of `judge` assertions, over the suite's `judge:` block. */
+  judge?: { url?: string; apiKey?: string; model?: string };
   /** Overrides of the suite's own settings. */
   repeats?: number;
   maxRepeats?: number;
@@ -38,6 +41,7 @@ export interface PreparedValidation {
   source: SuiteSource;
   check: SuiteCheck;
   endpoint: EndpointSpec;
+  judge?: JudgeSpec;
   settings: ReportSettings;
   suite: ValidationReport['suite'];
   drift?: ValidationReport['drift'];
@@ -56,6 +60,10 @@ export async function prepareValidation(plan: ValidationPlan): Promise<PreparedV
   const repeats = plan.repeats ?? source.settings.repeats ?? 1;
   const [check, digest] = await Promise.all([checkSuite(source, suiteFolder(plan.suiteFile), plan.shard, repeats), fileDigest(plan.suiteFile)]);
   const endpoint = resolveEndpoint(source.settings.endpoint, plan.endpoint, display);
+  const judge = resolveJudge(source.settings.judge, { ...plan.judge, timeoutMs: plan.endpoint.timeoutMs, retries: plan.endpoint.retries }, display);
+  if (check.kinds.has('judge') && !judge) {
+    throw new ConfigurationError(`Suite ${display}: \`judge\` assertions need a judge endpoint: set the \`judge-endpoint\` input or \`judge.url\` in the suite.`);
+  }
   const timed = ['ttft-ms', 'tokens-per-second'].filter((k) => check.kinds.has(k));
   if (timed.length && !endpoint.stream) {
     throw new ConfigurationError(`Suite ${display}: \`${timed[0]}\` assertions need a streamed answer: set \`stream: true\` in the suite's \`endpoint:\` block.`);
@@ -79,7 +87,7 @@ export async function prepareValidation(plan: ValidationPlan): Promise<PreparedV
     const [reference, current] = [await loadDataset(plan.drift.reference, 'reference'), await loadDataset(plan.drift.current, 'current')];
     drift = compareDatasets(reference, current, plan.drift.limit);
   }
-  return { plan, source, check, endpoint, settings, suite, drift };
+  return { plan, source, check, endpoint, judge, settings, suite, drift };
 }
 
 /** Runs the prepared suite against its endpoint (or the client given, for tests) and judges it. */
@@ -90,6 +98,7 @@ export async function runValidation(
   client: EndpointClient = createEndpointClient(prepared.endpoint, prepared.plan.concurrency),
 ): Promise<ValidationReport> {
   const { plan, settings } = prepared;
+  const judge = prepared.judge && createJudge(prepared.judge, plan.concurrency);
   let evaluation;
   try {
     evaluation = await evaluate(compiledCases(prepared.source, suiteFolder(plan.suiteFile), plan.shard), client, {
@@ -98,9 +107,10 @@ export async function runValidation(
       concurrency: plan.concurrency,
       confidence: settings.confidence,
       passRule: prepared.source.settings.passRule,
+      judge,
     });
   } finally {
-    await client.close();
+    await Promise.all([client.close(), judge?.close()]);
   }
   return buildReport({
     model,

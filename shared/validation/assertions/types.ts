@@ -1,3 +1,5 @@
+import type { Judge } from '../judge.js';
+
 /** What an assertion sees of one run of a case, and what it answers. */
 export interface RunContext {
   output: string;
@@ -8,6 +10,8 @@ export interface RunContext {
   input: string;
   vars: Record<string, unknown>;
   caseId: string;
+  /** The judge endpoint of `judge` assertions, when one is configured. */
+  judge?: Judge;
 }
 
 export interface Check {
