@@ -57,7 +57,7 @@ cases:
       /Case `a` \(.*s.yaml line 3\): `pass-rule: \{at-least: 3\}` can never pass with 2 run\(s\): set `repeats` to 3 or more\./,
     );
     await expect(validate('cases:\n  - {id: a, input: x, pass-rule: most, assert: [{contains: x}]}\n')).rejects.toThrow(
-      /`pass-rule` "most" is not a pass rule\. Expected `majority`, `all` or `\{at-least: k\}` with k a positive integer\./,
+      /Case `a` \(.*s.yaml line 2\): `pass-rule` is "most", expected `majority`, `all` or `\{at-least: k\}` with k a positive integer\./,
     );
     expect(server.requests.deterministic ?? 0).toBe(before);
   });

@@ -6,6 +6,7 @@ import { isMap, isSeq, type Node } from 'yaml';
 import { parseYaml, parseYamlCase, scanYamlSuite, yamlCaseTexts, type YamlLayout } from './yaml-cases.js';
 import { ConfigurationError } from '../action/errors.js';
 import { lineBatches } from './lines.js';
+import { checkCase, checkSettings } from './suite-schema.js';
 import type { AssertionSpec, PassRule, RawCase, SuiteSettings, SuiteSource } from './suite.js';
 
 /**
@@ -136,41 +137,29 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The settings beside the cases, checked against the suite schema. */
 function parseSettings(raw: unknown, file: string): SuiteSettings {
   if (!isObject(raw)) throw new ConfigurationError(`Suite ${file}: settings must be a mapping.`);
+  checkSettings(raw, `Suite ${file}`);
   const metrics: SuiteSettings['metrics'] = {};
-  if (raw.metrics !== undefined) {
-    if (!isObject(raw.metrics)) throw new ConfigurationError(`Suite ${file}: \`metrics\` must map metric names to {threshold}.`);
-    for (const [name, m] of Object.entries(raw.metrics)) {
-      const threshold = isObject(m) ? m.threshold : undefined;
-      if (threshold !== undefined && !isRate(threshold)) throw new ConfigurationError(`Suite ${file}: metric \`${name}\` threshold ${JSON.stringify(threshold)} must be a number from 0 to 1.`);
-      metrics[name] = { threshold: threshold as number | undefined };
-    }
-  }
-  if (raw.repeats !== undefined && !isCount(raw.repeats)) throw new ConfigurationError(`Suite ${file}: \`repeats\` ${JSON.stringify(raw.repeats)} must be a positive integer.`);
-  if (raw.threshold !== undefined && !isRate(raw.threshold)) throw new ConfigurationError(`Suite ${file}: \`threshold\` ${JSON.stringify(raw.threshold)} must be a number from 0 to 1.`);
-  if (raw.endpoint !== undefined && !isObject(raw.endpoint)) throw new ConfigurationError(`Suite ${file}: \`endpoint\` must be a mapping.`);
+  for (const [name, m] of Object.entries((raw.metrics ?? {}) as Record<string, { threshold?: number }>)) metrics[name] = { threshold: m.threshold };
   return {
-    name: typeof raw.name === 'string' ? raw.name : undefined,
+    name: raw.name as string | undefined,
     endpoint: raw.endpoint as SuiteSettings['endpoint'],
     repeats: raw.repeats as number | undefined,
-    passRule: passRule(raw['pass-rule'], `Suite ${file}`),
+    passRule: passRule(raw['pass-rule']),
     judge: raw.judge as SuiteSettings['judge'],
     threshold: raw.threshold as number | undefined,
     metrics,
   };
 }
 
-/** `pass-rule: majority | all | {at-least: k}`. */
-function passRule(raw: unknown, where: string): PassRule | undefined {
+/** `pass-rule: majority | all | {at-least: k}` (checked by the schema) as a PassRule. */
+function passRule(raw: unknown): PassRule | undefined {
   if (raw === undefined) return undefined;
   if (raw === 'all' || raw === 'majority') return { kind: raw };
-  if (isObject(raw) && Object.keys(raw).length === 1 && isCount(raw['at-least'])) return { kind: 'at-least', runs: raw['at-least'] as number };
-  throw new ConfigurationError(`${where}: \`pass-rule\` ${JSON.stringify(raw)} is not a pass rule. Expected \`majority\`, \`all\` or \`{at-least: k}\` with k a positive integer.`);
+  return { kind: 'at-least', runs: (raw as { 'at-least': number })['at-least'] };
 }
-
-const isRate = (v: unknown) => typeof v === 'number' && v >= 0 && v <= 1;
-const isCount = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 1;
 
 /** Options an assertion may carry beside its kind; any other key in the short form names the kind. */
 const ASSERTION_OPTIONS = new Set(['metric', 'threshold', 'flags', 'schema', 'value', 'type', 'path']);
@@ -201,22 +190,17 @@ function normalizeAssertion(raw: unknown, where: string): AssertionSpec {
 }
 
 function normalizeCase(raw: unknown, line: number, file: string): RawCase {
-  const at = `Suite ${file} line ${line}`;
-  if (!isObject(raw)) throw new ConfigurationError(`${at}: a case must be a mapping with \`id\`, \`input\` and \`assert\`.`);
-  const id = typeof raw.id === 'number' ? String(raw.id) : raw.id;
-  if (typeof id !== 'string' || id === '') throw new ConfigurationError(`${at}: a case needs an \`id\` (a non-empty string).`);
-  const where = `Case \`${id}\` (${file} line ${line})`;
-  if (typeof raw.input !== 'string') throw new ConfigurationError(`${where}: \`input\` must be a string.`);
-  if (raw.vars !== undefined && !isObject(raw.vars)) throw new ConfigurationError(`${where}: \`vars\` must be a mapping.`);
-  if (raw.repeats !== undefined && !isCount(raw.repeats)) throw new ConfigurationError(`${where}: \`repeats\` must be a positive integer.`);
-  if (!Array.isArray(raw.assert) || raw.assert.length === 0) throw new ConfigurationError(`${where}: \`assert\` must be a non-empty list.`);
+  const named = isObject(raw) && (typeof raw.id === 'string' || typeof raw.id === 'number') && raw.id !== '';
+  const where = named ? `Case \`${String((raw as { id: unknown }).id)}\` (${file} line ${line})` : `Suite ${file} line ${line}`;
+  checkCase(raw, where);
+  const c = raw as { id: string | number; input: string; vars?: Record<string, unknown>; repeats?: number; 'pass-rule'?: unknown; assert: unknown[] };
   return {
-    id,
+    id: String(c.id),
     line,
-    input: raw.input,
-    vars: (raw.vars as Record<string, unknown>) ?? {},
-    repeats: raw.repeats as number | undefined,
-    passRule: passRule(raw['pass-rule'], where),
-    assert: raw.assert.map((a) => normalizeAssertion(a, where)),
+    input: c.input,
+    vars: c.vars ?? {},
+    repeats: c.repeats,
+    passRule: passRule(c['pass-rule']),
+    assert: c.assert.map((a) => normalizeAssertion(a, where)),
   };
 }
