@@ -97,6 +97,12 @@ export class ModelServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let body = '';
     for await (const chunk of req) body += chunk;
+    if (req.url === '/stats') return this.send(res, 200, { requests: this.requests, rateLimited: this.rateLimited });
+    if (req.url === '/reset') {
+      for (const k of Object.keys(this.requests)) delete this.requests[k];
+      this.rateLimited = 0;
+      return this.send(res, 200, {});
+    }
     const [, mode, ...rest] = (req.url ?? '/').split('/');
     this.lastVia = req.headers.via;
     this.requests[mode] = (this.requests[mode] ?? 0) + 1;
@@ -213,8 +219,9 @@ function chunk(content: string): object {
   return { id: 'x', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content }, finish_reason: null }] };
 }
 
-// `node model-server.js [port]` serves until killed (the benchmark runs it in its own process).
+// `node model-server.js [port] [options as JSON]` serves until killed (the benchmark runs it in its own
+// process); `GET /stats` answers {requests, rateLimited}, `POST /reset` zeroes them.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const server = await new ModelServer().start(Number(process.argv[2] ?? 0));
+  const server = await new ModelServer(process.argv[3] ? (JSON.parse(process.argv[3]) as ModelServerOptions) : {}).start(Number(process.argv[2] ?? 0));
   process.stdout.write(`${server.url}\n`);
 }
