@@ -1,4 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import { getCACertificates, setDefaultCACertificates } from 'node:tls';
+import { LoopbackServer } from '../support/loopback-server.js';
+import { folderWith } from './fixtures.js';
 import { sandboxProxy } from '../../sandbox/env.mjs';
 import { createEndpointClient } from '../../shared/validation/endpoint/clients.js';
 import { resolveEndpoint } from '../../shared/validation/endpoint/spec.js';
@@ -73,5 +79,36 @@ describe('a model endpoint behind the company proxy', () => {
   it('reports a proxy that is not there as unreachable, after the retries', async () => {
     process.env.HTTP_PROXY = 'http://127.0.0.1:9';
     await expect(ask(onlyThroughProxy)).rejects.toThrow(/could not be reached.*ECONNREFUSED/);
+  });
+});
+
+describe('an https model endpoint behind the proxy, with a private CA', () => {
+  it('is reached through an HTTPS_PROXY tunnel when its CA is in the trusted store (where NODE_EXTRA_CA_CERTS goes)', async () => {
+    const dir = folderWith({}).dir;
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`, '-days', '1', '-subj', `/CN=${onlyThroughProxy}`, '-addext', `subjectAltName=DNS:${onlyThroughProxy}`], { stdio: 'ignore' });
+    const [key, cert] = [readFileSync(`${dir}/key.pem`, 'utf8'), readFileSync(`${dir}/cert.pem`, 'utf8')];
+    const tlsServer = new LoopbackServer(
+      createHttpsServer({ key, cert }, (req, res) => {
+        req.resume();
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ choices: [{ message: { content: 'Paris, over TLS.' } }] }));
+      }) as unknown as import('node:http').Server,
+    );
+    const tlsPort = new URL(await tlsServer.listen()).port;
+    const defaults = getCACertificates('default');
+    process.env.HTTPS_PROXY = proxyUrl;
+    try {
+      const spec = resolveEndpoint({ url: `https://${onlyThroughProxy}:${tlsPort}/v1`, model: 'm' }, { timeoutMs: 5000, retries: 0 }, 'suite.yaml');
+      const untrusted = createEndpointClient(spec, 1);
+      await expect(untrusted.complete({ input: 'q', vars: {} })).rejects.toThrow(/could not be reached.*self[- ]signed certificate/);
+      await untrusted.close();
+      setDefaultCACertificates([...defaults, cert]);
+      const trusted = createEndpointClient(spec, 1);
+      expect((await trusted.complete({ input: 'q', vars: {} })).output).toBe('Paris, over TLS.');
+      await trusted.close();
+    } finally {
+      setDefaultCACertificates(defaults);
+      await tlsServer.close();
+    }
   });
 });
