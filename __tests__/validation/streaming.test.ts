@@ -31,6 +31,8 @@ describe('streamed answers', () => {
     const report = await validate(file);
     const byId = Object.fromEntries(report.cases.map((c) => [c.id, c]));
     expect(byId.quick.passed).toBe(true);
+    expect(byId.quick.ttftMs).toBeGreaterThanOrEqual(15);
+    expect(byId.quick.tokensPerSecond).toBeGreaterThan(2);
     expect(byId['too-slow-start'].reason).toMatch(/^ttft-ms: first token after \d+ ms > 1 ms$/);
     expect(byId['too-slow-rate'].reason).toMatch(/^tokens-per-second: [\d.]+ tokens\/s < 100000$/);
     // Six words, 20 ms apart: the first after about 20 ms, then at most 50 tokens/s (5 more in 100 ms or more).
@@ -42,6 +44,7 @@ describe('streamed answers', () => {
     expect(report.usage?.cost?.total).toBeCloseTo(0.0405, 10);
     const markdown = renderMarkdown(report);
     expect(markdown).toMatch(/\*\*Streaming\*\*: time to first token p50 \d+ ms/);
+    expect(markdown).toMatch(/\| too-slow-start \| \d+ \| 0\/1 \| ttft-ms: first token after \d+ ms > 1 ms \(first token \d+ ms, [\d.]+ tokens\/s\) \|/);
     expect(markdown).toContain('**Tokens**: 9 input, 18 output; cost 0.040 (input 0.0045, output 0.036).');
   });
 

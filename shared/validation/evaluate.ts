@@ -35,6 +35,10 @@ class CaseRun {
   passes = 0;
   errors = 0;
   reason?: string;
+  /** Streamed answers: sums over the runs, for the case's mean time to first token and output rate. */
+  ttftSum = 0;
+  tpsSum = 0;
+  timed = 0;
   /** Passing runs per metric of the run-scope assertions (only for cases that name metrics). */
   readonly metricPasses?: Map<string, number>;
   /** Distinct answers, for case-scope assertions (only for cases that have one). */
@@ -130,6 +134,11 @@ export async function evaluate(cases: CaseBatches, client: EndpointClient, optio
     }
     countLatency(tally, completion.latencyMs);
     if (completion.ttftMs !== undefined || completion.usage) countAnswer(tally, completion);
+    if (completion.ttftMs !== undefined && completion.tokensPerSecond !== undefined) {
+      run.ttftSum += completion.ttftMs;
+      run.tpsSum += completion.tokensPerSecond;
+      run.timed++;
+    }
     const context = { output: completion.output, latencyMs: completion.latencyMs, ttftMs: completion.ttftMs, tokensPerSecond: completion.tokensPerSecond, input: c.input, vars: c.vars, caseId: c.id, judge: options.judge };
     let failedMetrics: Set<string> | undefined;
     let pass = true;
@@ -175,6 +184,10 @@ export async function evaluate(cases: CaseBatches, client: EndpointClient, optio
     }
     for (const a of c.checks) if (a.metric && !(a.metric in metrics)) metrics[a.metric] = true;
     const result: CaseResult = { id: c.id, line: c.line, passed, runs: run.planned, passes: run.passes, errors: run.errors };
+    if (run.timed) {
+      result.ttftMs = Math.round(run.ttftSum / run.timed);
+      result.tokensPerSecond = Math.round((run.tpsSum / run.timed) * 10) / 10;
+    }
     if (run.rule.kind !== 'majority') result.rule = run.rule.kind === 'all' ? 'all' : `at-least ${run.rule.runs}`;
     if (Object.keys(metrics).length) result.metrics = metrics;
     if (run.rule.kind === 'majority' && stillUncertain(run.passes, run.planned, options.confidence)) result.uncertain = true;

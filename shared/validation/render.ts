@@ -66,7 +66,7 @@ export function renderMarkdown(r: ValidationReport, links?: { fileUrl?: (line: n
     out.push(
       '**Worst cases**',
       '',
-      markdownTable(['case', 'line', 'runs passed', 'why'], worst.map((c) => [c.id, links?.fileUrl ? `[${c.line}](${links.fileUrl(c.line)})` : c.line, `${c.passes}/${c.runs}${c.rule ? ` (needs ${c.rule === 'all' ? 'all' : c.rule})` : ''}`, c.reason ?? ''])),
+      markdownTable(['case', 'line', 'runs passed', 'why'], worst.map((c) => [c.id, links?.fileUrl ? `[${c.line}](${links.fileUrl(c.line)})` : c.line, `${c.passes}/${c.runs}${c.rule ? ` (needs ${c.rule === 'all' ? 'all' : c.rule})` : ''}`, `${c.reason ?? ''}${c.ttftMs !== undefined ? ` (first token ${c.ttftMs} ms, ${c.tokensPerSecond} tokens/s)` : ''}`])),
       '',
     );
   }

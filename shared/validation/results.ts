@@ -10,6 +10,9 @@ export interface CaseResult {
   errors: number;
   /** Named metrics: did the case pass the assertions of that metric. */
   metrics?: Record<string, boolean>;
+  /** Streamed answers: the case's mean time to first token (ms) and output tokens per second over its runs. */
+  ttftMs?: number;
+  tokensPerSecond?: number;
   /** The case's pass rule when not the default majority: `all` or `at-least k`. */
   rule?: string;
   /** Still undecided after the largest number of runs allowed. */
