@@ -297,3 +297,25 @@ describe('drift', () => {
     expect(drifted.outputs.verdict).toBe('fail');
   });
 });
+
+describe('judge assertions from the action', () => {
+  it('grades with the judge-* inputs, and the judge key is masked and stored nowhere', async () => {
+    const judged = folderWith({ 'judged.yaml': 'cases:\n  - {id: j1, input: "Question 1?", assert: [{judge: "The answer mentions Answer 1."}]}\n  - {id: j2, input: "Question 2?", assert: [{judge: "The answer mentions Answer 9."}]}\n' });
+    const before = current.requests.judge ?? 0;
+    const result = await runInProcess(
+      run,
+      { suite: judged.path('judged.yaml'), endpoint: current.chatUrl('deterministic'), 'judge-endpoint': current.chatUrl('judge'), 'judge-api-key': 'jdg-secret-4242', 'judge-model': 'grader', threshold: '1%' },
+      { env: env() },
+    );
+    expect(result.errors).toEqual([]);
+    const report = reportOf(result);
+    expect(report.cases.map((c) => [c.id, c.passed, c.reason])).toEqual([
+      ['j1', true, undefined],
+      ['j2', false, 'judge: the judge says: it does not mention Answer 9.'],
+    ]);
+    expect((current.requests.judge ?? 0) - before).toBe(2);
+    expect(result.stdout).toContain('::add-mask::jdg-secret-4242');
+    expect(result.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')).not.toContain('jdg-secret-4242');
+    expect(readFileSync(result.outputs.report, 'utf8')).not.toContain('jdg-secret-4242');
+  });
+});
