@@ -13,18 +13,24 @@ const CASE = 'cases:\n  - {id: a, input: x, assert: [{contains: x}]}\n';
 
 describe('the suite schema (schemas/suite.schema.json) as the parser applies it', () => {
   it.each([
-    ['repeats: 0\n', 'Suite s.yaml: `repeats` is 0, expected a positive integer.'],
-    ['threshold: 1.5\n', 'Suite s.yaml: `threshold` is 1.5, expected a number from 0 to 1.'],
-    ['metrics: {safety: {threshold: 2}}\n', 'Suite s.yaml: `metrics.safety.threshold` is 2, expected a number from 0 to 1.'],
-    ['endpoint: {type: grpc}\n', 'Suite s.yaml: `endpoint.type` is "grpc", expected `openai-chat` or `http-json`.'],
-    ['endpoint: {headers: {x-n: 5}}\n', 'Suite s.yaml: `endpoint.headers.x-n` is 5, expected a string.'],
-    ['endpoint: {response-path: answer}\n', 'Suite s.yaml: `endpoint.response-path` is "answer", expected a JSONPath starting with `$`.'],
-    ['endpoint: {stream: "yes"}\n', 'Suite s.yaml: `endpoint.stream` is "yes", expected true or false.'],
-    ['endpoint: {price-per-1k-tokens: {input: -1}}\n', 'Suite s.yaml: `endpoint.price-per-1k-tokens.input` is -1, expected a price of 0 or more.'],
-    ['endpoint: {timeout: 5}\n', 'Suite s.yaml: unknown key `timeout` in `endpoint`. Expected one of `type`, `kind`, `url`, `model`, `system`, `params`, `request`, `response-path`, `headers`, `stream`, `price-per-1k-tokens`.'],
-    ['repeat: 3\n', 'Suite s.yaml: unknown key `repeat`. Expected one of `name`, `endpoint`, `judge`, `repeats`, `pass-rule`, `threshold`, `metrics`.'],
+    ['repeats: 0\n', 'Suite s.yaml line 2: `repeats` is 0, expected a positive integer.'],
+    ['threshold: 1.5\n', 'Suite s.yaml line 2: `threshold` is 1.5, expected a number from 0 to 1.'],
+    ['metrics: {safety: {threshold: 2}}\n', 'Suite s.yaml line 2: `metrics.safety.threshold` is 2, expected a number from 0 to 1.'],
+    ['endpoint: {type: grpc}\n', 'Suite s.yaml line 2: `endpoint.type` is "grpc", expected `openai-chat` or `http-json`.'],
+    ['endpoint: {headers: {x-n: 5}}\n', 'Suite s.yaml line 2: `endpoint.headers.x-n` is 5, expected a string.'],
+    ['endpoint: {response-path: answer}\n', 'Suite s.yaml line 2: `endpoint.response-path` is "answer", expected a JSONPath starting with `$`.'],
+    ['endpoint: {stream: "yes"}\n', 'Suite s.yaml line 2: `endpoint.stream` is "yes", expected true or false.'],
+    ['endpoint: {price-per-1k-tokens: {input: -1}}\n', 'Suite s.yaml line 2: `endpoint.price-per-1k-tokens.input` is -1, expected a price of 0 or more.'],
+    ['endpoint: {timeout: 5}\n', 'Suite s.yaml line 2: unknown key `timeout` in `endpoint`. Expected one of `type`, `kind`, `url`, `model`, `system`, `params`, `request`, `response-path`, `headers`, `stream`, `price-per-1k-tokens`.'],
+    ['repeat: 3\n', 'Suite s.yaml line 2: unknown key `repeat`. Expected one of `name`, `endpoint`, `judge`, `repeats`, `pass-rule`, `threshold`, `metrics`.'],
   ])('refuses settings %j naming the path, the value and what was expected', async (settings, message) => {
-    await expect(read(settings + CASE)).rejects.toThrow(message);
+    await expect(read(`name: n\n${settings}${CASE}`)).rejects.toThrow(message);
+  });
+
+  it('names the line of a setting also in a suite read whole (a flow-style case list)', async () => {
+    await expect(read('name: n\nendpoint:\n  model: m\n  stream: 1\ncases: [{id: a, input: x, assert: [{contains: x}]}]\n')).rejects.toThrow(
+      'Suite s.yaml line 4: `endpoint.stream` is 1, expected true or false.',
+    );
   });
 
   it.each([

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { isMap, isSeq, type Node } from 'yaml';
+import { isMap, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 import { parseYaml, parseYamlCase, scanYamlSuite, yamlCaseTexts, type YamlLayout } from './yaml-cases.js';
 import { ConfigurationError } from '../action/errors.js';
 import { lineBatches } from './lines.js';
@@ -41,10 +41,11 @@ async function openYaml(path: string, displayPath: string): Promise<SuiteSource>
 
 /** A block-style `cases:` list: settings from the lines around it, cases parsed one by one as the file streams. */
 function openStreamedYaml(path: string, displayPath: string, layout: YamlLayout): SuiteSource {
-  const { doc } = parseYaml(layout.settingsText, displayPath, (line) => layout.settingsLines[line - 1]);
+  const fileLine = (line: number) => layout.settingsLines[line - 1];
+  const { doc, lineCounter } = parseYaml(layout.settingsText, displayPath, fileLine);
   const top = topMapping(doc.toJS(), displayPath);
   if (!('cases' in top)) throw new ConfigurationError(`Suite ${displayPath}: expected a mapping with a \`cases:\` list.`);
-  return suiteSource(displayPath, 'yaml', parseSettings(top, displayPath), async function* () {
+  return suiteSource(displayPath, 'yaml', parseSettings(top, displayPath, lineFinder(doc, lineCounter, fileLine)), async function* () {
     for await (const texts of yamlCaseTexts(path)) {
       yield (function* () {
         for (const c of texts) yield normalizeCase(parseYamlCase(c, displayPath), c.line, displayPath);
@@ -71,7 +72,7 @@ async function openWholeYaml(path: string, displayPath: string): Promise<SuiteSo
   const casesNode = isMap(doc.contents) ? (doc.contents.get('cases', true) as Node | undefined) : undefined;
   if (!isSeq(casesNode)) throw new ConfigurationError(`Suite ${displayPath}: expected a \`cases:\` list.`);
   const items = casesNode.items as Node[];
-  return suiteSource(displayPath, 'yaml', parseSettings(top, displayPath), async function* () {
+  return suiteSource(displayPath, 'yaml', parseSettings(top, displayPath, lineFinder(doc, lineCounter)), async function* () {
     // The parsed tree is in memory already: one batch, each case converted when reached.
     yield (function* () {
       for (const item of items) {
@@ -137,10 +138,24 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The line in the file of the value at a path of the YAML document (or of its nearest parent there). */
+function lineFinder(doc: Document, lineCounter: LineCounter, fileLine: (line: number) => number | undefined = (l) => l): (path: string[]) => number | undefined {
+  return (path) => {
+    for (let n = path.length; n > 0; n--) {
+      const node = doc.getIn(path.slice(0, n).map((k) => (/^\d+$/.test(k) ? Number(k) : k)), true) as Node | undefined;
+      if (node?.range) return fileLine(lineCounter.linePos(node.range[0]).line);
+    }
+    return undefined;
+  };
+}
+
 /** The settings beside the cases, checked against the suite schema. */
-function parseSettings(raw: unknown, file: string): SuiteSettings {
+function parseSettings(raw: unknown, file: string, lineOf?: (path: string[]) => number | undefined): SuiteSettings {
   if (!isObject(raw)) throw new ConfigurationError(`Suite ${file}: settings must be a mapping.`);
-  checkSettings(raw, `Suite ${file}`);
+  checkSettings(raw, (path) => {
+    const line = lineOf?.(path);
+    return `Suite ${file}${line ? ` line ${line}` : ''}`;
+  });
   const metrics: SuiteSettings['metrics'] = {};
   for (const [name, m] of Object.entries((raw.metrics ?? {}) as Record<string, { threshold?: number }>)) metrics[name] = { threshold: m.threshold };
   return {

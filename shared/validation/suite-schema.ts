@@ -14,8 +14,8 @@ ajv.addSchema(schema, 'suite');
 let settingsCheck: ValidateFunction | undefined;
 let caseCheck: ValidateFunction | undefined;
 
-/** Throws a ConfigurationError for the first rule `settings` breaks (`where`: ``Suite s.yaml``). */
-export function checkSettings(settings: unknown, where: string): void {
+/** Throws a ConfigurationError for the first rule `settings` breaks (`where`: ``Suite s.yaml line 4`` for a path). */
+export function checkSettings(settings: unknown, where: string | ((path: string[]) => string)): void {
   settingsCheck ??= ajv.getSchema('suite#/definitions/settings')!;
   if (!settingsCheck(settings)) throw problem(settingsCheck.errors!, settings, where);
 }
@@ -26,10 +26,12 @@ export function checkCase(c: unknown, where: string): void {
   if (!caseCheck(c)) throw problem(caseCheck.errors!, c, where);
 }
 
-function problem(errors: ErrorObject[], root: unknown, where: string): ConfigurationError {
+function problem(errors: ErrorObject[], root: unknown, at: string | ((path: string[]) => string)): ConfigurationError {
   // Of an `anyOf`, the branch errors say less than the `anyOf` itself (whose `x-expected` says it all).
   const e = errors.find((x) => x.keyword === 'anyOf') ?? errors[0];
   const path = e.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const keyPath = e.keyword === 'additionalProperties' ? [...path, (e.params as { additionalProperty: string }).additionalProperty] : path;
+  const where = typeof at === 'string' ? at : at(keyPath);
   const shown = path.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
   const expected = (e.parentSchema as { 'x-expected'?: string } | undefined)?.['x-expected'];
   const p = e.params as { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[] };
