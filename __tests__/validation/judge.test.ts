@@ -61,6 +61,11 @@ describe('judge assertions', () => {
     expect(report.verdict).toBe('fail');
   });
 
+  it('stops the evaluation when the judge keeps failing, even while the model answers', async () => {
+    const many = Array.from({ length: 12 }, (_, i) => `  - {id: c${i}, input: "Capital of France?", assert: [{judge: "The answer mentions Paris"}]}`).join('\n');
+    await expect(validate(`cases:\n${many}\n`, 'failing')).rejects.toThrow(/^The judge endpoint failed 5 requests in a row, so the evaluation stopped\. Last error: the judge .*answered HTTP 500/);
+  });
+
   it('refuses judge assertions without a judge, before any request', async () => {
     const before = server.requests.deterministic ?? 0;
     await expect(validate(SUITE, undefined)).rejects.toThrow(/`judge` assertions need a judge endpoint: set the `judge-endpoint` input or `judge.url` in the suite\./);

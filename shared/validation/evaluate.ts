@@ -87,6 +87,8 @@ export async function evaluate(cases: CaseBatches, client: EndpointClient, optio
   let exhausted = false;
   let failure: unknown;
   let errorsInARow = 0;
+  /** Failures in a row of checks that call an endpoint of their own (the judge), apart from the model's. */
+  let checkErrorsInARow = 0;
   const started = performance.now();
 
   function plan(c: CompiledCase): void {
@@ -148,13 +150,16 @@ export async function evaluate(cases: CaseBatches, client: EndpointClient, optio
       let check;
       try {
         // Most checks are synchronous: awaiting only promises saves a microtask per check.
-        check = pending instanceof Promise ? await pending : pending;
+        if (pending instanceof Promise) {
+          check = await pending;
+          checkErrorsInARow = 0;
+        } else check = pending;
       } catch (error) {
         // A check that needs an endpoint of its own (the judge) and could not reach it: an endpoint error of the run.
         if (!(error instanceof EndpointError)) throw error;
         run.errors++;
         run.reason ??= `${a.type}: endpoint error: ${error.message}`;
-        if (++errorsInARow >= errorLimit) throw new EndpointError(`The ${a.type} endpoint failed ${errorsInARow} requests in a row, so the evaluation stopped. Last error: ${error.message}`);
+        if (++checkErrorsInARow >= errorLimit) throw new EndpointError(`The ${a.type} endpoint failed ${checkErrorsInARow} requests in a row, so the evaluation stopped. Last error: ${error.message}`);
         return;
       }
       countCheck(tally, a.type, check.pass);
