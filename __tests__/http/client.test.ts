@@ -197,3 +197,31 @@ describe('Retry-After', () => {
     expect(await readText((async function* () { yield Buffer.from('abcdef'); })(), 3)).toBe('abc');
   });
 });
+
+describe('HttpClient and HTTP/2', () => {
+  it('speaks HTTP/2 to a TLS server that only offers it', async () => {
+    const { createSecureServer } = await import('node:http2');
+    const dir = folderWith({}).dir;
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'], { stdio: 'ignore' });
+    const [key, cert] = [readFileSync(`${dir}/key.pem`, 'utf8'), readFileSync(`${dir}/cert.pem`, 'utf8')];
+    const server = createSecureServer({ key, cert, allowHTTP1: false }, (req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ version: req.httpVersion }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const defaults = getCACertificates('default');
+    setDefaultCACertificates([...defaults, cert]);
+    try {
+      const c = client();
+      expect(await c.text({ url: `https://localhost:${port}/v1`, method: 'POST', body: '{}' })).toMatchObject({ status: 200, text: '{"version":"2.0"}' });
+      await c.close();
+    } finally {
+      setDefaultCACertificates(defaults);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});

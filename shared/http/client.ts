@@ -70,6 +70,8 @@ export class HttpClient {
     const tls = options.tls ?? {};
     const agent = new EnvHttpProxyAgent({
       connections: options.connections ?? null,
+      // HTTP/2 where the server offers it over TLS (ALPN); HTTP/1.1 keep-alive otherwise.
+      allowH2: true,
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
       connect: { ...tls, timeout: Math.min(options.timeoutMs, 30_000) },
