@@ -27,6 +27,11 @@ describe('the suite schema (schemas/suite.schema.json) as the parser applies it'
     await expect(read(`name: n\n${settings}${CASE}`)).rejects.toThrow(message);
   });
 
+  it('names the line of the settings of a JSONL suite', async () => {
+    const f = folderWith({ 's.jsonl': '\n{"suite": {"repeats": "two"}}\n{"id": "a", "input": "x", "assert": [{"contains": "x"}]}\n' });
+    await expect(openSuite(f.path('s.jsonl'), 's.jsonl')).rejects.toThrow('Suite s.jsonl line 2: `repeats` is "two", expected a positive integer.');
+  });
+
   it('names the line of a setting also in a suite read whole (a flow-style case list)', async () => {
     await expect(read('name: n\nendpoint:\n  model: m\n  stream: 1\ncases: [{id: a, input: x, assert: [{contains: x}]}]\n')).rejects.toThrow(
       'Suite s.yaml line 4: `endpoint.stream` is 1, expected true or false.',

@@ -88,7 +88,7 @@ async function openJsonl(path: string, displayPath: string): Promise<SuiteSource
   const first = await firstLine(path);
   const header = first.text ? parseJsonLine(first.text, first.line, displayPath) : undefined;
   const hasHeader = header !== undefined && typeof header === 'object' && header !== null && 'suite' in header;
-  const settings = hasHeader ? parseSettings((header as { suite: unknown }).suite, displayPath) : { metrics: {} };
+  const settings = hasHeader ? parseSettings((header as { suite: unknown }).suite, displayPath, () => first.line) : { metrics: {} };
   return suiteSource(displayPath, 'jsonl', settings, async function* () {
     let before = 0;
     for await (const batch of lineBatches(path)) {
