@@ -62,3 +62,28 @@ describe('streamed answers', () => {
     expect(server.requests.deterministic ?? 0).toBe(before);
   });
 });
+
+describe('a stream that sends an error event', () => {
+  it('is an endpoint error with the error it sent', async () => {
+    const { createServer } = await import('node:http');
+    const { LoopbackServer } = await import('../support/loopback-server.js');
+    const erring = new LoopbackServer(
+      createServer((req, res) => {
+        req.resume();
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write('data: {"choices":[{"delta":{"content":"Par"}}]}\n\n');
+        res.end('data: {"error":{"message":"model overloaded mid-answer"}}\n\n');
+      }),
+    );
+    const url = await erring.listen();
+    try {
+      const file = suite('  stream: true', '  - {id: a, input: "Capital of France?", assert: [{not-contains: Berlin}]}');
+      const prepared = await prepareValidation({ suiteFile: file, endpoint: { url: `${url}/v1`, timeoutMs: 3000, retries: 0 }, concurrency: 1, confidence: 0.95, method: 'wilson' });
+      const report = await runValidation(prepared, {});
+      expect(report.cases[0]).toMatchObject({ passed: false, errors: 1 });
+      expect(report.cases[0].reason).toMatch(/endpoint error: .*streamed an error: model overloaded mid-answer/);
+    } finally {
+      await erring.close();
+    }
+  });
+});

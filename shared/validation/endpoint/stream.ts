@@ -62,10 +62,8 @@ export async function readChatStream(url: string, r: HttpResponse): Promise<Comp
     parser.feed(decoder.decode(bytes, { stream: true }));
     if (problem) break;
   }
-  if (problem) {
-    await r.body[Symbol.asyncIterator]().return?.();
-    throw new EndpointError(problem);
-  }
+  // Leaving the loop early closed the body already.
+  if (problem) throw new EndpointError(problem);
   if (!done) throw new EndpointError(`${url} ended its stream before \`data: [DONE]\` (after ${contentChunks} content chunk(s)): the answer is incomplete`);
   const end = performance.now();
   const latencyMs = end - r.sentAt;
