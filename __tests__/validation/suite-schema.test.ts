@@ -27,6 +27,14 @@ describe('the suite schema (schemas/suite.schema.json) as the parser applies it'
     await expect(read(`name: n\n${settings}${CASE}`)).rejects.toThrow(message);
   });
 
+  it('names the line of the bad value inside a case written over several lines, streamed or read whole', async () => {
+    const multiLine = '  - id: a\n    input: x\n    assert:\n      - contains: x\n      - latency-ms: -5\n';
+    await expect(read(`name: n\ncases:\n${multiLine}`)).rejects.toThrow('Case `a` (s.yaml line 7): `assert[1].latency-ms` is -5, expected a positive number.');
+    // An alias keeps the suite from being streamed: it is read whole.
+    await expect(read(`name: n\nshared: &x {contains: x}\ncases:\n  - {id: b, input: x, assert: [*x]}\n${multiLine}`)).rejects.toThrow(/unknown key `shared`/);
+    await expect(read(`name: &n n\ncases:\n  - {id: b, input: *n, assert: [{contains: x}]}\n${multiLine}`)).rejects.toThrow('Case `a` (s.yaml line 8): `assert[1].latency-ms` is -5, expected a positive number.');
+  });
+
   it('names the line of the settings of a JSONL suite', async () => {
     const f = folderWith({ 's.jsonl': '\n{"suite": {"repeats": "two"}}\n{"id": "a", "input": "x", "assert": [{"contains": "x"}]}\n' });
     await expect(openSuite(f.path('s.jsonl'), 's.jsonl')).rejects.toThrow('Suite s.jsonl line 2: `repeats` is "two", expected a positive integer.');

@@ -48,7 +48,14 @@ function openStreamedYaml(path: string, displayPath: string, layout: YamlLayout)
   return suiteSource(displayPath, 'yaml', parseSettings(top, displayPath, lineFinder(doc, lineCounter, fileLine)), async function* () {
     for await (const texts of yamlCaseTexts(path)) {
       yield (function* () {
-        for (const c of texts) yield normalizeCase(parseYamlCase(c, displayPath), c.line, displayPath);
+        for (const c of texts) {
+          // Only a case the schema refuses is parsed a second time, for the line of the bad value.
+          const lineOf = (at: string[]) => {
+            const { doc, lineCounter } = parseYaml(c.text, displayPath, (l) => c.line - 1 + l);
+            return lineFinder(doc, lineCounter, (l) => c.line - 1 + l)(['0', ...at]);
+          };
+          yield normalizeCase(parseYamlCase(c, displayPath), c.line, displayPath, lineOf);
+        }
       })();
     }
   });
@@ -75,9 +82,10 @@ async function openWholeYaml(path: string, displayPath: string): Promise<SuiteSo
   return suiteSource(displayPath, 'yaml', parseSettings(top, displayPath, lineFinder(doc, lineCounter)), async function* () {
     // The parsed tree is in memory already: one batch, each case converted when reached.
     yield (function* () {
-      for (const item of items) {
+      for (const [index, item] of items.entries()) {
         const line = item.range ? lineCounter.linePos(item.range[0]).line : 0;
-        yield normalizeCase((item as Node).toJS(doc), line, displayPath); // toJS(doc) resolves aliases
+        const lineOf = (at: string[]) => lineFinder(doc, lineCounter)(['cases', String(index), ...at]);
+        yield normalizeCase((item as Node).toJS(doc), line, displayPath, lineOf); // toJS(doc) resolves aliases
       }
     })();
   });
@@ -204,10 +212,11 @@ function normalizeAssertion(raw: unknown, where: string): AssertionSpec {
   return spec;
 }
 
-function normalizeCase(raw: unknown, line: number, file: string): RawCase {
+function normalizeCase(raw: unknown, line: number, file: string, lineOf?: (path: string[]) => number | undefined): RawCase {
   const named = isObject(raw) && (typeof raw.id === 'string' || typeof raw.id === 'number') && raw.id !== '';
-  const where = named ? `Case \`${String((raw as { id: unknown }).id)}\` (${file} line ${line})` : `Suite ${file} line ${line}`;
-  checkCase(raw, where);
+  const at = (l: number) => (named ? `Case \`${String((raw as { id: unknown }).id)}\` (${file} line ${l})` : `Suite ${file} line ${l}`);
+  const where = at(line);
+  checkCase(raw, (path) => at((path.length ? lineOf?.(path) : undefined) ?? line));
   const c = raw as { id: string | number; input: string; vars?: Record<string, unknown>; repeats?: number; 'pass-rule'?: unknown; assert: unknown[] };
   return {
     id: String(c.id),

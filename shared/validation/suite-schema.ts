@@ -20,8 +20,8 @@ export function checkSettings(settings: unknown, where: string | ((path: string[
   if (!settingsCheck(settings)) throw problem(settingsCheck.errors!, settings, where);
 }
 
-/** Throws a ConfigurationError for the first rule a case breaks (`where`: ``Suite s.yaml line 12``). */
-export function checkCase(c: unknown, where: string): void {
+/** Throws a ConfigurationError for the first rule a case breaks (`where`: ``Case `a` (s.yaml line 12)`` for a path). */
+export function checkCase(c: unknown, where: string | ((path: string[]) => string)): void {
   caseCheck ??= ajv.getSchema('suite#/definitions/case')!;
   if (!caseCheck(c)) throw problem(caseCheck.errors!, c, where);
 }
