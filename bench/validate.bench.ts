@@ -1,163 +1,172 @@
 /**
- * Evaluating a 10,000-case suite against a local endpoint: requests per second against autocannon's on the
- * same endpoint at the same concurrency (target >= 0.8), and peak memory for 1,000 vs 10,000 cases (should be
- * flat: the suite is streamed and each case leaves a small summary). The model server runs in its own
- * process, and each evaluation in a fresh process so its peak RSS is its own. Those processes run with a
- * fixed young generation and old-space limit (HEAP_FLAGS), so V8 growing its heap on a longer run does not
- * pass for growth of what the evaluation holds; what it holds is shown by the live heap after each full GC.
+ * model-validate against what users wait for: the same 1,000-case suite (equals, contains and regex assertions,
+ * 2 repeats) run by model-validate and by promptfoo (`promptfoo eval`, pinned in bench/peers), both at
+ * concurrency 16, against the same local OpenAI-compatible endpoint that answers in 150-300 ms and rate-limits
+ * with 429 + Retry-After like a hosted model. Printed: both wall times and their ratio (target: ours <= 1.0),
+ * both peak RSS, and the 429s each received. Then peak memory for 1,000, 10,000 and 30,000 cases against a fast
+ * endpoint (should be flat: the suite is streamed and each case leaves a small summary). Every run is a fresh
+ * process; its peak RSS is read from /proc (VmHWM) while it runs, the same way for both tools.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { PerformanceObserver, constants as perf } from 'node:perf_hooks';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prepareValidation, runValidation } from '../shared/validation/validate.js';
-import { report } from './support.js';
+import { report, repoRoot } from './support.js';
 
 const CONCURRENCY = Number(process.env.VALIDATE_BENCH_CONCURRENCY ?? 16);
-const ROUNDS = Number(process.env.VALIDATE_BENCH_ROUNDS ?? 5);
-const PROMPT = 'What is the capital of France?';
+const CASES = Number(process.env.VALIDATE_BENCH_CASES ?? 1000);
+const REPEATS = 2;
+/** Requests a second the endpoint takes before it answers 429 (16 in flight at 150-300 ms would be about 70). */
+const RATE = Number(process.env.VALIDATE_BENCH_RATE ?? 50);
 /** Fixed heap sizes for the memory runs (MiB): semi-space min = max, so the young generation never grows. */
 const HEAP_FLAGS = ['--min-semi-space-size=4', '--max-semi-space-size=4', '--max-old-space-size=48'];
+const root = repoRoot();
+const promptfooMain = join(root, 'bench/peers/node_modules/promptfoo/dist/src/main.js');
 
-type Autocannon = (o: object) => Promise<{ requests: { average: number; total: number }; non2xx: number; errors: number }>;
+const answerOf = (input: string) => `Echo: ${input}`;
+const inputOf = (i: number) => `What is the capital of France? #${i}`;
 
-function suite(dir: string, cases: number): string {
+/** The suite for model-validate (JSONL, settings on the first line). */
+function ourSuite(dir: string, cases: number, repeats: number): string {
   const file = join(dir, `suite-${cases}.jsonl`);
-  const lines = [];
-  for (let i = 0; i < cases; i++) lines.push(JSON.stringify({ id: `case-${i}`, input: `${PROMPT} #${i}`, assert: [{ contains: `#${i}` }, { 'not-contains': 'error' }] }));
+  const lines = [JSON.stringify({ suite: { name: `bench-${cases}`, repeats } })];
+  for (let i = 0; i < cases; i++) {
+    lines.push(JSON.stringify({ id: `case-${i}`, input: inputOf(i), assert: [{ equals: answerOf(inputOf(i)) }, { contains: `#${i}` }, { regex: `#${i}$` }] }));
+  }
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 }
 
-interface ChildResult {
-  cases: number;
-  passed: number;
-  rps: number;
+/** The same cases for promptfoo: its OpenAI provider pointed at the same endpoint. */
+function promptfooConfig(dir: string, baseUrl: string, cases: number): string {
+  const tests = [];
+  for (let i = 0; i < cases; i++) {
+    tests.push({ vars: { prompt: inputOf(i) }, assert: [{ type: 'equals', value: answerOf(inputOf(i)) }, { type: 'contains', value: `#${i}` }, { type: 'regex', value: `#${i}$` }] });
+  }
+  const config = { description: 'bench', prompts: ['{{prompt}}'], providers: [{ id: 'openai:chat:m', config: { apiBaseUrl: baseUrl, apiKey: 'x' } }], tests };
+  const file = join(dir, 'promptfooconfig.json');
+  writeFileSync(file, JSON.stringify(config));
+  return file;
+}
+
+interface Measured {
+  code: number | null;
   wallMs: number;
   peakRssMiB: number;
-  /** Heap still used after a full GC at the end, with the report (every case's summary) still held. */
-  retainedHeapMiB: number;
-  /** The most heap found live right after any full GC during the evaluation (the most we held at once). */
-  peakLiveHeapMiB: number;
-  fullGcs: number;
+  stdout: string;
+  stderr: string;
 }
 
-/** Child mode: evaluate one suite (after an optional warm-up suite) and print the numbers as JSON. */
-async function evaluateChild(url: string, file: string, warmup?: string): Promise<void> {
-  const validate = async (path: string) => {
-    const prepared = await prepareValidation({ suiteFile: path, endpoint: { url, timeoutMs: 30_000, retries: 0 }, concurrency: CONCURRENCY, confidence: 0.95, method: 'wilson' });
-    return runValidation(prepared, {});
-  };
-  if (warmup) await validate(warmup);
-  let peakLive = 0;
-  let fullGcs = 0;
-  const gcs = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) {
-      if ((e as { detail?: { kind?: number } }).detail?.kind !== perf.NODE_PERFORMANCE_GC_MAJOR) continue;
-      fullGcs++;
-      peakLive = Math.max(peakLive, process.memoryUsage().heapUsed);
-    }
-  });
-  gcs.observe({ entryTypes: ['gc'] });
+/** Runs a process to its end, reading its peak RSS (VmHWM) from /proc while it runs. */
+function measured(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Measured> {
   const started = performance.now();
-  const r = await validate(file);
-  const wallMs = performance.now() - started;
-  gcs.disconnect();
-  (globalThis as { gc?: () => void }).gc?.();
-  const retained = process.memoryUsage().heapUsed;
-  const result: ChildResult = {
-    cases: r.tally.cases,
-    passed: r.tally.passedCases,
-    rps: r.performance.requestsPerSecond,
-    wallMs,
-    peakRssMiB: process.resourceUsage().maxRSS / 1024,
-    retainedHeapMiB: retained / 1024 / 1024,
-    peakLiveHeapMiB: Math.max(peakLive, retained) / 1024 / 1024,
-    fullGcs,
-  };
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  let peakKiB = 0;
+  const poll = setInterval(() => {
+    try {
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
+      if (hwm) peakKiB = Math.max(peakKiB, Number(hwm));
+    } catch {
+      // the process has ended
+    }
+  }, 50);
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearInterval(poll);
+      resolve({ code, wallMs: performance.now() - started, peakRssMiB: peakKiB / 1024, stdout, stderr });
+    }),
+  );
 }
 
-function startServer(): Promise<{ url: string; child: ChildProcess }> {
+/** Child mode: evaluate one suite with model-validate's code and print its numbers as JSON. */
+async function evaluateChild(url: string, file: string): Promise<void> {
+  const started = performance.now();
+  const prepared = await prepareValidation({ suiteFile: file, endpoint: { url, timeoutMs: 30_000, retries: 8 }, concurrency: CONCURRENCY, confidence: 0.95, method: 'wilson' });
+  const r = await runValidation(prepared, {});
+  (globalThis as { gc?: () => void }).gc?.();
+  const out = { cases: r.tally.cases, passed: r.tally.passedCases, runs: r.tally.runs, errors: r.tally.errors, wallMs: performance.now() - started, retainedHeapMiB: process.memoryUsage().heapUsed / 1024 / 1024 };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+function startServer(options: object): Promise<{ url: string; child: ChildProcess }> {
   const script = fileURLToPath(new URL('../__tests__/support/model-server.js', import.meta.url));
-  const child = spawn(process.execPath, [script, '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [script, '0', JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     child.stdout!.once('data', (d) => resolve({ url: String(d).trim(), child }));
     child.once('exit', (code) => reject(new Error(`model server exited with ${code}`)));
   });
 }
 
-function runChild(url: string, file: string, warmup?: string): Promise<ChildResult> {
-  const args = ['--expose-gc', ...HEAP_FLAGS, fileURLToPath(import.meta.url), '--child', url, file, ...(warmup ? [warmup] : [])];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  return new Promise((resolve, reject) => child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`evaluation exited with ${code}`)))));
+const stats = async (url: string) => (await (await fetch(`${url}/stats`)).json()) as { requests: Record<string, number>; rateLimited: number };
+const reset = (url: string) => fetch(`${url}/reset`, { method: 'POST' }).then((r) => r.arrayBuffer());
+
+/** promptfoo from bench/peers, installed from its lock file when missing. */
+function ensurePromptfoo(): void {
+  if (existsSync(promptfooMain)) return;
+  console.log('installing promptfoo into bench/peers (npm ci)...');
+  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--prefix', join(root, 'bench/peers')], { stdio: 'inherit' });
+  if (r.status !== 0 || !existsSync(promptfooMain)) throw new Error('could not install promptfoo into bench/peers');
 }
 
+async function ours(url: string, file: string, heap: string[] = []): Promise<Measured & { result: { cases: number; passed: number; runs: number; errors: number; retainedHeapMiB: number } }> {
+  const m = await measured(['--expose-gc', ...heap, fileURLToPath(import.meta.url), '--child', url, file]);
+  if (m.code !== 0) throw new Error(`model-validate exited with ${m.code}: ${m.stderr.slice(-2000)}`);
+  return { ...m, result: JSON.parse(m.stdout) };
+}
+
+async function theirs(config: string, dir: string): Promise<Measured & { passed: number; failed: number; errors: number }> {
+  const output = join(dir, 'promptfoo-results.json');
+  const env = { ...process.env, PROMPTFOO_DISABLE_TELEMETRY: '1', PROMPTFOO_DISABLE_UPDATE: '1', PROMPTFOO_CONFIG_DIR: join(dir, 'promptfoo-home'), OPENAI_API_KEY: 'x' };
+  const args = [promptfooMain, 'eval', '-c', config, '--no-cache', '--max-concurrency', String(CONCURRENCY), '--repeat', String(REPEATS), '--no-table', '--no-progress-bar', '--no-write', '-o', output];
+  const m = await measured(args, env);
+  if (!existsSync(output)) throw new Error(`promptfoo wrote no results (exit ${m.code}): ${m.stderr.slice(-2000)}${m.stdout.slice(-2000)}`);
+  const s = (JSON.parse(readFileSync(output, 'utf8')) as { results: { stats: { successes: number; failures: number; errors: number } } }).results.stats;
+  return { ...m, passed: s.successes, failed: s.failures, errors: s.errors };
+}
 
 async function main(): Promise<void> {
+  ensurePromptfoo();
   const dir = mkdtempSync(join(tmpdir(), 'validate-bench-'));
-  const { url, child } = await startServer();
+  const limited = await startServer({ latencyMs: [150, 300], rateLimit: { perSecond: RATE, retryAfter: '1' } });
+  const fast = await startServer({});
   try {
-    const chat = `${url}/deterministic/v1`;
-    const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
-    const body = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: PROMPT }] });
-    const load = (duration: number) => autocannon({ url: `${chat}/chat/completions`, connections: CONCURRENCY, duration, method: 'POST', headers: { 'content-type': 'application/json' }, body });
-    const [s1k, s2k, s10k, s30k] = [1_000, 2_000, 10_000, 30_000].map((n) => suite(dir, n));
-    // Throughput in this process, warm, alternating with autocannon round by round: this machine's load changes
-    // from second to second, so each round's ratio compares two neighbouring measurements; the median is reported.
-    // CPU time per request of this process, beside each rate: a share of the two cores that colleagues' load
-    // does not move much, so it shows the client's own per-request work when the rates are noisy.
-    const cpuMicros = (since: NodeJS.CpuUsage) => {
-      const u = process.cpuUsage(since);
-      return u.user + u.system;
-    };
-    const validate = async (file: string) => {
-      const prepared = await prepareValidation({ suiteFile: file, endpoint: { url: chat, timeoutMs: 30_000, retries: 0 }, concurrency: CONCURRENCY, confidence: 0.95, method: 'wilson' });
-      const cpu = process.cpuUsage();
-      const r = await runValidation(prepared, {});
-      const cpuPerRequest = cpuMicros(cpu) / r.tally.runs;
-      if (r.tally.passedCases !== r.tally.cases) throw new Error(`expected every case to pass, got ${r.tally.passedCases}/${r.tally.cases}`);
-      return { rps: r.performance.requestsPerSecond, cpuPerRequest };
-    };
-    const measureLoad = async () => {
-      const cpu = process.cpuUsage();
-      const r = await load(3);
-      return { rps: r.requests.average, cpuPerRequest: cpuMicros(cpu) / r.requests.total };
-    };
-    await load(1);
-    await validate(s2k);
-    const rounds: { theirs: { rps: number; cpuPerRequest: number }; ours: { rps: number; cpuPerRequest: number } }[] = [];
-    for (let round = 0; round < ROUNDS; round++) rounds.push({ theirs: await measureLoad(), ours: await validate(s10k) });
-    console.log(`rounds (autocannon / model-validate req/s at ${CONCURRENCY} connections): ${rounds.map((r) => `${r.theirs.rps.toFixed(0)}/${r.ours.rps.toFixed(0)}`).join(', ')}`);
-    console.log(`rounds (autocannon / model-validate CPU µs per request): ${rounds.map((r) => `${r.theirs.cpuPerRequest.toFixed(0)}/${r.ours.cpuPerRequest.toFixed(0)}`).join(', ')}`);
-    const median = <T>(xs: T[], key: (x: T) => number) => [...xs].sort((a, b) => key(a) - key(b))[Math.floor(xs.length / 2)];
-    const mid = median(rounds, (r) => r.ours.rps / r.theirs.rps);
-    report('evaluation throughput (10,000 cases, median round)', mid.ours.rps, mid.theirs.rps, 'req/s', '>= 0.8');
-    const cpuMid = median(rounds, (r) => r.ours.cpuPerRequest / r.theirs.cpuPerRequest);
-    report('client CPU per request (median round)', cpuMid.ours.cpuPerRequest, cpuMid.theirs.cpuPerRequest, 'µs', 'lower is better; informational');
-    const cold = await runChild(chat, s10k);
-    console.log(`a cold process evaluating 10,000 cases: ${cold.rps.toFixed(0)} req/s (${(cold.wallMs / 1000).toFixed(2)} s with the suite check pass)`);
-    const m1k = await runChild(chat, s1k);
-    const m30k = await runChild(chat, s30k);
-    console.log(`memory runs with ${HEAP_FLAGS.join(' ')}:`);
-    for (const [n, r] of [['1,000', m1k], ['10,000', cold], ['30,000', m30k]] as const) {
-      console.log(`${n} cases: peak RSS ${r.peakRssMiB.toFixed(1)} MiB, peak live heap ${r.peakLiveHeapMiB.toFixed(1)} MiB (${r.fullGcs} full GCs), heap retained after GC ${r.retainedHeapMiB.toFixed(1)} MiB`);
-    }
-    const perCase = ((m30k.retainedHeapMiB - m1k.retainedHeapMiB) * 1024 * 1024) / (m30k.cases - m1k.cases);
-    console.log(`retained heap per extra case (the report's compact case summary): ${perCase.toFixed(0)} bytes`);
-    report('peak RSS 10,000 vs 1,000 cases', cold.peakRssMiB, m1k.peakRssMiB, 'MiB', 'flat: close to 1.0');
-    report('peak RSS 30,000 vs 10,000 cases', m30k.peakRssMiB, cold.peakRssMiB, 'MiB', 'flat: close to 1.0');
-    report('peak live heap 30,000 vs 1,000 cases', m30k.peakLiveHeapMiB, m1k.peakLiveHeapMiB, 'MiB', 'flat but for the summaries');
+    const base = `${limited.url}/deterministic/v1`;
+    const suite = ourSuite(dir, CASES, REPEATS);
+    const config = promptfooConfig(dir, base, CASES);
+    console.log(`${CASES} cases x ${REPEATS} repeats at concurrency ${CONCURRENCY}; the endpoint answers in 150-300 ms and takes ${RATE} requests/s, then 429 + Retry-After: 1`);
+    await reset(limited.url);
+    const p = await theirs(config, dir);
+    const p429 = (await stats(limited.url)).rateLimited;
+    await reset(limited.url);
+    const o = await ours(base, suite);
+    const o429 = (await stats(limited.url)).rateLimited;
+    console.log(`promptfoo: ${(p.wallMs / 1000).toFixed(1)} s, peak RSS ${p.peakRssMiB.toFixed(0)} MiB, ${p.passed} passed / ${p.failed} failed / ${p.errors} errors, 429s received: ${p429}`);
+    console.log(`model-validate: ${(o.wallMs / 1000).toFixed(1)} s, peak RSS ${o.peakRssMiB.toFixed(0)} MiB, ${o.result.passed}/${o.result.cases} cases passed over ${o.result.runs} runs, ${o.result.errors} errors, 429s received: ${o429}`);
+    report(`wall time, ${CASES} cases x ${REPEATS} repeats against a rate-limited endpoint`, o.wallMs, p.wallMs, 'ms', 'ours <= 1.0 of promptfoo');
+    report('peak RSS of the run', o.peakRssMiB, p.peakRssMiB, 'MiB', 'informational');
+
+    const chat = `${fast.url}/deterministic/v1`;
+    const runs = await Promise.all([1_000, 10_000, 30_000].map((n) => ourSuite(dir, n, 1))).then(async (files) => {
+      const out = [];
+      for (const f of files) out.push(await ours(chat, f, HEAP_FLAGS));
+      return out;
+    });
+    console.log(`memory runs against a fast endpoint, with ${HEAP_FLAGS.join(' ')}:`);
+    for (const r of runs) console.log(`${r.result.cases.toLocaleString('en-US')} cases: peak RSS ${r.peakRssMiB.toFixed(1)} MiB, heap retained after GC ${r.result.retainedHeapMiB.toFixed(1)} MiB, ${(r.wallMs / 1000).toFixed(1)} s`);
+    report('peak RSS 10,000 vs 1,000 cases', runs[1].peakRssMiB, runs[0].peakRssMiB, 'MiB', 'flat: close to 1.0');
+    report('peak RSS 30,000 vs 10,000 cases', runs[2].peakRssMiB, runs[1].peakRssMiB, 'MiB', 'flat: close to 1.0');
   } finally {
-    child.kill();
+    limited.child.kill();
+    fast.child.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-if (process.argv[2] === '--child') await evaluateChild(process.argv[3], process.argv[4], process.argv[5]);
+if (process.argv[2] === '--child') await evaluateChild(process.argv[3], process.argv[4]);
 else await main();

@@ -36,3 +36,13 @@ export interface SandboxGateway {
   namespace: 'ai-deploy-sandbox';
 }
 export declare function sandboxGateway(): SandboxGateway;
+
+export interface SandboxProxy {
+  /** squid, e.g. http://127.0.0.1:3128. */
+  url: string;
+  /** A name that resolves to 127.0.0.1 for the proxy only (not for the test process). */
+  onlyThroughProxy: string;
+  /** A name the proxy refuses with 403. */
+  refused: string;
+}
+export declare function sandboxProxy(): SandboxProxy;

@@ -36,3 +36,11 @@ export function sandboxGateway() {
   if (!e.GATEWAY_URL) throw new Error(`sandbox env file ${envFile} has no GATEWAY_URL: is the gateway part down? run \`npm run sandbox -- up\``);
   return { url: e.GATEWAY_URL, metricsUrl: e.GATEWAY_METRICS_URL, name: 'sandbox', namespace: 'ai-deploy-sandbox' };
 }
+
+/** The sandbox's forward proxy (squid): its URL, a host name only it resolves, and one it refuses. */
+export function sandboxProxy() {
+  if (!existsSync(envFile)) throw new Error(`no sandbox env file at ${envFile}: run \`npm run sandbox -- up\``);
+  const e = readEnvFile();
+  if (!e.PROXY_URL) throw new Error(`sandbox env file ${envFile} has no PROXY_URL: is the proxy part down? run \`npm run sandbox -- up\``);
+  return { url: e.PROXY_URL, onlyThroughProxy: e.PROXY_ONLY_HOST, refused: e.PROXY_REFUSED_HOST };
+}

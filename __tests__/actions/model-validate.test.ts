@@ -252,7 +252,7 @@ describe('model-validate refuses bad input clearly, and publishes nothing', () =
   it.each([
     ['answers 500', 'failing', /answered HTTP 500/],
     ['answers HTML', 'html', /answered HTML, not JSON/],
-    ['hangs', 'hanging', /did not answer within 500 ms/],
+    ['hangs', 'hanging', /did not answer within 500ms/],
   ] as const)('an endpoint that %s fails the step clearly and nothing is published', async (_, mode, message) => {
     const folder = await localModel({ 'weights.bin': bytes(100, 9) });
     const result = await runInProcess(run, inputs({ endpoint: current.chatUrl(mode), timeout: '500ms', retries: '0', 'model-path': folder, version: '3.0.0', publish: 'true' }), { env: env() });
@@ -307,5 +307,27 @@ describe('drift', () => {
     ]);
     expect(report.drift).toMatchObject({ share: 0.5, verdict: 'fail' });
     expect(drifted.outputs.verdict).toBe('fail');
+  });
+});
+
+describe('judge assertions from the action', () => {
+  it('grades with the judge-* inputs, and the judge key is masked and stored nowhere', async () => {
+    const judged = folderWith({ 'judged.yaml': 'cases:\n  - {id: j1, input: "Question 1?", assert: [{judge: "The answer mentions Answer 1."}]}\n  - {id: j2, input: "Question 2?", assert: [{judge: "The answer mentions Answer 9."}]}\n' });
+    const before = current.requests.judge ?? 0;
+    const result = await runInProcess(
+      run,
+      { suite: judged.path('judged.yaml'), endpoint: current.chatUrl('deterministic'), 'judge-endpoint': current.chatUrl('judge'), 'judge-api-key': 'jdg-secret-4242', 'judge-model': 'grader', threshold: '1%' },
+      { env: env() },
+    );
+    expect(result.errors).toEqual([]);
+    const report = reportOf(result);
+    expect(report.cases.map((c) => [c.id, c.passed, c.reason])).toEqual([
+      ['j1', true, undefined],
+      ['j2', false, 'judge: the judge says: it does not mention Answer 9.'],
+    ]);
+    expect((current.requests.judge ?? 0) - before).toBe(2);
+    expect(result.stdout).toContain('::add-mask::jdg-secret-4242');
+    expect(result.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')).not.toContain('jdg-secret-4242');
+    expect(readFileSync(result.outputs.report, 'utf8')).not.toContain('jdg-secret-4242');
   });
 });

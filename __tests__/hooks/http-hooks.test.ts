@@ -75,7 +75,7 @@ describe('http hooks against a local model server', () => {
     expect(server.requestsTo('/hang')).toHaveLength(2);
     expect(report.results[1]).toMatchObject({ outcome: 'skipped', detail: 'not run: hook `hangs` failed before it' });
     const post = await run('post-promote', '  - {name: body-hangs, kind: http, url: "{{server}}/hang-body", timeout: 200ms, retries: 0}\n');
-    expect(post.report.results[0].detail).toBe(`GET ${server.url}/hang-body did not answer within 200ms`);
+    expect(post.report.results[0].detail).toBe(`GET ${server.url}/hang-body did not finish its answer within 200ms`);
   });
 
   it('a flaky endpoint that becomes healthy passes on a retry, saying which attempt', async () => {
@@ -89,7 +89,7 @@ describe('http hooks against a local model server', () => {
 
   it('a refused connection fails with the reason', async () => {
     const { report } = await run('pre-traffic', '  - {name: down, kind: http, url: "http://127.0.0.1:9/x", retries: 0}\n');
-    expect(report.results[0].detail).toMatch(/^GET http:\/\/127\.0\.0\.1:9\/x could not connect \(ECONNREFUSED\)/);
+    expect(report.results[0].detail).toMatch(/^GET http:\/\/127\.0\.0\.1:9\/x could not be reached: connect ECONNREFUSED/);
   });
 
   it('sends the method, headers and JSON body with template values and env secrets filled in', async () => {

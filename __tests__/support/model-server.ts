@@ -15,8 +15,18 @@ import { pathToFileURL } from 'node:url';
  * - `html`: HTTP 200 with an HTML page (a proxy's error page, say)
  * - `hanging`: accepts the request and never answers
  * - `refusing`: `I'm sorry, but I can't help with that.`
+ * - `redirect`: 308 to the same path under `deterministic` (a moved API keeps method and body on 307/308)
+ * - `judge`: a grader for `judge` assertions: `{"pass": ..., "reason": ...}`, passing when the answer to grade
+ *   contains what the rubric's `mentions X` names (any case); `judge-prose` answers a verdict in prose only
+ * - `cut-stream`: a streamed answer that stops in the middle of an event (the connection ends cleanly)
+ *
+ * A chat request with `stream: true` is answered with Server-Sent Events as the OpenAI API sends them: one
+ * `chat.completion.chunk` per word (`streamDelayMs` apart), a `usage` chunk when `stream_options.include_usage`,
+ * then `data: [DONE]`. With `rateLimit`, requests over `perSecond` in the current second get 429 with
+ * `Retry-After` (`retryAfter`, default 1) and count in `rateLimited`. With `latencyMs: [min, max]`, every
+ * answer waits a uniform (seeded) time in that range first, as a real model does.
  */
-export type Mode = 'deterministic' | 'noisy' | 'slow' | 'failing' | 'flaky' | 'html' | 'hanging' | 'refusing';
+export type Mode = 'deterministic' | 'noisy' | 'slow' | 'failing' | 'flaky' | 'html' | 'hanging' | 'refusing' | 'redirect' | 'cut-stream' | 'judge' | 'judge-prose';
 
 export interface ModelServerOptions {
   answers?: Record<string, string>;
@@ -25,6 +35,9 @@ export interface ModelServerOptions {
   noisyRates?: Record<string, number>;
   slowMs?: number;
   seed?: number;
+  streamDelayMs?: number;
+  rateLimit?: { perSecond: number; retryAfter?: string };
+  latencyMs?: [number, number];
 }
 
 export class ModelServer {
@@ -33,6 +46,11 @@ export class ModelServer {
   /** Prompts received, in order (only kept when `keepPrompts`). */
   readonly prompts: string[] = [];
   keepPrompts = false;
+  /** The `Via` header of the latest request (a proxy that forwarded it names itself there). */
+  lastVia: string | undefined;
+  /** Requests answered 429 by the rate limit. */
+  rateLimited = 0;
+  private window = { second: 0, count: 0 };
   url = '';
   private readonly server: Server;
   private readonly loopback: LoopbackServer;
@@ -79,14 +97,38 @@ export class ModelServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let body = '';
     for await (const chunk of req) body += chunk;
+    if (req.url === '/stats') return this.send(res, 200, { requests: this.requests, rateLimited: this.rateLimited });
+    if (req.url === '/reset') {
+      for (const k of Object.keys(this.requests)) delete this.requests[k];
+      this.rateLimited = 0;
+      return this.send(res, 200, {});
+    }
     const [, mode, ...rest] = (req.url ?? '/').split('/');
+    this.lastVia = req.headers.via;
     this.requests[mode] = (this.requests[mode] ?? 0) + 1;
     const chat = rest.join('/') === 'v1/chat/completions';
     const generic = rest.join('/') === 'generate';
     if (req.method !== 'POST' || (!chat && !generic)) return this.send(res, 404, { error: 'not found' });
+    if (this.overRate()) {
+      this.rateLimited++;
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': this.options.rateLimit!.retryAfter ?? '1' });
+      res.end(JSON.stringify({ error: { message: 'rate limit exceeded', type: 'rate_limit_error' } }));
+      return;
+    }
+    if (mode === 'redirect') {
+      res.writeHead(308, { location: `/deterministic/${rest.join('/')}` });
+      res.end();
+      return;
+    }
+    const [min, max] = this.options.latencyMs ?? [0, 0];
+    if (max > 0) await new Promise((r) => setTimeout(r, min + this.random() * (max - min)));
     let prompt: string;
+    let stream = false;
+    let usage = false;
     try {
-      const json = JSON.parse(body) as { messages?: { role: string; content: string }[]; prompt?: string; input?: string };
+      const json = JSON.parse(body) as { messages?: { role: string; content: string }[]; prompt?: string; input?: string; stream?: boolean; stream_options?: { include_usage?: boolean } };
+      stream = chat && json.stream === true;
+      usage = json.stream_options?.include_usage === true;
       prompt = chat ? (json.messages?.filter((m) => m.role === 'user').at(-1)?.content ?? '') : (json.prompt ?? json.input ?? '');
     } catch {
       return this.send(res, 400, { error: 'invalid JSON' });
@@ -121,11 +163,49 @@ export class ModelServer {
       case 'refusing':
         text = "I'm sorry, but I can't help with that.";
         break;
+      case 'judge': {
+        const wanted = /mentions (.+)/.exec(prompt)?.[1]?.split('\n')[0].trim() ?? '';
+        const answer = /Answer to grade:\n([\s\S]*)$/.exec(prompt)?.[1] ?? '';
+        const pass = wanted !== '' && answer.toLowerCase().includes(wanted.toLowerCase());
+        text = `\`\`\`json\n${JSON.stringify({ pass, reason: pass ? `it mentions ${wanted}` : `it does not mention ${wanted}` })}\n\`\`\``;
+        break;
+      }
+      case 'judge-prose':
+        text = 'The answer looks fine to me.';
+        break;
+      case 'cut-stream':
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.end(`data: ${JSON.stringify(chunk('Par'))}\n\ndata: {"id":"x","object":"chat.com`);
+        return;
       default:
         return this.send(res, 404, { error: `unknown mode ${mode}` });
     }
+    if (stream) return this.stream(res, prompt, text, usage);
     if (chat) this.send(res, 200, { id: 'x', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }] });
     else this.send(res, 200, { result: { text } });
+  }
+
+  /** One chunk per word, as `chat.completion.chunk` events, then usage and `[DONE]`. */
+  private async stream(res: ServerResponse, prompt: string, text: string, usage: boolean): Promise<void> {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const words = text.match(/\S+\s*/g) ?? [''];
+    const delay = this.options.streamDelayMs ?? 0;
+    for (const word of words) {
+      if (delay) await new Promise((r) => setTimeout(r, delay));
+      if (res.destroyed) return;
+      res.write(`data: ${JSON.stringify(chunk(word))}\n\n`);
+    }
+    if (usage) res.write(`data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', choices: [], usage: { prompt_tokens: prompt.split(/\s+/).length, completion_tokens: words.length, total_tokens: prompt.split(/\s+/).length + words.length } })}\n\n`);
+    res.end('data: [DONE]\n\n');
+  }
+
+  /** Counts the request in the current second's window; true when it is over the limit. */
+  private overRate(): boolean {
+    const limit = this.options.rateLimit;
+    if (!limit) return false;
+    const second = Math.floor(Date.now() / 1000);
+    if (second !== this.window.second) this.window = { second, count: 0 };
+    return ++this.window.count > limit.perSecond;
   }
 
   private send(res: ServerResponse, status: number, body: unknown): void {
@@ -135,8 +215,13 @@ export class ModelServer {
   }
 }
 
-// `node model-server.js [port]` serves until killed (the benchmark runs it in its own process).
+function chunk(content: string): object {
+  return { id: 'x', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content }, finish_reason: null }] };
+}
+
+// `node model-server.js [port] [options as JSON]` serves until killed (the benchmark runs it in its own
+// process); `GET /stats` answers {requests, rateLimited}, `POST /reset` zeroes them.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const server = await new ModelServer().start(Number(process.argv[2] ?? 0));
+  const server = await new ModelServer(process.argv[3] ? (JSON.parse(process.argv[3]) as ModelServerOptions) : {}).start(Number(process.argv[2] ?? 0));
   process.stdout.write(`${server.url}\n`);
 }

@@ -95,7 +95,7 @@ describe('suite files', () => {
   it('refuses bad JSON, a case without assertions, and an unknown file type', async () => {
     const f = folderWith({ 'b.jsonl': '{"id": "a", "input": "x", "assert": [{"equals": "y"}]}\n{nope\n', 'n.jsonl': jsonl([{ id: 'a', input: 'x', assert: [] }]), 's.txt': '' });
     await expect(checkSuite(await openSuite(f.path('b.jsonl')), f.dir)).rejects.toThrow(/line 2: not valid JSON/);
-    await expect(checkSuite(await openSuite(f.path('n.jsonl')), f.dir)).rejects.toThrow(/`assert` must be a non-empty list/);
+    await expect(checkSuite(await openSuite(f.path('n.jsonl')), f.dir)).rejects.toThrow(/Case `a` \(.*n.jsonl line 1\): `assert` is \[\], expected a non-empty list of assertions\./);
     await expect(openSuite(f.path('s.txt'))).rejects.toThrow(/Expected a \.yaml, \.yml or \.jsonl file/);
     await expect(openSuite(f.path('missing.yaml'))).rejects.toThrow(/Cannot read `suite`.*ENOENT/);
   });

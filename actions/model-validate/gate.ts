@@ -24,6 +24,7 @@ function planFrom(inputs: Inputs): ValidationPlan {
     suiteFile: inputs.suite.file,
     suiteDisplayPath: inputs.suite.display,
     endpoint: { url: inputs.endpoint, apiKey: inputs['api-key'], timeoutMs: inputs.timeout, retries: inputs.retries },
+    judge: { url: inputs['judge-endpoint'], apiKey: inputs['judge-api-key'], model: inputs['judge-model'] },
     repeats: inputs.repeats,
     maxRepeats: inputs['max-repeats'],
     threshold: inputs.threshold,

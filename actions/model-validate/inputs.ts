@@ -20,6 +20,9 @@ export interface Inputs {
   suite: { file: string; display: string };
   endpoint?: string;
   'api-key'?: string;
+  'judge-endpoint'?: string;
+  'judge-api-key'?: string;
+  'judge-model'?: string;
   timeout: number;
   retries: number;
   repeats?: number;
@@ -58,6 +61,10 @@ export function getInputs(): Inputs {
   maskSecret(apiKey);
   const endpoint = optionalInput('endpoint');
   maskUrlCredentials(endpoint);
+  const judgeApiKey = optionalInput('judge-api-key');
+  maskSecret(judgeApiKey);
+  const judgeEndpoint = optionalInput('judge-endpoint');
+  maskUrlCredentials(judgeEndpoint);
   const rawRegistry = optionalInput('registry');
   const rawModel = optionalInput('model');
   const rawVersion = optionalInput('version');
@@ -96,6 +103,9 @@ export function getInputs(): Inputs {
     suite: { file: confinedPath('suite', rawSuite, { kind: 'file' }), display: annotationPath(rawSuite) },
     endpoint,
     'api-key': apiKey,
+    'judge-endpoint': judgeEndpoint,
+    'judge-api-key': judgeApiKey,
+    'judge-model': optionalInput('judge-model'),
     timeout: durationInput('timeout', '60s'),
     retries: numberInput('retries', 2, { integer: true, min: 0, max: 10 }),
     repeats: optionalInput('repeats') === undefined ? undefined : numberInput('repeats', 1, { integer: true, min: 1, max: 100 }),

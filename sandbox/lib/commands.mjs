@@ -11,9 +11,10 @@ import * as prometheus from '../parts/prometheus.mjs';
 import * as moto from '../parts/moto.mjs';
 import * as registry from '../parts/registry.mjs';
 import * as gateway from '../parts/gateway.mjs';
+import * as proxy from '../parts/proxy.mjs';
 import { buildInfo } from '../parts/build.mjs';
 
-export const parts = [kubernetes, prometheus, moto, registry, gateway]; // a part's `after` names parts it starts behind
+export const parts = [kubernetes, prometheus, moto, registry, proxy, gateway]; // a part's `after` names parts it starts behind
 const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Start or reuse every part. Resolves {ok, env, timings}; throws nothing (errors are in `errors`). */

@@ -29,5 +29,6 @@ const basePorts = {
   registryAuth: 5001,
   gateway: 18000, // Traefik's web entrypoint, bridged from the data-plane netns (parts/gateway.mjs)
   gatewayMetrics: 18001, // Traefik's /metrics and /ping
+  proxy: 3128,
 };
 export const ports = Object.fromEntries(Object.entries(basePorts).map(([k, p]) => [k, p + offset]));

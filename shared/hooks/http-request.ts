@@ -1,6 +1,5 @@
-import { request as httpRequest, type RequestOptions } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { formatDuration } from '../parse/duration.js';
+import type { RequestOptions } from 'node:https';
+import { HttpClient, HttpFailure } from '../http/client.js';
 import { cutToBytes } from '../action/text-limit.js';
 
 export interface HttpRequest {
@@ -23,38 +22,24 @@ export interface HttpAnswer {
 /** What is kept of an answer's body (for `expect.body` and the log), in bytes. */
 const BODY_LIMIT = 64 * 1024;
 
-/** Sends one request; rejects with a one-line reason when there is no answer in time or no connection. */
-export function sendHttp(req: HttpRequest): Promise<HttpAnswer> {
-  const url = new URL(req.url);
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  const headers: Record<string, string> = { ...req.headers, ...(req.options?.headers as Record<string, string> | undefined) };
-  if (req.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(req.body));
-  return new Promise<HttpAnswer>((resolve, reject) => {
-    let settled = false;
-    const done = (error: Error | undefined, answer?: HttpAnswer) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (error) reject(error);
-      else resolve(answer!);
-    };
-    const timer = setTimeout(() => {
-      done(new Error(`did not answer within ${formatDuration(req.timeoutMs)}`));
-      outgoing.destroy();
-    }, req.timeoutMs);
-    const outgoing = send(url, { ...req.options, method: req.method, headers }, (incoming) => {
-      const chunks: Buffer[] = [];
-      let kept = 0;
-      incoming.on('data', (chunk: Buffer) => {
-        if (kept < BODY_LIMIT) chunks.push(chunk);
-        kept += chunk.length;
-      });
-      incoming.on('end', () => done(undefined, { status: incoming.statusCode ?? 0, body: cutToBytes(Buffer.concat(chunks).toString('utf8'), BODY_LIMIT, { mark: '' }) }));
-      incoming.on('error', (error) => done(error));
-    });
-    outgoing.on('error', (error: NodeJS.ErrnoException) => {
-      done(error.code ? new Error(`could not connect (${error.code}): ${error.message}`) : error);
-    });
-    outgoing.end(req.body);
-  });
+/**
+ * Sends one request through the project's HTTP client (proxy settings, redirects), with no retries of its
+ * own: the hook retries until the answer is the one it expects. Every status is an answer; no answer in
+ * time or no connection rejects with a one-line reason.
+ */
+export async function sendHttp(req: HttpRequest): Promise<HttpAnswer> {
+  const o = req.options ?? {};
+  const tls = { ca: o.ca as string | Buffer | undefined, cert: o.cert as string | Buffer | undefined, key: o.key as string | Buffer | undefined };
+  const http = new HttpClient({ timeoutMs: req.timeoutMs, retries: 0, everyStatus: true, tls });
+  const headers: Record<string, string> = { ...req.headers, ...(o.headers as Record<string, string> | undefined) };
+  try {
+    const r = await http.text({ url: req.url, method: req.method as 'GET', headers, body: req.body }, BODY_LIMIT);
+    return { status: r.status, body: cutToBytes(r.text, BODY_LIMIT, { mark: '' }) };
+  } catch (error) {
+    // The reason without the URL: the hook's log line names the request already, without its secrets.
+    if (error instanceof HttpFailure) throw new Error(error.message.split(`${req.url} `).join('').split(req.url).join('the URL'));
+    throw error;
+  } finally {
+    await http.close();
+  }
 }

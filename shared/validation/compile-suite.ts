@@ -39,15 +39,18 @@ export interface SuiteCheck {
   total: number;
   /** Cases this shard will run. */
   selected: number;
+  /** The assertion kinds the suite uses. */
+  kinds: Set<string>;
 }
 
 /**
  * The first pass over a suite, before any request: every case parses, every assertion compiles
  * (unknown kinds, bad regexes, bad schemas, missing custom modules), and no id is used twice.
  */
-export async function checkSuite(source: SuiteSource, suiteDir: string, shard?: Shard): Promise<SuiteCheck> {
+export async function checkSuite(source: SuiteSource, suiteDir: string, shard?: Shard, repeats = 1): Promise<SuiteCheck> {
   const seen = new Map<string, number>();
   let selected = 0;
+  const kinds = new Set<string>();
   for await (const batch of source.batches()) {
     for (const c of batch) {
       const first = seen.get(c.id);
@@ -55,13 +58,19 @@ export async function checkSuite(source: SuiteSource, suiteDir: string, shard?: 
         throw new ConfigurationError(`Suite ${source.path}: duplicate case id \`${c.id}\` at line ${c.line} (first at line ${first}). Case ids must be unique: baselines and shards pair cases by id.`);
       }
       seen.set(c.id, c.line);
+      for (const a of c.assert) kinds.add(a.type);
+      const rule = c.passRule ?? source.settings.passRule;
+      const runs = c.repeats ?? repeats;
+      if (rule?.kind === 'at-least' && rule.runs > runs) {
+        throw new ConfigurationError(`Case \`${c.id}\` (${source.path} line ${c.line}): \`pass-rule: {at-least: ${rule.runs}}\` can never pass with ${runs} run(s): set \`repeats\` to ${rule.runs} or more.`);
+      }
       const compiled = compileCase(c, suiteDir, source.path);
       if (compiled instanceof Promise) await compiled;
       if (inShard(c.id, shard)) selected++;
     }
   }
   if (seen.size === 0) throw new ConfigurationError(`Suite ${source.path} has no cases.`);
-  return { total: seen.size, selected };
+  return { total: seen.size, selected, kinds };
 }
 
 /**

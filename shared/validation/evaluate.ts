@@ -1,7 +1,9 @@
 import type { CaseBatches, CompiledCase } from './compile-suite.js';
 import { EndpointError, type EndpointClient } from './endpoint/types.js';
-import { countCase, countCheck, countLatency, emptyTally, type CaseResult, type Tally } from './results.js';
+import { countAnswer, countCase, countCheck, countLatency, emptyTally, type CaseResult, type Tally } from './results.js';
 import { wilson } from './stats/binomial.js';
+import type { PassRule } from './suite.js';
+import type { Judge } from './judge.js';
 
 export interface EvaluationOptions {
   /** Runs per case unless the case sets its own `repeats`. */
@@ -12,6 +14,10 @@ export interface EvaluationOptions {
   concurrency: number;
   /** Confidence used to decide whether a mixed case is settled. */
   confidence: number;
+  /** The judge of `judge` assertions. */
+  judge?: Judge;
+  /** How a case's runs decide it, unless the case says (default `majority`). */
+  passRule?: PassRule;
   /** Failed requests in a row after which the endpoint is declared down (default max(5, concurrency)). */
   errorLimit?: number;
 }
@@ -29,11 +35,15 @@ class CaseRun {
   passes = 0;
   errors = 0;
   reason?: string;
+  /** Streamed answers: sums over the runs, for the case's mean time to first token and output rate. */
+  ttftSum = 0;
+  tpsSum = 0;
+  timed = 0;
   /** Passing runs per metric of the run-scope assertions (only for cases that name metrics). */
   readonly metricPasses?: Map<string, number>;
   /** Distinct answers, for case-scope assertions (only for cases that have one). */
   readonly outputs?: Set<string>;
-  constructor(readonly c: CompiledCase, planned: number) {
+  constructor(readonly c: CompiledCase, planned: number, readonly rule: PassRule) {
     this.planned = planned;
     for (const a of c.checks) {
       if (a.scope === 'case') this.outputs ??= new Set();
@@ -50,6 +60,15 @@ export function stillUncertain(passes: number, runs: number, confidence: number)
 }
 
 const majority = (passes: number, runs: number) => passes * 2 > runs;
+
+/** Whether `passes` of `runs` runs pass the case under its rule. */
+function decide(rule: PassRule, passes: number, runs: number): boolean {
+  if (rule.kind === 'all') return passes === runs;
+  if (rule.kind === 'at-least') return passes >= rule.runs;
+  return majority(passes, runs);
+}
+
+const MAJORITY: PassRule = { kind: 'majority' };
 
 /**
  * Runs every case against the endpoint with `concurrency` requests in flight, pulling cases from the
@@ -68,10 +87,12 @@ export async function evaluate(cases: CaseBatches, client: EndpointClient, optio
   let exhausted = false;
   let failure: unknown;
   let errorsInARow = 0;
+  /** Failures in a row of checks that call an endpoint of their own (the judge), apart from the model's. */
+  let checkErrorsInARow = 0;
   const started = performance.now();
 
   function plan(c: CompiledCase): void {
-    const run = new CaseRun(c, c.repeats ?? options.repeats);
+    const run = new CaseRun(c, c.repeats ?? options.repeats, c.passRule ?? options.passRule ?? MAJORITY);
     for (let i = 0; i < run.planned; i++) queue.push(run);
   }
 
@@ -114,14 +135,33 @@ export async function evaluate(cases: CaseBatches, client: EndpointClient, optio
       return;
     }
     countLatency(tally, completion.latencyMs);
-    const context = { output: completion.output, latencyMs: completion.latencyMs, input: c.input, vars: c.vars, caseId: c.id };
+    if (completion.ttftMs !== undefined || completion.usage) countAnswer(tally, completion);
+    if (completion.ttftMs !== undefined && completion.tokensPerSecond !== undefined) {
+      run.ttftSum += completion.ttftMs;
+      run.tpsSum += completion.tokensPerSecond;
+      run.timed++;
+    }
+    const context = { output: completion.output, latencyMs: completion.latencyMs, ttftMs: completion.ttftMs, tokensPerSecond: completion.tokensPerSecond, input: c.input, vars: c.vars, caseId: c.id, judge: options.judge };
     let failedMetrics: Set<string> | undefined;
     let pass = true;
     for (const a of c.checks) {
       if (a.scope !== 'run') continue;
       const pending = a.check(context);
-      // Most checks are synchronous: awaiting only promises saves a microtask per check.
-      const check = pending instanceof Promise ? await pending : pending;
+      let check;
+      try {
+        // Most checks are synchronous: awaiting only promises saves a microtask per check.
+        if (pending instanceof Promise) {
+          check = await pending;
+          checkErrorsInARow = 0;
+        } else check = pending;
+      } catch (error) {
+        // A check that needs an endpoint of its own (the judge) and could not reach it: an endpoint error of the run.
+        if (!(error instanceof EndpointError)) throw error;
+        run.errors++;
+        run.reason ??= `${a.type}: endpoint error: ${error.message}`;
+        if (++checkErrorsInARow >= errorLimit) throw new EndpointError(`The ${a.type} endpoint failed ${checkErrorsInARow} requests in a row, so the evaluation stopped. Last error: ${error.message}`);
+        return;
+      }
       countCheck(tally, a.type, check.pass);
       if (check.pass) continue;
       pass = false;
@@ -135,9 +175,9 @@ export async function evaluate(cases: CaseBatches, client: EndpointClient, optio
 
   function finish(run: CaseRun): void {
     const { c } = run;
-    let passed = majority(run.passes, run.planned);
+    let passed = decide(run.rule, run.passes, run.planned);
     const metrics: Record<string, boolean> = {};
-    if (run.metricPasses) for (const [m, n] of run.metricPasses) metrics[m] = majority(n, run.planned);
+    if (run.metricPasses) for (const [m, n] of run.metricPasses) metrics[m] = decide(run.rule, n, run.planned);
     for (const a of c.checks) {
       if (a.scope !== 'case' || !a.checkCase) continue;
       const check = a.checkCase(run.outputs?.size ?? 0);
@@ -149,8 +189,13 @@ export async function evaluate(cases: CaseBatches, client: EndpointClient, optio
     }
     for (const a of c.checks) if (a.metric && !(a.metric in metrics)) metrics[a.metric] = true;
     const result: CaseResult = { id: c.id, line: c.line, passed, runs: run.planned, passes: run.passes, errors: run.errors };
+    if (run.timed) {
+      result.ttftMs = Math.round(run.ttftSum / run.timed);
+      result.tokensPerSecond = Math.round((run.tpsSum / run.timed) * 10) / 10;
+    }
+    if (run.rule.kind !== 'majority') result.rule = run.rule.kind === 'all' ? 'all' : `at-least ${run.rule.runs}`;
     if (Object.keys(metrics).length) result.metrics = metrics;
-    if (stillUncertain(run.passes, run.planned, options.confidence)) result.uncertain = true;
+    if (run.rule.kind === 'majority' && stillUncertain(run.passes, run.planned, options.confidence)) result.uncertain = true;
     if (!passed) result.reason = run.reason ?? 'failed';
     results.push(result);
     countCase(tally, result);
@@ -165,7 +210,8 @@ export async function evaluate(cases: CaseBatches, client: EndpointClient, optio
       await runOnce(run);
       run.done++;
       if (run.done < run.planned) continue;
-      if (stillUncertain(run.passes, run.planned, options.confidence) && run.planned < options.maxRepeats) {
+      // Only the majority rule adds runs: `all` and `at-least` are decided by the runs the case asked for.
+      if (run.rule.kind === 'majority' && stillUncertain(run.passes, run.planned, options.confidence) && run.planned < options.maxRepeats) {
         const extra = Math.min(options.repeats, options.maxRepeats - run.planned);
         run.planned += extra;
         tally.extraRuns += extra;

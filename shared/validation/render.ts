@@ -1,6 +1,7 @@
 import { escapeMarkdown, inlineCode, markdownTable } from '../action/summary.js';
 import { worstCases, type ValidationReport } from './report.js';
 
+const money = (x: number) => (x >= 1 || x === 0 ? x.toFixed(2) : x.toPrecision(2));
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const ICON = { pass: '✅ pass', fail: '❌ fail', inconclusive: '⚠️ inconclusive' } as const;
 
@@ -27,6 +28,13 @@ export function renderMarkdown(r: ValidationReport, links?: { fileUrl?: (line: n
     out.push('**Assertions**', '', markdownTable(['assertion', 'checks', 'passed', 'rate'], assertions.map(([t, a]) => [t, a.checks, a.passed, pct(a.checks ? a.passed / a.checks : 0)])), '');
   }
   const t = r.tally;
+  const ruled = r.cases.filter((c) => c.rule);
+  if (ruled.length) {
+    const all = ruled.filter((c) => c.rule === 'all');
+    const atLeast = ruled.filter((c) => c.rule !== 'all');
+    const part = (cs: typeof ruled, what: string) => (cs.length ? [`${cs.filter((c) => c.passed).length}/${cs.length} cases that need ${what} passed`] : []);
+    out.push(`Pass rules: ${[...part(all, 'every run (pass^k)'), ...part(atLeast, 'at least k runs')].join(', ')}; the other cases pass on a majority of runs, with runs added while its interval straddles one half.`, '');
+  }
   out.push(`Runs: ${t.runs} (${t.extraRuns} extra for uncertain cases, ${t.uncertainCases} still uncertain), endpoint errors: ${t.errors}.`, '');
   if (r.baseline) {
     const b = r.baseline;
@@ -44,12 +52,21 @@ export function renderMarkdown(r: ValidationReport, links?: { fileUrl?: (line: n
   const p = r.performance;
   const ms = (v?: number) => (v === undefined ? 'n/a' : `${v.toFixed(0)} ms`);
   out.push(`**Performance** at concurrency ${p.concurrency}: p50 ${ms(p.p50Ms)}, p95 ${ms(p.p95Ms)}, ${p.requestsPerSecond.toFixed(1)} requests/s.`, '');
+  if (p.ttftP50Ms !== undefined) {
+    const tps = (v?: number) => (v === undefined ? 'n/a' : `${v.toFixed(1)} tokens/s`);
+    out.push(`**Streaming**: time to first token p50 ${ms(p.ttftP50Ms)}, p95 ${ms(p.ttftP95Ms)}; output p50 ${tps(p.tokensPerSecondP50)}, slowest 5% ${tps(p.tokensPerSecondP5)}.`, '');
+  }
+  if (r.usage) {
+    const u = r.usage;
+    const cost = u.cost ? `; cost ${money(u.cost.total)} (input ${money(u.cost.input)}, output ${money(u.cost.output)})` : '';
+    out.push(`**Tokens**: ${u.input.toLocaleString('en-US')} input, ${u.output.toLocaleString('en-US')} output${cost}.`, '');
+  }
   const worst = worstCases(r.cases, 10);
   if (worst.length) {
     out.push(
       '**Worst cases**',
       '',
-      markdownTable(['case', 'line', 'runs passed', 'why'], worst.map((c) => [escapeMarkdown(c.id), links?.fileUrl ? `[${c.line}](${links.fileUrl(c.line)})` : c.line, `${c.passes}/${c.runs}`, escapeMarkdown(c.reason ?? '')])),
+      markdownTable(['case', 'line', 'runs passed', 'why'], worst.map((c) => [escapeMarkdown(c.id), links?.fileUrl ? `[${c.line}](${links.fileUrl(c.line)})` : c.line, `${c.passes}/${c.runs}${c.rule ? ` (needs ${c.rule === 'all' ? 'all' : c.rule})` : ''}`, `${escapeMarkdown(c.reason ?? '')}${c.ttftMs !== undefined ? ` (first token ${c.ttftMs} ms, ${c.tokensPerSecond} tokens/s)` : ''}`])),
       '',
     );
   }

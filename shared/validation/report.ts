@@ -1,6 +1,7 @@
 import type { BaselineComparison } from './baseline.js';
 import type { DriftReport } from './drift.js';
 import type { CaseResult, Tally } from './results.js';
+import type { TokenPrice } from './suite.js';
 import type { Shard } from './shard.js';
 import { quantile } from './stats/histogram.js';
 import type { IntervalMethod } from './stats/binomial.js';
@@ -16,6 +17,8 @@ export interface ReportSettings {
   maxRepeats: number;
   concurrency: number;
   metricThresholds: Record<string, number>;
+  /** Price per 1,000 input and output tokens, when the suite gives one. */
+  price?: TokenPrice;
 }
 
 export interface ModelIdentity {
@@ -38,9 +41,23 @@ export interface ValidationReport {
   gates: Gate[];
   baseline?: BaselineComparison;
   drift?: DriftReport;
-  performance: { p50Ms?: number; p95Ms?: number; requestsPerSecond: number; concurrency: number };
+  performance: Performance;
+  /** Tokens of the run, and their cost at the suite's price. */
+  usage?: { input: number; output: number; cost?: { input: number; output: number; total: number } };
   tally: Tally;
   cases: CaseResult[];
+}
+
+export interface Performance {
+  p50Ms?: number;
+  p95Ms?: number;
+  requestsPerSecond: number;
+  concurrency: number;
+  /** Streamed answers: time to first token, and output tokens per second (p5: the slowest 5%). */
+  ttftP50Ms?: number;
+  ttftP95Ms?: number;
+  tokensPerSecondP50?: number;
+  tokensPerSecondP5?: number;
 }
 
 export interface ReportParts {
@@ -75,10 +92,27 @@ export function buildReport(parts: ReportParts): ValidationReport {
     gates,
     baseline: parts.baseline,
     drift: parts.drift,
-    performance: { p50Ms: quantile(tally.latency, 0.5), p95Ms: quantile(tally.latency, 0.95), requestsPerSecond: tally.throughput, concurrency: settings.concurrency },
+    performance: performance(tally, settings.concurrency),
+    usage: usage(tally, settings.price),
     tally,
     cases: parts.cases,
   };
+}
+
+function performance(tally: Tally, concurrency: number): Performance {
+  const p: Performance = { p50Ms: quantile(tally.latency, 0.5), p95Ms: quantile(tally.latency, 0.95), requestsPerSecond: tally.throughput, concurrency };
+  if (tally.ttft) Object.assign(p, { ttftP50Ms: quantile(tally.ttft, 0.5), ttftP95Ms: quantile(tally.ttft, 0.95) });
+  if (tally.tokensPerSecond) Object.assign(p, { tokensPerSecondP50: quantile(tally.tokensPerSecond, 0.5), tokensPerSecondP5: quantile(tally.tokensPerSecond, 0.05) });
+  return p;
+}
+
+function usage(tally: Tally, price: TokenPrice | undefined): ValidationReport['usage'] {
+  if (!tally.tokens) return undefined;
+  const { input, output } = tally.tokens;
+  if (!price) return { input, output };
+  const cost = { input: (input / 1000) * price.input, output: (output / 1000) * price.output, total: 0 };
+  cost.total = cost.input + cost.output;
+  return { input, output, cost };
 }
 
 /** Failed cases, the worst first (lowest share of passing runs), for the summary and annotations. */

@@ -10,6 +10,11 @@ export interface CaseResult {
   errors: number;
   /** Named metrics: did the case pass the assertions of that metric. */
   metrics?: Record<string, boolean>;
+  /** Streamed answers: the case's mean time to first token (ms) and output tokens per second over its runs. */
+  ttftMs?: number;
+  tokensPerSecond?: number;
+  /** The case's pass rule when not the default majority: `all` or `at-least k`. */
+  rule?: string;
   /** Still undecided after the largest number of runs allowed. */
   uncertain?: boolean;
   /** The first failure, for failed cases. */
@@ -28,6 +33,11 @@ export interface Tally {
   metrics: Record<string, { cases: number; passed: number }>;
   assertions: Record<string, { checks: number; passed: number }>;
   latency: LatencyHistogram;
+  /** Streamed answers: time to first token (ms) and output tokens per second, as histograms like latency. */
+  ttft?: LatencyHistogram;
+  tokensPerSecond?: LatencyHistogram;
+  /** Tokens of every answer, as the endpoint reported them or as counted from its stream. */
+  tokens?: { input: number; output: number };
   /** Requests per second of each run merged in (shards run side by side, so they add up). */
   throughput: number;
 }
@@ -60,6 +70,17 @@ export function countLatency(t: Tally, ms: number): void {
   record(t.latency, ms);
 }
 
+/** What one answer adds to the run's streaming figures and token usage. */
+export function countAnswer(t: Tally, a: { ttftMs?: number; tokensPerSecond?: number; usage?: { input: number; output: number } }): void {
+  if (a.ttftMs !== undefined) record((t.ttft ??= {}), a.ttftMs);
+  if (a.tokensPerSecond !== undefined) record((t.tokensPerSecond ??= {}), a.tokensPerSecond);
+  if (a.usage) {
+    const tokens = (t.tokens ??= { input: 0, output: 0 });
+    tokens.input += a.usage.input;
+    tokens.output += a.usage.output;
+  }
+}
+
 export function mergeTallies(tallies: Tally[]): Tally {
   const out = emptyTally();
   for (const t of tallies) {
@@ -75,6 +96,9 @@ export function mergeTallies(tallies: Tally[]): Tally {
       o.passed += a.passed;
     }
     mergeInto(out.latency, t.latency);
+    if (t.ttft) mergeInto((out.ttft ??= {}), t.ttft);
+    if (t.tokensPerSecond) mergeInto((out.tokensPerSecond ??= {}), t.tokensPerSecond);
+    if (t.tokens) countAnswer(out, { usage: t.tokens });
   }
   return out;
 }

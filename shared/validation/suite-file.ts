@@ -2,13 +2,14 @@ import { createReadStream } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { isMap, isSeq, type Node } from 'yaml';
+import { isMap, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 import { parseYaml, parseYamlCase, scanYamlSuite, yamlCaseTexts, type YamlLayout } from './yaml-cases.js';
 import { ConfigurationError } from '../action/errors.js';
 import { yamlToJs } from '../parse/yaml.js';
 import { jsonProblem } from '../parse/json.js';
 import { lineBatches } from './lines.js';
-import type { AssertionSpec, RawCase, SuiteSettings, SuiteSource } from './suite.js';
+import { checkCase, checkSettings } from './suite-schema.js';
+import type { AssertionSpec, PassRule, RawCase, SuiteSettings, SuiteSource } from './suite.js';
 
 /**
  * Opens a suite file: YAML (`cases:` list, settings beside it) or JSONL (one case per line; an optional
@@ -42,13 +43,21 @@ async function openYaml(path: string, displayPath: string): Promise<SuiteSource>
 
 /** A block-style `cases:` list: settings from the lines around it, cases parsed one by one as the file streams. */
 function openStreamedYaml(path: string, displayPath: string, layout: YamlLayout): SuiteSource {
-  const { doc } = parseYaml(layout.settingsText, displayPath, (line) => layout.settingsLines[line - 1]);
+  const fileLine = (line: number) => layout.settingsLines[line - 1];
+  const { doc, lineCounter } = parseYaml(layout.settingsText, displayPath, fileLine);
   const top = topMapping(yamlToJs(doc, `Suite ${displayPath}`), displayPath);
   if (!('cases' in top)) throw new ConfigurationError(`Suite ${displayPath}: expected a mapping with a \`cases:\` list.`);
-  return suiteSource(displayPath, 'yaml', parseSettings(top, displayPath), async function* () {
+  return suiteSource(displayPath, 'yaml', parseSettings(top, displayPath, lineFinder(doc, lineCounter, fileLine)), async function* () {
     for await (const texts of yamlCaseTexts(path)) {
       yield (function* () {
-        for (const c of texts) yield normalizeCase(parseYamlCase(c, displayPath), c.line, displayPath);
+        for (const c of texts) {
+          // Only a case the schema refuses is parsed a second time, for the line of the bad value.
+          const lineOf = (at: string[]) => {
+            const { doc, lineCounter } = parseYaml(c.text, displayPath, (l) => c.line - 1 + l);
+            return lineFinder(doc, lineCounter, (l) => c.line - 1 + l)(['0', ...at]);
+          };
+          yield normalizeCase(parseYamlCase(c, displayPath), c.line, displayPath, lineOf);
+        }
       })();
     }
   });
@@ -72,12 +81,13 @@ async function openWholeYaml(path: string, displayPath: string): Promise<SuiteSo
   const casesNode = isMap(doc.contents) ? (doc.contents.get('cases', true) as Node | undefined) : undefined;
   if (!isSeq(casesNode)) throw new ConfigurationError(`Suite ${displayPath}: expected a \`cases:\` list.`);
   const items = casesNode.items as Node[];
-  return suiteSource(displayPath, 'yaml', parseSettings(top, displayPath), async function* () {
+  return suiteSource(displayPath, 'yaml', parseSettings(top, displayPath, lineFinder(doc, lineCounter)), async function* () {
     // The parsed tree is in memory already: one batch, each case converted when reached.
     yield (function* () {
-      for (const item of items) {
+      for (const [index, item] of items.entries()) {
         const line = item.range ? lineCounter.linePos(item.range[0]).line : 0;
-        yield normalizeCase(yamlToJs(doc, `Suite ${displayPath} line ${line}`, item), line, displayPath); // resolves aliases
+        const lineOf = (at: string[]) => lineFinder(doc, lineCounter)(['cases', String(index), ...at]);
+        yield normalizeCase(yamlToJs(doc, `Suite ${displayPath} line ${line}`, item), line, displayPath, lineOf); // resolves aliases
       }
     })();
   });
@@ -88,7 +98,7 @@ async function openJsonl(path: string, displayPath: string): Promise<SuiteSource
   const first = await firstLine(path);
   const header = first.text ? parseJsonLine(first.text, first.line, displayPath) : undefined;
   const hasHeader = header !== undefined && typeof header === 'object' && header !== null && 'suite' in header;
-  const settings = hasHeader ? parseSettings((header as { suite: unknown }).suite, displayPath) : { metrics: {} };
+  const settings = hasHeader ? parseSettings((header as { suite: unknown }).suite, displayPath, () => first.line) : { metrics: {} };
   return suiteSource(displayPath, 'jsonl', settings, async function* () {
     let before = 0;
     for await (const batch of lineBatches(path)) {
@@ -140,31 +150,43 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function parseSettings(raw: unknown, file: string): SuiteSettings {
-  if (!isObject(raw)) throw new ConfigurationError(`Suite ${file}: settings must be a mapping.`);
-  const metrics: SuiteSettings['metrics'] = {};
-  if (raw.metrics !== undefined) {
-    if (!isObject(raw.metrics)) throw new ConfigurationError(`Suite ${file}: \`metrics\` must map metric names to {threshold}.`);
-    for (const [name, m] of Object.entries(raw.metrics)) {
-      const threshold = isObject(m) ? m.threshold : undefined;
-      if (threshold !== undefined && !isRate(threshold)) throw new ConfigurationError(`Suite ${file}: metric \`${name}\` threshold ${JSON.stringify(threshold)} must be a number from 0 to 1.`);
-      metrics[name] = { threshold: threshold as number | undefined };
+/** The line in the file of the value at a path of the YAML document (or of its nearest parent there). */
+function lineFinder(doc: Document, lineCounter: LineCounter, fileLine: (line: number) => number | undefined = (l) => l): (path: string[]) => number | undefined {
+  return (path) => {
+    for (let n = path.length; n > 0; n--) {
+      const node = doc.getIn(path.slice(0, n).map((k) => (/^\d+$/.test(k) ? Number(k) : k)), true) as Node | undefined;
+      if (node?.range) return fileLine(lineCounter.linePos(node.range[0]).line);
     }
-  }
-  if (raw.repeats !== undefined && !isCount(raw.repeats)) throw new ConfigurationError(`Suite ${file}: \`repeats\` ${JSON.stringify(raw.repeats)} must be a positive integer.`);
-  if (raw.threshold !== undefined && !isRate(raw.threshold)) throw new ConfigurationError(`Suite ${file}: \`threshold\` ${JSON.stringify(raw.threshold)} must be a number from 0 to 1.`);
-  if (raw.endpoint !== undefined && !isObject(raw.endpoint)) throw new ConfigurationError(`Suite ${file}: \`endpoint\` must be a mapping.`);
+    return undefined;
+  };
+}
+
+/** The settings beside the cases, checked against the suite schema. */
+function parseSettings(raw: unknown, file: string, lineOf?: (path: string[]) => number | undefined): SuiteSettings {
+  if (!isObject(raw)) throw new ConfigurationError(`Suite ${file}: settings must be a mapping.`);
+  checkSettings(raw, (path) => {
+    const line = lineOf?.(path);
+    return `Suite ${file}${line ? ` line ${line}` : ''}`;
+  });
+  const metrics: SuiteSettings['metrics'] = {};
+  for (const [name, m] of Object.entries((raw.metrics ?? {}) as Record<string, { threshold?: number }>)) metrics[name] = { threshold: m.threshold };
   return {
-    name: typeof raw.name === 'string' ? raw.name : undefined,
+    name: raw.name as string | undefined,
     endpoint: raw.endpoint as SuiteSettings['endpoint'],
     repeats: raw.repeats as number | undefined,
+    passRule: passRule(raw['pass-rule']),
+    judge: raw.judge as SuiteSettings['judge'],
     threshold: raw.threshold as number | undefined,
     metrics,
   };
 }
 
-const isRate = (v: unknown) => typeof v === 'number' && v >= 0 && v <= 1;
-const isCount = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 1;
+/** `pass-rule: majority | all | {at-least: k}` (checked by the schema) as a PassRule. */
+function passRule(raw: unknown): PassRule | undefined {
+  if (raw === undefined) return undefined;
+  if (raw === 'all' || raw === 'majority') return { kind: raw };
+  return { kind: 'at-least', runs: (raw as { 'at-least': number })['at-least'] };
+}
 
 /** Options an assertion may carry beside its kind; any other key in the short form names the kind. */
 const ASSERTION_OPTIONS = new Set(['metric', 'threshold', 'flags', 'schema', 'value', 'type', 'path']);
@@ -194,22 +216,19 @@ function normalizeAssertion(raw: unknown, where: string): AssertionSpec {
   return spec;
 }
 
-function normalizeCase(raw: unknown, line: number, file: string): RawCase {
-  const at = `Suite ${file} line ${line}`;
-  if (!isObject(raw)) throw new ConfigurationError(`${at}: a case must be a mapping with \`id\`, \`input\` and \`assert\`.`);
-  const id = typeof raw.id === 'number' ? String(raw.id) : raw.id;
-  if (typeof id !== 'string' || id === '') throw new ConfigurationError(`${at}: a case needs an \`id\` (a non-empty string).`);
-  const where = `Case \`${id}\` (${file} line ${line})`;
-  if (typeof raw.input !== 'string') throw new ConfigurationError(`${where}: \`input\` must be a string.`);
-  if (raw.vars !== undefined && !isObject(raw.vars)) throw new ConfigurationError(`${where}: \`vars\` must be a mapping.`);
-  if (raw.repeats !== undefined && !isCount(raw.repeats)) throw new ConfigurationError(`${where}: \`repeats\` must be a positive integer.`);
-  if (!Array.isArray(raw.assert) || raw.assert.length === 0) throw new ConfigurationError(`${where}: \`assert\` must be a non-empty list.`);
+function normalizeCase(raw: unknown, line: number, file: string, lineOf?: (path: string[]) => number | undefined): RawCase {
+  const named = isObject(raw) && (typeof raw.id === 'string' || typeof raw.id === 'number') && raw.id !== '';
+  const at = (l: number) => (named ? `Case \`${String((raw as { id: unknown }).id)}\` (${file} line ${l})` : `Suite ${file} line ${l}`);
+  const where = at(line);
+  checkCase(raw, (path) => at((path.length ? lineOf?.(path) : undefined) ?? line));
+  const c = raw as { id: string | number; input: string; vars?: Record<string, unknown>; repeats?: number; 'pass-rule'?: unknown; assert: unknown[] };
   return {
-    id,
+    id: String(c.id),
     line,
-    input: raw.input,
-    vars: (raw.vars as Record<string, unknown>) ?? {},
-    repeats: raw.repeats as number | undefined,
-    assert: raw.assert.map((a) => normalizeAssertion(a, where)),
+    input: c.input,
+    vars: c.vars ?? {},
+    repeats: c.repeats,
+    passRule: passRule(c['pass-rule']),
+    assert: c.assert.map((a) => normalizeAssertion(a, where)),
   };
 }

@@ -16,16 +16,36 @@ export interface EndpointSpec {
   /** http-json: JSONPath to the answer in the response (default `$.output`). */
   responsePath?: string;
   headers: Record<string, string>;
+  /** openai-chat: ask for a streamed answer (Server-Sent Events) and time its first token. */
+  stream?: boolean;
+  /** Price per 1,000 input and output tokens, for the cost of the run. */
+  price?: TokenPrice;
   timeoutMs: number;
   /** Retries of a 5xx, 429 or dropped connection (never of a timeout: a hanging endpoint stays hung). */
   retries: number;
 }
+
+export interface TokenPrice {
+  input: number;
+  output: number;
+}
+
+/**
+ * How a case's runs decide it: `majority` (the default: most runs pass, and runs are added while the
+ * confidence interval of its run pass rate still straddles one half), `all` (pass^k: every run passes) or
+ * `at-least` k runs pass.
+ */
+export type PassRule = { kind: 'majority' } | { kind: 'all' } | { kind: 'at-least'; runs: number };
 
 /** Suite-level settings; the action's inputs override them. */
 export interface SuiteSettings {
   name?: string;
   endpoint?: Partial<EndpointSpec> & { type?: string };
   repeats?: number;
+  /** The judge endpoint of `judge` assertions: `{url, model}` (the key comes from the `judge-api-key` input). */
+  judge?: { url?: string; model?: string };
+  /** The default pass rule of the suite's cases. */
+  passRule?: PassRule;
   threshold?: number;
   /** Gates per named metric: `metrics: {safety: {threshold: 0.99}}`. */
   metrics: Record<string, { threshold?: number }>;
@@ -46,6 +66,7 @@ export interface RawCase {
   input: string;
   vars: Record<string, unknown>;
   repeats?: number;
+  passRule?: PassRule;
   assert: AssertionSpec[];
 }
 

@@ -1,6 +1,7 @@
 import { ConfigurationError } from '../../action/errors.js';
 import { customAssertion } from './custom.js';
 import { isJson, jsonPath } from './json.js';
+import { judgeAssertion } from './judge.js';
 import { TEXT_ASSERTIONS } from './text.js';
 import type { AssertionSite, CompiledAssertion } from './types.js';
 import type { AssertionSpec } from '../suite.js';
@@ -12,6 +13,7 @@ const BUILDERS: Record<string, Builder> = {
   'is-json': isJson,
   'json-path': jsonPath,
   custom: customAssertion,
+  judge: judgeAssertion,
 };
 
 export const ASSERTION_KINDS = Object.keys(BUILDERS);

@@ -27,6 +27,11 @@ function numberOption(spec: AssertionSpec, site: AssertionSite, key: string, fal
   return v;
 }
 
+function positive(spec: AssertionSpec, site: AssertionSite, unit: string): number {
+  if (typeof spec.value === 'number' && spec.value > 0 && Number.isFinite(spec.value)) return spec.value;
+  throw new ConfigurationError(`${site.where}: \`${spec.type}\` needs a positive number of ${unit}, got ${JSON.stringify(spec.value ?? null)}.`);
+}
+
 const ok: Check = { pass: true };
 const fail = (reason: string): Check => ({ pass: false, reason });
 
@@ -144,6 +149,20 @@ export const TEXT_ASSERTIONS: Record<string, Build> = {
       scope: 'case',
       check: () => ok,
       checkCase: (distinct) => (distinct <= 1 ? ok : fail(`${distinct} different answers across repeats`)),
+    };
+  },
+  'ttft-ms'(spec, site) {
+    const limit = positive(spec, site, 'milliseconds');
+    return {
+      check: ({ ttftMs }: RunContext) =>
+        ttftMs === undefined ? fail('no first token was timed (the answer was not streamed)') : ttftMs <= limit ? ok : fail(`first token after ${Math.round(ttftMs)} ms > ${limit} ms`),
+    };
+  },
+  'tokens-per-second'(spec, site) {
+    const floor = positive(spec, site, 'tokens per second');
+    return {
+      check: ({ tokensPerSecond }: RunContext) =>
+        tokensPerSecond === undefined ? fail('no output rate was measured (the answer was not streamed, or empty)') : tokensPerSecond >= floor ? ok : fail(`${tokensPerSecond.toFixed(1)} tokens/s < ${floor}`),
     };
   },
   'latency-ms'(spec, site) {

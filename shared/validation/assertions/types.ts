@@ -1,12 +1,18 @@
 import { cutToLength } from '../../action/text-limit.js';
+import type { Judge } from '../judge.js';
 
 /** What an assertion sees of one run of a case, and what it answers. */
 export interface RunContext {
   output: string;
   latencyMs: number;
+  /** Streamed answers only: time to the first piece of content, and output tokens per second after it. */
+  ttftMs?: number;
+  tokensPerSecond?: number;
   input: string;
   vars: Record<string, unknown>;
   caseId: string;
+  /** The judge endpoint of `judge` assertions, when one is configured. */
+  judge?: Judge;
 }
 
 export interface Check {
