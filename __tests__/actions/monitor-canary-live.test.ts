@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { parseMetricSpecs } from '../../shared/analysis/index.js';
-import { PrometheusProvider } from '../../shared/metrics/prometheus.js';
+import { PrometheusProvider } from '../../shared/metrics/prometheus/measure.js';
 import { stepJudges } from '../../actions/monitor-canary/engine.js';
 import { CancelGuard, sleep } from '../../actions/monitor-canary/cancel.js';
 import { runLive, type LiveDeps } from '../../actions/monitor-canary/live.js';

@@ -1,5 +1,7 @@
+import type { MetricSource } from '../metrics/registry.js';
+
 /**
- * One entry of the `metrics` input (YAML), after parsing. Names are the public contract.
+ * One entry of the `metrics` input (YAML), after parsing. Names are the public contract (schemas/metrics.schema.json).
  * The parser (`parseMetricSpecs`) lives in shared/analysis/metric-spec-parse.ts.
  */
 export type MetricKind = 'ratio' | 'value';
@@ -10,17 +12,9 @@ export interface MetricSpec {
   name: string;
   kind: MetricKind;
   direction: Direction;
-  /** Prometheus: numerator query (ratio) or the value query; contains `{{target}}`. */
-  query?: string;
-  /** Prometheus, ratio metrics: denominator query; contains `{{target}}`. */
-  total?: string;
-  /** CloudWatch: namespace, metric name, dimensions (values may contain `{{target}}`), statistic. */
-  namespace?: string;
-  metric?: string;
-  /** CloudWatch ratio metrics: the denominator metric name (same namespace and dimensions). */
-  totalMetric?: string;
-  dimensions?: Record<string, string>;
-  /** `Average`, `Sum`, `Minimum`, `Maximum`, `SampleCount`, or a percentile `p50`..`p99.9`. */
+  /** Where the data comes from: the fields of its provider (undefined in replay, which needs no queries). */
+  source?: MetricSource;
+  /** `Average`, `Sum`, `Minimum`, `Maximum`, `SampleCount`, or a percentile `p50`..`p99.9`: what an interval's raw samples are summed up by. */
   stat?: string;
   /** Absolute bounds for the canary. */
   max?: number;

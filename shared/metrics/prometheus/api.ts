@@ -1,5 +1,5 @@
-import { ProviderError } from './provider.js';
-import { errorMessage } from '../action/errors.js';
+import { ProviderError } from '../provider.js';
+import { errorMessage } from '../../action/errors.js';
 
 /** One series of an instant query: its labels and its value (`NaN` stays `NaN`). */
 export interface PromSample {

@@ -1,10 +1,10 @@
-import type { IntervalMeasurements, Measurement } from '../analysis/measurement.js';
-import type { MetricSpec } from '../analysis/metric-spec.js';
-import { errorMessage } from '../action/errors.js';
-import type { IntervalWindow, MetricsProvider, TargetNames } from './provider.js';
-import { queryInstant, type PrometheusApiOptions, type PromSample } from './prometheus-api.js';
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
-import { renderPromQL } from './template.js';
+import type { IntervalMeasurements, Measurement } from '../../analysis/measurement.js';
+import type { MetricSpec } from '../../analysis/metric-spec.js';
+import { errorMessage } from '../../action/errors.js';
+import type { IntervalWindow, MetricsProvider, TargetNames } from '../provider.js';
+import { queryInstant, type PrometheusApiOptions, type PromSample } from './api.js';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../retry.js';
+import { renderPromQL } from '../template.js';
 
 export interface PrometheusOptions extends PrometheusApiOptions {
   url: string;
@@ -43,15 +43,17 @@ export class PrometheusProvider implements MetricsProvider {
   }
 
   private async measureOne(spec: MetricSpec, target: string, time: number, seconds: number): Promise<Measurement> {
+    const source = spec.source;
+    if (source?.provider !== 'prometheus') return { status: 'error', message: `metric '${spec.name}' has no Prometheus query` };
     try {
       if (spec.kind === 'ratio') {
         const [den, num] = await Promise.all([
-          this.run(countQuery(spec.total ?? '', target, seconds), time),
-          this.run(countQuery(spec.query ?? '', target, seconds), time),
+          this.run(countQuery(source.total ?? '', target, seconds), time),
+          this.run(countQuery(source.query, target, seconds), time),
         ]);
         return ratioMeasurement(num, den);
       }
-      return valueMeasurement(await this.run(renderPromQL(spec.query ?? '', { target, interval: `${seconds}s` }), time));
+      return valueMeasurement(await this.run(renderPromQL(source.query, { target, interval: `${seconds}s` }), time));
     } catch (error) {
       return { status: 'error', message: errorMessage(error) };
     }
