@@ -167,6 +167,22 @@ describe('Assessment: decisions on crafted sequences', () => {
     expect(a.report().metrics[0].state).toBe('fail');
   });
 
+  it('judges a dry-run metric and marks it, but it never decides: not by failing, not by holding a pass', () => {
+    const dry = { ...errorRate, name: 'new-errors', dryRun: true };
+    const bad = run([dry, { ...latency, name: 'lat' }], 8, () => ({
+      'new-errors': { canary: ratio(400, 10_000), control: ratio(900, 90_000) },
+      lat: { canary: value(200), control: value(200) },
+    }));
+    expect(bad.d.verdict).not.toBe('fail');
+    expect(bad.a.report().metrics[0]).toMatchObject({ name: 'new-errors', dryRun: true, state: 'fail' });
+    expect(heartbeat(bad.a)).toMatch(/^interval \d+: new-errors \(dry-run\) 4% vs 1% .* fail \| lat /);
+    const silent = run([dry, errorRate], 10, () => ({
+      'new-errors': { canary: { status: 'empty' }, control: { status: 'empty' } },
+      'error-rate': { canary: ratio(100, 10_000), control: ratio(900, 90_000) },
+    }));
+    expect(silent.d.verdict).toBe('pass');
+  });
+
   it('keeps its decision: later intervals do not change it', () => {
     const a = new Assessment([errorRate]);
     const bad = { t: 60, metrics: { 'error-rate': { canary: ratio(400, 10_000), control: ratio(900, 90_000) } } };

@@ -190,8 +190,9 @@ export class MetricEvidence {
     }
   }
 
+  /** Whether it decides the verdict: critical (the default) and not a dry run. */
   get critical(): boolean {
-    return this.spec.critical !== false;
+    return this.spec.critical !== false && this.spec.dryRun !== true;
   }
 
   add(m: MetricInterval, t: number): void {

@@ -104,6 +104,7 @@ function toSpec(entry: Record<string, unknown>, index: number, input: string, pr
   const spec: MetricSpec = { name, kind, direction: (entry.direction as Direction | undefined) ?? 'lower-is-better' };
   if (entry['on-missing-data'] !== undefined) spec.onMissingData = entry['on-missing-data'] as MissingDataPolicy;
   if (entry.critical !== undefined) spec.critical = entry.critical as boolean;
+  if (entry['dry-run'] === true) spec.dryRun = true;
   if (entry.max !== undefined) spec.max = entry.max as number;
   if (entry.min !== undefined) spec.min = entry.min as number;
   if (spec.max !== undefined && spec.min !== undefined && spec.min > spec.max) throw where.field('min', entry.min, `a value at most \`max\` (${spec.max})`);

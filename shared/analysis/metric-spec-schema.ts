@@ -49,6 +49,12 @@ export const METRIC_PROPERTIES: Readonly<Record<string, JsonSchema>> = {
     description: 'Whether this metric\'s failure alone fails the canary (default true). A non-critical metric is judged and reported only.',
     'x-expected': '`true` or `false`',
   },
+  'dry-run': {
+    type: 'boolean',
+    default: false,
+    description: 'Judge this metric and show it (heartbeat, summary, report, marked dry-run) without letting it decide the verdict: how to try a new metric out before trusting it (Argo Rollouts\' dryRun).',
+    'x-expected': '`true` or `false`',
+  },
   stat: {
     type: 'string',
     pattern: '^(Average|Sum|Minimum|Maximum|SampleCount|p([1-9]\\d?(\\.\\d+)?|0\\.\\d*[1-9]\\d*))$',

@@ -24,4 +24,6 @@ export interface MetricSpec {
   onMissingData?: MissingDataPolicy;
   /** A metric whose failure alone fails the canary (default true). */
   critical?: boolean;
+  /** Judged and shown (heartbeat, summary, report) but never deciding the verdict: a metric being tried out. */
+  dryRun?: boolean;
 }
