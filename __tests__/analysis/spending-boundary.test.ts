@@ -5,6 +5,9 @@ import { fewestFails, LUCK, mostFails, seeded } from './support/binomial.js';
 import { normal } from './support/random.js';
 import { ReferenceSpendingBoundary } from './support/spending-reference.js';
 
+// Test code only: a module-level Math (the same object), as under jest's vm every lookup of the global one costs ~0.5 µs.
+const Math = globalThis.Math;
+
 /** A seeded generator (LCG + Box-Muller), so every run sees the same settings and paths. */
 function rng(seed: number) {
   let s = seed >>> 0;

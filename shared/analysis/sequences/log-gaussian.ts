@@ -22,7 +22,7 @@ export class LogGaussianSequence implements ConfidenceSequence {
   private swd = 0;
   private readonly residuals = new Residuals<[number, number]>(([d, w]) => {
     const e = d - this.swd / this.sw;
-    return w * (e * e); // e * e is e ** 2 to the bit, without a call to pow
+    return w * e ** 2;
   });
   private phi = 1;
 

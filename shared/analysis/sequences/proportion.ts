@@ -30,7 +30,7 @@ export class ProportionSequence implements ConfidenceSequence {
   private readonly residuals = new Residuals<[number, number]>(([x, n]) => {
     const p = this.events / this.total;
     const deviation = x - n * p;
-    return p > 0 && p < 1 ? (deviation * deviation) / (n * p * (1 - p)) : undefined; // x * x is x ** 2 to the bit, without pow
+    return p > 0 && p < 1 ? deviation ** 2 / (n * p * (1 - p)) : undefined;
   });
   private phi = 1;
   private weights: HalfNormalCache | undefined;
