@@ -6,6 +6,8 @@ import { ProportionSequence } from './sequences/proportion.js';
 import { RateRatioSequence } from './sequences/rate-ratio.js';
 import { DEFAULT_TUNING, type ConfidenceSequence, type SequenceTuning } from './sequences/sequence.js';
 import { LogRatioSequence, MeanSequence } from './sequences/t-mixture.js';
+import { QuantileSequence } from './sequences/quantile.js';
+import { totalOf } from './histogram.js';
 import { SpendingBoundary } from './sequences/spending.js';
 import type { HorizonScore } from './sequences/horizon.js';
 
@@ -188,6 +190,11 @@ export class MetricEvidence {
       if (relative) this.seq.relative = new RateRatioSequence([relative.limit, relative.failAt], tuning);
       if (spec.max !== undefined || spec.min !== undefined) this.seq.absolute = new ProportionSequence(tuning);
     }
+    if (spec.kind === 'histogram') {
+      const q = spec.quantile ?? 0.95;
+      if (relative) this.seq.relative = new QuantileSequence(q, true, tuning);
+      if (spec.max !== undefined || spec.min !== undefined) this.seq.absolute = new QuantileSequence(q, false, tuning);
+    }
   }
 
   /** Whether it decides the verdict: critical (the default) and not a dry run. */
@@ -213,6 +220,7 @@ export class MetricEvidence {
       this.controlN++;
     }
     if (this.spec.kind === 'ratio') this.addCounts(m);
+    else if (this.spec.kind === 'histogram') this.addHistogram(m);
     else this.addValues(m);
     this.look();
   }
@@ -248,6 +256,16 @@ export class MetricEvidence {
     if (s?.kind === 'ratio') (this.seq.relative as RateRatioSequence | undefined)?.add(c.num, c.den, s.num, s.den);
   }
 
+  private addHistogram(m: MetricInterval): void {
+    const c = m.canary.observation;
+    const s = m.control.observation;
+    if (c?.kind !== 'histogram') return;
+    this.canaryRequests += totalOf(c);
+    if (s?.kind === 'histogram') this.controlRequests += totalOf(s);
+    (this.seq.absolute as QuantileSequence | undefined)?.add(c);
+    if (s?.kind === 'histogram') (this.seq.relative as QuantileSequence | undefined)?.add(c, s);
+  }
+
   private addValues(m: MetricInterval): void {
     const c = m.canary.observation;
     const s = m.control.observation;
@@ -278,7 +296,7 @@ export class MetricEvidence {
     const lacking: string[] = [];
     if (dataIntervals < neededIntervals) lacking.push(`data in ${dataIntervals} of ${horizon} intervals (needs ${neededIntervals})`);
     if (this.lastStatus === 'error') lacking.push(`a provider error at the latest interval (${this.lastError ?? 'unknown error'})`);
-    if (this.spec.kind !== 'ratio') return { dataIntervals, neededIntervals, lacking };
+    if (this.spec.kind === 'value') return { dataIntervals, neededIntervals, lacking };
     if (this.canaryRequests < MIN_REQUESTS) lacking.push(`${this.canaryRequests} canary requests (needs ${MIN_REQUESTS})`);
     const relative = this.spec.maxIncrease !== undefined;
     if (relative && this.controlRequests < MIN_REQUESTS) lacking.push(`${this.controlRequests} control requests (needs ${MIN_REQUESTS})`);
@@ -293,6 +311,11 @@ export class MetricEvidence {
       const canary = abs?.estimate() ?? (rel && rel.canaryTotal ? rel.canaryEvents / rel.canaryTotal : undefined);
       const control = rel && rel.controlTotal ? rel.controlEvents / rel.controlTotal : undefined;
       return { canary, control };
+    }
+    if (this.spec.kind === 'histogram') {
+      const rel = (this.seq.relative as QuantileSequence | undefined)?.levels();
+      const abs = (this.seq.absolute as QuantileSequence | undefined)?.levels();
+      return { canary: rel?.canary ?? abs?.canary, control: rel?.control };
     }
     return {
       canary: this.canaryN ? this.canarySum / this.canaryN : undefined,

@@ -36,7 +36,7 @@ function validatorFor(provider: ProviderName | undefined) {
   let found = validators.get(key);
   if (!found) {
     const ajv = new Ajv({ allErrors: false, verbose: true, strict: true, strictRequired: false, strictTypes: false });
-    ajv.addVocabulary(['x-expected', 'x-message', 'x-provider']);
+    ajv.addVocabulary(['x-expected', 'x-message', 'x-provider', 'x-missing']);
     const schema = metricsSchema(provider);
     found = { validate: ajv.compile(schema), schema };
     validators.set(key, found);
@@ -67,6 +67,7 @@ function explain(errors: ErrorObject[], entries: unknown[], input: string, schem
   switch (e.keyword) {
     case 'required': {
       const missing = (e.params as { missingProperty: string }).missingProperty;
+      if (typeof parent['x-missing'] === 'string') return where.error(`\`${missing}\` is missing. Expected ${parent['x-missing']}.`);
       if (typeof parent['x-provider'] === 'string') {
         const module = providerModule(parent['x-provider'] as ProviderName);
         return where.error(`\`${missing}\` is missing. Expected ${module.needs} (provider ${module.name}).`);
@@ -114,7 +115,12 @@ function toSpec(entry: Record<string, unknown>, index: number, input: string, pr
       throw where.field('max-increase', entry['max-increase'], 'less than 100% for a higher-is-better metric (it is the allowed drop)');
     }
   }
+  if (entry.quantile !== undefined) {
+    if (kind !== 'histogram') throw where.field('quantile', entry.quantile, 'no `quantile` unless `kind: histogram` (a value metric\'s query computes its quantile)');
+    spec.quantile = entry.quantile as number;
+  }
   const stat = entry.stat as string | undefined;
+  if (kind === 'histogram' && stat !== undefined) throw where.field('stat', stat, 'no `stat` for a histogram metric (it judges its `quantile` from the bucket counts)');
   if (provider) spec.source = providerModule(provider).parseSource(entry, kind, stat, where);
   if (stat !== undefined) spec.stat = stat;
   return spec;

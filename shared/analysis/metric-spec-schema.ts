@@ -12,8 +12,15 @@ export const METRIC_PROPERTIES: Readonly<Record<string, JsonSchema>> = {
     'x-expected': 'letters, digits, `-`, `_` or `.` (it names the metric in reports)',
   },
   kind: {
-    enum: ['ratio', 'value'],
-    description: '`ratio`: bad events out of all events (errors out of requests), judged from the counts; `value`: a level such as a latency.',
+    enum: ['ratio', 'value', 'histogram'],
+    description: '`ratio`: bad events out of all events (errors out of requests), judged from the counts; `value`: a level such as a latency; `histogram`: latency bucket counts by `le` (Prometheus), its `quantile` judged from the counts.',
+  },
+  quantile: {
+    type: 'number',
+    exclusiveMinimum: 0,
+    exclusiveMaximum: 1,
+    description: 'Histogram metrics: the quantile the bounds are on, e.g. 0.95 for the p95 (`max` is then a p95 latency, `max-increase` a worsening of the p95).',
+    'x-expected': 'a quantile between 0 and 1, such as 0.95 for the p95',
   },
   direction: {
     enum: ['lower-is-better', 'higher-is-better'],
@@ -67,3 +74,4 @@ export const METRIC_PROPERTIES: Readonly<Record<string, JsonSchema>> = {
 export const METRIC_REQUIRED = ['name', 'kind'];
 export const NO_BOUND = 'no bound to judge it by. Expected at least one of `max`, `min` or `max-increase`.';
 export const RATIO_BOUND = 'a fraction from 0 to 1 for a ratio metric (5% is 0.05)';
+export const HISTOGRAM_QUANTILE = 'the quantile its bounds are on, such as `quantile: 0.95` (a histogram metric judges one quantile)';

@@ -1,11 +1,11 @@
 import type { Assessment, Verdict } from './assessment.js';
-import type { MissingDataPolicy } from './metric-spec.js';
+import type { MetricKind, MissingDataPolicy } from './metric-spec.js';
 import type { CheckEvidence, IntervalCounts, MetricState } from './metric-evidence.js';
 import { formatCheck, formatLevel } from './format.js';
 
 export interface MetricReport {
   name: string;
-  kind: 'ratio' | 'value';
+  kind: MetricKind;
   critical: boolean;
   /** Judged and shown, never deciding the verdict (`dry-run: true`). */
   dryRun: boolean;

@@ -1,4 +1,4 @@
-import { METRIC_PROPERTIES, METRIC_REQUIRED, NO_BOUND, RATIO_BOUND } from '../analysis/metric-spec-schema.js';
+import { HISTOGRAM_QUANTILE, METRIC_PROPERTIES, METRIC_REQUIRED, NO_BOUND, RATIO_BOUND } from '../analysis/metric-spec-schema.js';
 import type { JsonSchema } from './module.js';
 import { PROVIDERS, providerModule, type ProviderName } from './registry.js';
 
@@ -39,6 +39,7 @@ export function metricsSchema(provider?: ProviderName): JsonSchema {
       if: isRatio,
       then: { properties: { max: { minimum: 0, maximum: 1, 'x-expected': RATIO_BOUND }, min: { minimum: 0, maximum: 1, 'x-expected': RATIO_BOUND } } },
     },
+    { if: { properties: { kind: { const: 'histogram' } }, required: ['kind'] }, then: { required: ['quantile'], 'x-missing': HISTOGRAM_QUANTILE } },
   ];
   if (module) {
     allOf.push({ if: isRatio, then: { required: module.required('ratio'), 'x-provider': module.name }, else: { required: module.required('value'), 'x-provider': module.name } });

@@ -35,6 +35,7 @@ export const cloudwatch: ProviderModule<CloudWatchSource> = {
   },
   required: (kind) => (kind === 'ratio' ? ['namespace', 'metric', 'dimensions', 'total'] : ['namespace', 'metric', 'dimensions']),
   parseSource(entry, kind, stat, errors) {
+    if (kind === 'histogram') throw errors.field('kind', kind, '`ratio` or `value` with provider cloudwatch (histogram metrics read Prometheus bucket counts by `le`)');
     if (kind === 'value' && entry.total !== undefined) throw errors.field('total', entry.total, 'no `total` for a value metric (only ratio metrics have a denominator)');
     if (kind === 'ratio' && stat !== undefined && stat !== 'Sum') throw errors.field('stat', stat, '`Sum` for a ratio metric (it counts events)');
     const dimensions = Object.fromEntries(Object.entries(entry.dimensions as Record<string, string | number>).map(([k, v]) => [k, String(v)]));

@@ -48,6 +48,7 @@ export const datadog: ProviderModule<DatadogSource> = {
   },
   required: (kind) => (kind === 'ratio' ? ['query', 'total'] : ['query']),
   parseSource(entry, kind, stat, errors) {
+    if (kind === 'histogram') throw errors.field('kind', kind, '`ratio` or `value` with provider datadog (histogram metrics read Prometheus bucket counts by `le`)');
     if (stat !== undefined) throw errors.field('stat', stat, 'no `stat` with provider datadog (the query aggregates, e.g. `p95:`)');
     if (kind === 'value' && entry.total !== undefined) throw errors.field('total', entry.total, 'no `total` for a value metric (only ratio metrics have a denominator)');
     const source: DatadogSource = { provider: 'datadog', query: String(entry.query).trim() };

@@ -25,13 +25,13 @@ export const prometheus: ProviderModule<PrometheusSource> = {
   name: 'prometheus',
   needs: '`query` (and `total` for a ratio), PromQL containing `{{target}}`',
   properties: {
-    query: query('Prometheus: bad events as a count over the interval (ratio: `sum(increase(errors{version="{{target}}"}[{{interval}}]))`), or the value.'),
+    query: query('Prometheus: bad events as a count over the interval (ratio: `sum(increase(errors{version="{{target}}"}[{{interval}}]))`), the value, or (histogram) bucket counts by `le` (`sum by (le) (increase(http_request_duration_seconds_bucket{version="{{target}}"}[{{interval}}]))`).'),
     total: query('Prometheus, ratio metrics: all events (the denominator), as a count over the interval.'),
   },
   required: (kind) => (kind === 'ratio' ? ['query', 'total'] : ['query']),
   parseSource(entry, kind, stat, errors) {
     if (stat !== undefined) throw errors.field('stat', stat, 'no `stat` with provider prometheus (the query computes the value, e.g. with histogram_quantile)');
-    if (kind === 'value' && entry.total !== undefined) throw errors.field('total', entry.total, 'no `total` for a value metric (only ratio metrics have a denominator)');
+    if (kind !== 'ratio' && entry.total !== undefined) throw errors.field('total', entry.total, 'no `total` for a value metric (only ratio metrics have a denominator)');
     const source: PrometheusSource = { provider: 'prometheus', query: String(entry.query).trim() };
     if (entry.total !== undefined) source.total = String(entry.total).trim();
     return source;
