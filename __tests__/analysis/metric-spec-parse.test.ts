@@ -78,7 +78,7 @@ describe('parseMetricSpecs', () => {
 
   it('refuses an unknown kind naming metric, field, value and the choices', () => {
     expect(error('- {name: error-rate, kind: ratios, max: 0.1}')).toBe(
-      "Invalid `metrics`: metric 'error-rate' (item 1): `kind` is 'ratios'. Expected one of `ratio`, `value`.",
+      "Invalid `metrics`: metric 'error-rate' (item 1): `kind` is 'ratios'. Expected one of `ratio`, `value`, `histogram`.",
     );
   });
 
