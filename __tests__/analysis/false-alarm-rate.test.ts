@@ -20,6 +20,11 @@ import { normal, poisson } from './support/random.js';
  */
 const ALPHA = 0.01;
 const RUNS = runsToCatch(ALPHA, 3); // 900
+/**
+ * For histogram metrics, whose runs cost several times more under jest: the fewest runs at which a method failing
+ * 4% instead of 1% is caught 9 times in 10 (450), the same luck (1e-3) when the promise holds.
+ */
+const HEAVY_RUNS = runsToCatch(ALPHA, 4);
 const HORIZON = 30;
 
 function rng(salt: string) {
@@ -74,6 +79,35 @@ const latencyAtMax = (r: Rng): Pair => {
   const draw = () => Array.from({ length: 60 }, () => (300 / Math.exp(0.5 * 1.6449)) * Math.exp(0.5 * r.normal()));
   return { canary: samples(draw()), control: samples(draw()) };
 };
+/** Latency bucket bounds (seconds) of a typical service histogram, `+Inf` last. */
+const BUCKETS = [0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1, 1.5, 2.5, 5, Infinity];
+/** The standard normal CDF (Abramowitz & Stegun 26.2.17, error < 7.5e-8). */
+function phi(z: number): number {
+  const t = 1 / (1 + 0.2316419 * Math.abs(z));
+  const p = 0.3989423 * Math.exp(-(z ** 2) / 2) * t * (0.3193815 + t * (-0.3565638 + t * (1.781478 + t * (-1.821256 + t * 1.330274))));
+  return z > 0 ? 1 - p : p;
+}
+/** One interval's cumulative bucket counts: Poisson requests at `perMinute`, latencies lognormal (sigma 0.5) around `median`. */
+function buckets(r: Rng, perMinute: number, median: number): Measurement {
+  let below = 0;
+  let count = 0;
+  const counts = BUCKETS.map((le) => {
+    const share = Number.isFinite(le) ? phi(Math.log(le / median) / 0.5) : 1;
+    const mean = perMinute * (share - below);
+    below = share;
+    return (count += mean > 50 ? Math.max(0, Math.round(mean + Math.sqrt(mean) * r.normal())) : r.poisson(mean));
+  });
+  return { status: 'ok', observation: { kind: 'histogram', bounds: BUCKETS, counts } };
+}
+/** 1,200 requests a minute, 10% to the canary, whose latencies are `effect` times the control's; both move with the load. */
+const histogramPair = (effect: number) => (r: Rng): Pair => {
+  const load = Math.exp(0.05 * r.normal());
+  return { canary: buckets(r, 120, 0.2 * effect * load), control: buckets(r, 1080, 0.2 * load) };
+};
+const p95Histogram: MetricSpec = { name: 'p95-latency', kind: 'histogram', direction: 'lower-is-better', quantile: 0.95, maxIncrease: 0.25 };
+/** The canary's true p95 exactly at `max` (p95 of 0.2 exp(0.5 N) is 0.2 exp(0.5 * 1.645), inside the (0.4, 0.5] bucket). */
+const p95HistogramMax: MetricSpec = { ...p95Histogram, maxIncrease: undefined, max: 0.2 * Math.exp(0.5 * 1.6449) };
+
 /** One p95 per interval (as a provider returns it): canary/control exactly at the fail point of an allowed x1.25 (in mean and in log mean). */
 const p95ValuesAtFailPoint = (r: Rng): Pair => ({ canary: samples([200 * failPoint(1.25) * Math.exp(0.1 * r.normal() - 0.005)]), control: samples([200 * Math.exp(0.1 * r.normal() - 0.005)]) });
 
@@ -82,6 +116,7 @@ describe('the binomial limits the statistical specs use', () => {
     expect(mostFails(10, 0.5, LUCK)).toBe(9); // P(X > 9) = 1/1024 <= 1e-3 < P(X > 8) = 11/1024
     expect(fewestFails(10, 0.5, LUCK)).toBe(1); // P(X < 1) = 1/1024 <= 1e-3 < P(X < 2)
     expect(RUNS).toBe(900);
+    expect(HEAVY_RUNS).toBe(450);
     expect(mostFails(RUNS, ALPHA)).toBe(19); // 2.1% of 900 canaries, against 1% promised
   });
 });
@@ -95,12 +130,19 @@ describe('false-alarm rate at the fail-test point, at the default 1%, checked ev
     ['error rate at exactly its absolute max', errorsMax, (r) => ({ canary: ratio(r.poisson(10), 200), control: ratio(r.poisson(90), 1800) })],
     ['latency from one p95 value per interval', p95, p95ValuesAtFailPoint],
   ];
-  for (const [name, spec, make] of exact) {
-    for (const horizon of [HORIZON, undefined]) {
-      const mode = horizon ? `with a horizon of ${horizon}` : 'with no horizon (anytime)';
-      it(`${name}: fails at most 1% of ${RUNS} canaries (${mostFails(RUNS, ALPHA)} fails allowed; chance of failing by luck <= 1e-3) ${mode}`, () => {
-        expect(count(failed(spec, horizon, traces(`${name} ${horizon}`, make)))).toBeLessThanOrEqual(mostFails(RUNS, ALPHA));
-      });
+  // Approximate in principle (the control's p95 is used as if known; README), measured 0.05% over 2,000: checked at the promise.
+  const histograms: [string, MetricSpec, (r: Rng) => Pair][] = [
+    ['latency p95 from histogram buckets, at the fail point of an allowed x1.25', p95Histogram, histogramPair(1.25 ** FAIL_AT_SHARE)],
+    ['latency p95 from histogram buckets, at exactly its absolute max', p95HistogramMax, histogramPair(1)],
+  ];
+  for (const [cases, runs] of [[exact, RUNS], [histograms, HEAVY_RUNS]] as const) {
+    for (const [name, spec, make] of cases) {
+      for (const horizon of [HORIZON, undefined]) {
+        const mode = horizon ? `with a horizon of ${horizon}` : 'with no horizon (anytime)';
+        it(`${name}: fails at most 1% of ${runs} canaries (${mostFails(runs, ALPHA)} fails allowed; chance of failing by luck <= 1e-3) ${mode}`, () => {
+          expect(count(failed(spec, horizon, traces(`${name} ${horizon}`, make, runs)))).toBeLessThanOrEqual(mostFails(runs, ALPHA));
+        });
+      }
     }
   }
 
@@ -120,6 +162,13 @@ describe('false-alarm rate at the fail-test point, at the default 1%, checked ev
       });
     }
   }
+
+  it('fails at least 80% of canaries whose p95 is 1.5x stable\'s by the 2nd interval, from histogram buckets at 10% of 1,200 requests a minute', () => {
+    // The issue's target is the median by the 2nd interval; measured 95% by then (474 of 500). Fewer than
+    // fewestFails(200, 80%) of 200 has probability at most 1e-3 for any method failing 80% or more by then.
+    const set = traces('histogram x1.5', histogramPair(1.5), 200).map((t) => t.slice(0, 2));
+    expect(count(failed(p95Histogram, HORIZON, set))).toBeGreaterThanOrEqual(fewestFails(200, 0.8));
+  });
 
   it('the horizon spends the budget that the anytime sequences leave unused, and so fails more bad canaries (same traces)', () => {
     // Errors x2.5 against an allowed x1.5, 2 control errors a minute. Over 20,000 canaries at 1%: 42% failed with

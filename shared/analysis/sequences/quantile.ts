@@ -64,18 +64,22 @@ export class QuantileSequence implements ConfidenceSequence {
    * buckets wholly above the threshold count as slower; otherwise the bucket holding it counts too.
    */
   private slower(value: number, surely: boolean): ProportionSequence | undefined {
-    const key = `${value} ${surely}`;
+    const key = this.relative ? String(value) : `${value} ${surely}`; // relative: one count, interpolated
     if (this.cache.has(key)) return this.cache.get(key);
     let seq: ProportionSequence | undefined;
     const base = this.relative ? this.levels().control : 1;
     if (this.intervals > 0 && base !== undefined && base > 0 && value > 0) {
       const t = value * base;
-      seq = new ProportionSequence(this.tuning);
+      const slower: number[] = [];
+      const totals: number[] = [];
       for (const h of this.canaryIntervals) {
         const n = totalOf(h);
         const [atMost, mayBe] = this.relative ? [countAtMost(h, t), countAtMost(h, t)] : countAtMostRange(h, t);
-        seq.add(Math.max(0, n - (surely ? mayBe : atMost)), n);
+        slower.push(Math.max(0, n - (surely ? mayBe : atMost)));
+        totals.push(n);
       }
+      seq = new ProportionSequence(this.tuning);
+      seq.addAll(slower, totals);
     }
     if (this.cache.size > 64) this.cache.clear();
     this.cache.set(key, seq);
