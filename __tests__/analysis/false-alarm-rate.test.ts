@@ -122,21 +122,26 @@ describe('the binomial limits the statistical specs use', () => {
 });
 
 describe('false-alarm rate at the fail-test point, at the default 1%, checked every interval (simulated, any seed)', () => {
-  // Exact under their assumptions (counts that are Poisson or binomial given the traffic; Gaussian log ratios): see shared/analysis/README.md.
-  const exact: [string, MetricSpec, (r: Rng) => Pair][] = [
+  // Exact under their assumptions (counts that are Poisson or binomial given the traffic; Gaussian log ratios) but
+  // for the raw samples' cases below: see shared/analysis/README.md.
+  const cases: [string, MetricSpec, (r: Rng) => Pair][] = [
     ['error counts, about 2 control errors a minute', errors, errorsAtFailPoint(2)],
     ['error counts, a control error every 3 minutes (few events)', errors, errorsAtFailPoint(0.3)],
     ['error counts, about 40 control errors a minute', errors, errorsAtFailPoint(40)],
     ['error rate at exactly its absolute max', errorsMax, (r) => ({ canary: ratio(r.poisson(10), 200), control: ratio(r.poisson(90), 1800) })],
     ['latency from one p95 value per interval', p95, p95ValuesAtFailPoint],
+    // Approximate in principle (the per-interval variances are estimated from the samples and pooled; README), measured
+    // 0.17-0.43% over 3,000 (weighting each interval by its own variance had put these at 1.2-2.1%): checked at the promise.
+    ['latency p95 from 60 raw samples an interval', p95, latencyAtFailPoint],
+    ['latency p95 from 60 raw samples an interval, at exactly its absolute max', p95Max, latencyAtMax],
   ];
   // Approximate in principle (the control's p95 is used as if known; README), measured 0.05% over 2,000: checked at the promise.
   const histograms: [string, MetricSpec, (r: Rng) => Pair][] = [
     ['latency p95 from histogram buckets, at the fail point of an allowed x1.25', p95Histogram, histogramPair(1.25 ** FAIL_AT_SHARE)],
     ['latency p95 from histogram buckets, at exactly its absolute max', p95HistogramMax, histogramPair(1)],
   ];
-  for (const [cases, runs] of [[exact, RUNS], [histograms, HEAVY_RUNS]] as const) {
-    for (const [name, spec, make] of cases) {
+  for (const [list, runs] of [[cases, RUNS], [histograms, HEAVY_RUNS]] as const) {
+    for (const [name, spec, make] of list) {
       for (const horizon of [HORIZON, undefined]) {
         const mode = horizon ? `with a horizon of ${horizon}` : 'with no horizon (anytime)';
         it(`${name}: fails at most 1% of ${runs} canaries (${mostFails(runs, ALPHA)} fails allowed; chance of failing by luck <= 1e-3) ${mode}`, () => {
@@ -146,22 +151,6 @@ describe('false-alarm rate at the fail-test point, at the default 1%, checked ev
     }
   }
 
-  // Approximate: each interval's p95 comes with a variance read from its own order statistics, used as if known.
-  // With 60 samples per interval that variance is noisy, and the rate at the fail point is about twice the
-  // promise (2.0-2.3% at 1% over 10,000 canaries; README). The spec checks the approximation as stated there:
-  // at most 3x the false-alarm rate.
-  const approximate: [string, MetricSpec, (r: Rng) => Pair][] = [
-    ['latency p95 from 60 raw samples an interval', p95, latencyAtFailPoint],
-    ['latency p95 from 60 raw samples an interval, at exactly its absolute max', p95Max, latencyAtMax],
-  ];
-  for (const [name, spec, make] of approximate) {
-    for (const horizon of [HORIZON, undefined]) {
-      const mode = horizon ? `with a horizon of ${horizon}` : 'with no horizon (anytime)';
-      it(`${name} (approximate): fails at most 3% of ${RUNS} canaries (${mostFails(RUNS, 3 * ALPHA)} fails allowed; luck <= 1e-3) ${mode}`, () => {
-        expect(count(failed(spec, horizon, traces(`${name} ${horizon}`, make)))).toBeLessThanOrEqual(mostFails(RUNS, 3 * ALPHA));
-      });
-    }
-  }
 
   it('fails at least 80% of canaries whose p95 is 1.5x stable\'s by the 2nd interval, from histogram buckets at 10% of 1,200 requests a minute', () => {
     // The issue's target is the median by the 2nd interval; measured 95% by then (474 of 500). Fewer than

@@ -280,9 +280,9 @@ export class MetricEvidence {
     if (this.mode === 'samples') {
       const lc = logStatWithVariance(c.samples, spec.stat);
       if (!lc) return;
-      (this.seq.absolute as LogGaussianSequence | undefined)?.add(lc.log, lc.variance);
+      (this.seq.absolute as LogGaussianSequence | undefined)?.add(lc.log, lc.variance, 1 / c.samples.length);
       const ls = s?.kind === 'value' ? logStatWithVariance(s.samples, spec.stat) : undefined;
-      if (ls) (this.seq.relative as LogGaussianSequence | undefined)?.add(lc.log - ls.log, lc.variance + ls.variance);
+      if (ls && s?.kind === 'value') (this.seq.relative as LogGaussianSequence | undefined)?.add(lc.log - ls.log, lc.variance + ls.variance, 1 / c.samples.length + 1 / s.samples.length);
       return;
     }
     (this.seq.absolute as MeanSequence | undefined)?.add(m.canary.value!);
