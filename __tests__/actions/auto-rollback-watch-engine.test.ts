@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { parseMetricSpecs } from '../../shared/analysis/index.js';
 import { watchMetrics, type WatchDeps } from '../../shared/analysis/watch.js';
-import { PrometheusProvider } from '../../shared/metrics/prometheus.js';
+import { PrometheusProvider } from '../../shared/metrics/prometheus/measure.js';
 import { prometheusUrl } from '../metrics/support/servers.js';
 import { alignedNow, counter, pushHistory, uniqueApp } from '../metrics/support/prometheus-history.js';
 

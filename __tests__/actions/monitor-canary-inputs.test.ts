@@ -23,9 +23,11 @@ async function errorFor(inputs: Record<string, string>): Promise<string> {
 describe('monitor-canary refuses bad inputs with one clear error, before touching anything', () => {
   it.each([
     ['malformed YAML', { metrics: '- name: x\n  kind: [ratio' }, /^Invalid `metrics`: not valid YAML/],
-    ['an unknown kind', { metrics: metrics.replace('kind: ratio', 'kind: gauge') }, /^Invalid `metrics`: metric 'error-rate'.*`kind` is 'gauge'. Expected one of `ratio`, `value`/],
+    ['an unknown kind', { metrics: metrics.replace('kind: ratio', 'kind: gauge') }, /^Invalid `metrics`: metric 'error-rate'.*`kind` is 'gauge'. Expected one of `ratio`, `value`, `histogram`/],
     ['an unknown stat', { provider: 'cloudwatch', 'aws-region': 'us-east-1', metrics: '- name: p\n  kind: value\n  namespace: A\n  metric: T\n  dimensions: {Version: "{{target}}"}\n  stat: p95x\n  max: 5' }, /`stat` is 'p95x'/],
-    ['an unknown provider', { provider: 'datadog' }, /^Invalid `provider`: 'datadog'. Expected one of `prometheus`, `cloudwatch`/],
+    ['an unknown provider', { provider: 'influxdb' }, /^Invalid `provider`: 'influxdb'. Expected one of `prometheus`, `cloudwatch`, `datadog`/],
+    ['Datadog without its keys in the environment', { provider: 'datadog', metrics: '- {name: p, kind: value, query: "p95:lat{version:{{target}}}", max: 1}' }, /^DD_API_KEY and DD_APP_KEY must be set in the environment with `provider: datadog`/],
+    ['a Datadog site that is not one', { provider: 'datadog', 'datadog-site': 'datadog.com', metrics: '- {name: p, kind: value, query: "p95:lat{version:{{target}}}", max: 1}' }, /^Invalid `datadog-site`: 'datadog.com'/],
     ['a query with no {{target}}', { metrics: metrics.replace('version="{{target}}",code', 'code') }, /`query` is .*Expected a query containing `\{\{target\}\}`/],
     ['a zero interval', { interval: '0s' }, /^Invalid `interval`: '0s'. Expected a positive duration/],
     ['a negative step duration', { 'step-duration': '-5m' }, /^Invalid `step-duration`: '-5m'. Expected a positive duration/],

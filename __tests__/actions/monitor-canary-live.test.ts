@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { parseMetricSpecs } from '../../shared/analysis/index.js';
-import { PrometheusProvider } from '../../shared/metrics/prometheus.js';
-import { assessmentJudge } from '../../actions/monitor-canary/engine.js';
+import { PrometheusProvider } from '../../shared/metrics/prometheus/measure.js';
+import { stepJudges } from '../../actions/monitor-canary/engine.js';
 import { CancelGuard, sleep } from '../../actions/monitor-canary/cancel.js';
 import { runLive, type LiveDeps } from '../../actions/monitor-canary/live.js';
 import { prometheusUrl } from '../metrics/support/servers.js';
@@ -30,13 +30,14 @@ function specs() {
 function deps(canary: string, weights: number[], lines: string[], signal?: AbortSignal, horizons: number[] = []): LiveDeps {
   let clock = (from + 120) * 1000;
   const metricSpecs = specs();
+  const judges = stepJudges(metricSpecs, { falseAlarmRate: 0.01 }, 3);
   return {
     provider: new PrometheusProvider({ url, retry: { attempts: 2, firstDelayMs: 10 } }),
     router: { setWeight: async (w) => void weights.push(w) },
     specs: metricSpecs,
     targets: { canary, control: 'stable' },
-    // As main.ts wires it: each step's judge knows the step's horizon.
-    newJudge: (horizon) => (horizons.push(horizon), assessmentJudge(metricSpecs, { falseAlarmRate: 0.01, horizon })),
+    // As main.ts wires it: each step's judge knows the step's horizon and gets its share of the false-alarm rate.
+    newJudge: (horizon) => (horizons.push(horizon), judges(horizon)),
     log: (line) => lines.push(line),
     signal,
     now: () => clock,
@@ -63,6 +64,8 @@ describe('monitor-canary live stepping', () => {
     expect(result.steps.map((s) => s.outcome)).toEqual(['pass', 'pass', 'pass']);
     // Early: each step ended before its 20 intervals.
     for (const s of result.steps) expect(s.intervals).toBeLessThan(20);
+    // Three steps, each with a third of the 1%: a healthy canary fails the walk at most 1% of the time.
+    for (const s of result.steps) expect(s.analysis.falseAlarmRate).toBeCloseTo(0.01 / 3, 12);
     expect(lines.filter((l) => /^interval \d+ weight \d+%: error-rate /.test(l))).toHaveLength(result.decidedAfter);
   });
 

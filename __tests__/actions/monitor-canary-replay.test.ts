@@ -24,6 +24,18 @@ describe('monitor-canary replay of recorded traces, end to end through the actio
     expect(r.stdout).toMatch(/not uploaded: not running on GitHub Actions/);
   });
 
+  it('judges a dry-run metric and shows it in the report and the summary, but never lets it decide', async () => {
+    // trace-bad's error rate is six times its control's: as a dry run it fails alone, and the latency decides.
+    const dry = metrics.replace('  max: 0.05\n', '  max: 0.05\n  dry-run: true\n');
+    const r = await replay('trace-bad.json', { metrics: dry });
+    expect(r.outputs.verdict).toBe('pass');
+    expect(r.outputs.reason).not.toMatch(/error-rate/);
+    const report = JSON.parse(readFileSync(r.outputs.report, 'utf8'));
+    expect(report.steps[0].analysis.metrics[0]).toMatchObject({ name: 'error-rate', dryRun: true, critical: false, state: 'fail' });
+    expect(report.steps[0].analysis.metrics[1]).toMatchObject({ name: 'latency', dryRun: false, critical: true, state: 'pass' });
+    expect(r.summary).toContain('### error-rate (dry-run: judged, never decides the verdict)');
+  });
+
   it('passes a healthy canary before the trace ends and says after how many intervals', async () => {
     const r = await replay('trace-good.json');
     expect(r.errors).toEqual([]);

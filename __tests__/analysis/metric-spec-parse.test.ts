@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConfigurationError } from '../../shared/action/errors.js';
 import { parseMetricSpecs } from '../../shared/analysis/metric-spec-parse.js';
+import type { ProviderName } from '../../shared/metrics/registry.js';
 
-const ISSUE_EXAMPLE = `
+const PROMETHEUS_EXAMPLE = `
 - name: error-rate
   kind: ratio
   query: sum(rate(http_requests_total{app="agent",version="{{target}}",code=~"5.."}[1m]))
@@ -10,6 +11,8 @@ const ISSUE_EXAMPLE = `
   max: 0.05
   max-increase: 50%
   direction: lower-is-better
+`;
+const CLOUDWATCH_EXAMPLE = `
 - name: p95-latency
   kind: value
   namespace: AI/Agent
@@ -19,7 +22,7 @@ const ISSUE_EXAMPLE = `
   max: 5000
 `;
 
-function error(yaml: string, provider?: 'prometheus' | 'cloudwatch'): string {
+function error(yaml: string, provider?: ProviderName): string {
   try {
     parseMetricSpecs(yaml, 'metrics', provider);
   } catch (e) {
@@ -30,18 +33,30 @@ function error(yaml: string, provider?: 'prometheus' | 'cloudwatch'): string {
 }
 
 describe('parseMetricSpecs', () => {
-  it('reads the example from the issue into typed specs', () => {
-    const [errors, latency] = parseMetricSpecs(ISSUE_EXAMPLE);
+  it('reads a metric into its engine fields and its provider\'s own (the source)', () => {
+    const [errors] = parseMetricSpecs(PROMETHEUS_EXAMPLE, 'metrics', 'prometheus');
     expect(errors).toEqual({
       name: 'error-rate',
       kind: 'ratio',
       direction: 'lower-is-better',
-      query: 'sum(rate(http_requests_total{app="agent",version="{{target}}",code=~"5.."}[1m]))',
-      total: 'sum(rate(http_requests_total{app="agent",version="{{target}}"}[1m]))',
+      source: {
+        provider: 'prometheus',
+        query: 'sum(rate(http_requests_total{app="agent",version="{{target}}",code=~"5.."}[1m]))',
+        total: 'sum(rate(http_requests_total{app="agent",version="{{target}}"}[1m]))',
+      },
       max: 0.05,
       maxIncrease: 0.5,
     });
-    expect(latency).toMatchObject({ name: 'p95-latency', kind: 'value', namespace: 'AI/Agent', metric: 'ResponseTime', dimensions: { Version: '{{target}}' }, stat: 'p95', max: 5000 });
+    const [latency] = parseMetricSpecs(CLOUDWATCH_EXAMPLE, 'metrics', 'cloudwatch');
+    expect(latency).toEqual({
+      name: 'p95-latency', kind: 'value', direction: 'lower-is-better', stat: 'p95', max: 5000,
+      source: { provider: 'cloudwatch', namespace: 'AI/Agent', metric: 'ResponseTime', dimensions: { Version: '{{target}}' }, stat: 'p95' },
+    });
+  });
+
+  it('in replay (no provider) accepts any provider\'s fields and keeps no source: the trace brings the data', () => {
+    const specs = parseMetricSpecs(PROMETHEUS_EXAMPLE + CLOUDWATCH_EXAMPLE);
+    expect(specs.map((s) => [s.name, s.source])).toEqual([['error-rate', undefined], ['p95-latency', undefined]]);
   });
 
   it('accepts max-increase as a fraction and reads on-missing-data and critical', () => {
@@ -63,7 +78,7 @@ describe('parseMetricSpecs', () => {
 
   it('refuses an unknown kind naming metric, field, value and the choices', () => {
     expect(error('- {name: error-rate, kind: ratios, max: 0.1}')).toBe(
-      "Invalid `metrics`: metric 'error-rate' (item 1): `kind` is 'ratios'. Expected one of `ratio`, `value`.",
+      "Invalid `metrics`: metric 'error-rate' (item 1): `kind` is 'ratios'. Expected one of `ratio`, `value`, `histogram`.",
     );
   });
 
@@ -74,8 +89,8 @@ describe('parseMetricSpecs', () => {
   });
 
   it('refuses a ratio metric whose query has no total', () => {
-    expect(error('- {name: e, kind: ratio, max: 0.1, query: "sum(x{v=\\"{{target}}\\"})"}')).toContain(
-      "metric 'e' (item 1): `total` is missing. Expected the denominator query",
+    expect(error('- {name: e, kind: ratio, max: 0.1, query: "sum(x{v=\\"{{target}}\\"})"}', 'prometheus')).toBe(
+      "Invalid `metrics`: metric 'e' (item 1): `total` is missing. Expected `query` (and `total` for a ratio), PromQL containing `{{target}}` (provider prometheus).",
     );
   });
 
@@ -93,7 +108,7 @@ describe('parseMetricSpecs', () => {
 
   it('refuses a metric shaped for the other provider', () => {
     expect(error('- {name: l, kind: value, max: 1, namespace: A, metric: B, dimensions: {V: "{{target}}"}}', 'prometheus')).toContain('`query` is missing');
-    expect(error('- {name: l, kind: value, max: 1, query: "x{v=\\"{{target}}\\"}"}', 'cloudwatch')).toContain('`namespace` and `metric` are missing');
+    expect(error('- {name: l, kind: value, max: 1, query: "x{v=\\"{{target}}\\"}"}', 'cloudwatch')).toContain('`namespace` is missing. Expected `namespace`, `metric` and `dimensions` (a value with `{{target}}`), and `total` for a ratio (provider cloudwatch).');
   });
 
   it('refuses duplicate names, naming both items', () => {
@@ -116,7 +131,9 @@ describe('parseMetricSpecs', () => {
     ['- {name: e, kind: value, max: 1, on-missing-data: skip}', "`on-missing-data` is 'skip'. Expected one of `inconclusive`, `fail`, `ignore`"],
     ['- {name: e, kind: value, max-increase: 150%, direction: higher-is-better}', 'less than 100% for a higher-is-better metric'],
     ['- {name: e, kind: value}', 'no bound to judge it by'],
-    ['- {kind: value, max: 1}', "item 1: `name` is 'undefined'"],
+    ['- {kind: value, max: 1}', 'item 1: `name` is missing. Expected letters, digits'],
+    ['- {name: e, kind: value, max: 1, critical: maybe}', "`critical` is 'maybe'. Expected `true` or `false`"],
+    ['- {name: e, kind: value, max: 1, namespace: A, metric: M, dimensions: {Version: [x]}}', "`dimensions.Version` is '[\"x\"]'. Expected a string"],
   ])('refuses %s', (yaml, message) => {
     expect(error(yaml)).toContain(message);
   });

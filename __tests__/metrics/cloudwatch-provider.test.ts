@@ -2,8 +2,8 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { CloudWatchClient, PutMetricDataCommand, type GetMetricDataCommandInput, type MetricDatum } from '@aws-sdk/client-cloudwatch';
 import type { MetricSpec } from '../../shared/analysis/metric-spec.js';
-import { CloudWatchProvider, type CloudWatchSender } from '../../shared/metrics/cloudwatch.js';
-import { createCloudWatchClient } from '../../shared/metrics/cloudwatch-client.js';
+import { CloudWatchProvider, type CloudWatchSender } from '../../shared/metrics/cloudwatch/measure.js';
+import { createCloudWatchClient } from '../../shared/metrics/cloudwatch/client.js';
 import { awsEndpointUrl } from './support/servers.js';
 
 const run = randomBytes(4).toString('hex');
@@ -15,9 +15,10 @@ const window = { start: end - 300, end };
 const fast = { attempts: 3, firstDelayMs: 10 };
 let endpoint: string;
 
-const errorRate: MetricSpec = { name: 'error-rate', kind: 'ratio', direction: 'lower-is-better', namespace, metric: 'Errors', totalMetric: 'Requests', dimensions: { Version: '{{target}}' } };
-const latency: MetricSpec = { name: 'latency', kind: 'value', direction: 'lower-is-better', namespace, metric: 'ResponseTime', dimensions: { Version: '{{target}}' }, stat: 'Maximum' };
-const p95: MetricSpec = { ...latency, name: 'p95-latency', stat: 'p95' };
+const dimensions = { Version: '{{target}}' };
+const errorRate: MetricSpec = { name: 'error-rate', kind: 'ratio', direction: 'lower-is-better', source: { provider: 'cloudwatch', namespace, metric: 'Errors', total: 'Requests', dimensions, stat: 'Sum' } };
+const latency: MetricSpec = { name: 'latency', kind: 'value', direction: 'lower-is-better', stat: 'Maximum', source: { provider: 'cloudwatch', namespace, metric: 'ResponseTime', dimensions, stat: 'Maximum' } };
+const p95: MetricSpec = { ...latency, name: 'p95-latency', stat: 'p95', source: { provider: 'cloudwatch', namespace, metric: 'ResponseTime', dimensions, stat: 'p95' } };
 
 /** A client that records every GetMetricData input it sends, through the SDK's middleware stack. */
 async function recordingClient(url = endpoint): Promise<{ client: CloudWatchClient; calls: GetMetricDataCommandInput[] }> {

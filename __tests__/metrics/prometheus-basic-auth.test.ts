@@ -4,9 +4,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { queryInstant } from '../../shared/metrics/prometheus-api.js';
-import { checkPrometheusUrl } from '../../shared/metrics/prometheus-check.js';
-import { getProviderSettings } from '../../actions/monitor-canary/provider-inputs.js';
+import { queryInstant } from '../../shared/metrics/prometheus/api.js';
+import { checkPrometheusUrl } from '../../shared/metrics/prometheus/check.js';
+import { getProviderSettings } from '../../shared/metrics/settings.js';
 import { runInProcess } from '../support/run-step.js';
 
 /** A free loopback port (Prometheus takes an address, not port 0). */

@@ -3,7 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Measurement } from '../../shared/analysis/measurement.js';
 import type { MetricSpec } from '../../shared/analysis/metric-spec.js';
-import { PrometheusProvider } from '../../shared/metrics/prometheus.js';
+import type { PrometheusSource } from '../../shared/metrics/prometheus/index.js';
+import { PrometheusProvider } from '../../shared/metrics/prometheus/measure.js';
 import { prometheusUrl } from './support/servers.js';
 import { alignedNow, counter, gauge, pushHistory, STEP, uniqueApp, type Series } from './support/prometheus-history.js';
 
@@ -39,15 +40,18 @@ const errorRate: MetricSpec = {
   name: 'error-rate',
   kind: 'ratio',
   direction: 'lower-is-better',
-  query: `sum(increase(http_requests_total{app="${app}",version="{{target}}",code=~"5.."}[{{interval}}]))`,
-  total: `sum(increase(http_requests_total{app="${app}",version="{{ target }}"}[{{interval}}]))`,
+  source: {
+    provider: 'prometheus',
+    query: `sum(increase(http_requests_total{app="${app}",version="{{target}}",code=~"5.."}[{{interval}}]))`,
+    total: `sum(increase(http_requests_total{app="${app}",version="{{ target }}"}[{{interval}}]))`,
+  },
 };
-const latency: MetricSpec = { name: 'latency', kind: 'value', direction: 'lower-is-better', query: `latency_p95_ms{app="${app}",version="{{target}}"}` };
+const latency: MetricSpec = { name: 'latency', kind: 'value', direction: 'lower-is-better', source: { provider: 'prometheus', query: `latency_p95_ms{app="${app}",version="{{target}}"}` } };
 const quantile: MetricSpec = {
   name: 'p95',
   kind: 'value',
   direction: 'lower-is-better',
-  query: `histogram_quantile(0.95, sum by (le) (increase(req_seconds_bucket{app="${app}",version="{{target}}"}[{{interval}}])))`,
+  source: { provider: 'prometheus', query: `histogram_quantile(0.95, sum by (le) (increase(req_seconds_bucket{app="${app}",version="{{target}}"}[{{interval}}])))` },
 };
 
 async function measure(spec: MetricSpec, canary: string, at = end, provider = new PrometheusProvider({ url, retry: fast })) {
@@ -105,7 +109,8 @@ describe('Prometheus provider against a real Prometheus', () => {
   });
 
   it('turns a rate() query into counts by multiplying by the interval', async () => {
-    const rateSpec = { ...errorRate, query: errorRate.query!.replace('increase', 'rate'), total: errorRate.total!.replace('increase', 'rate') };
+    const source = errorRate.source as PrometheusSource;
+    const rateSpec: MetricSpec = { ...errorRate, source: { ...source, query: source.query.replace('increase', 'rate'), total: source.total!.replace('increase', 'rate') } };
     const fromRate = ratio((await measure(rateSpec, 'good')).canary);
     const fromIncrease = ratio((await measure(errorRate, 'good')).canary);
     expect(fromRate.den).toBeCloseTo(fromIncrease.den, 0);
@@ -129,7 +134,7 @@ describe('Prometheus provider against a real Prometheus', () => {
   });
 
   it('reports a query Prometheus rejects as an error without retrying it', async () => {
-    const broken = { ...latency, query: 'sum(rate(x{version="{{target}}"}[5m])' };
+    const broken: MetricSpec = { ...latency, source: { provider: 'prometheus', query: 'sum(rate(x{version="{{target}}"}[5m])' } };
     const { canary } = await measure(broken, 'good');
     expect(canary.status).toBe('error');
     expect(canary.status === 'error' && canary.message).toMatch(/bad_data/);

@@ -3,12 +3,12 @@ import { choiceInput, durationInput, keyValueInput, numberInput, optionalInput, 
 import { getKubernetesTarget, type KubernetesTarget } from '../../shared/action/kubernetes-inputs.js';
 import { maskSecret, maskUrlCredentials } from '../../shared/action/secrets.js';
 import type { Target } from '../../shared/analysis/measurement.js';
-import { parseMetricSpecs, type MetricProvider } from '../../shared/analysis/metric-spec-parse.js';
+import { parseMetricSpecs } from '../../shared/analysis/metric-spec-parse.js';
 import type { MetricSpec, MissingDataPolicy } from '../../shared/analysis/metric-spec.js';
 import { parseHooks } from '../../shared/hooks/parse.js';
 import type { HookPlan } from '../../shared/hooks/types.js';
 import { parseDuration } from '../../shared/parse/duration.js';
-import { getProviderSettings, parseTargetNames, type ProviderSettings } from '../monitor-canary/provider-inputs.js';
+import { getProviderSettings, parseTargetNames, providerInput, type ProviderSettings } from '../../shared/metrics/settings.js';
 
 export type RollbackMode = 'canary' | 'revision' | 'auto' | 'abandoned';
 export const MODES: readonly RollbackMode[] = ['canary', 'revision', 'auto', 'abandoned'];
@@ -20,7 +20,9 @@ const MISSING_DATA: readonly MissingDataPolicy[] = ['inconclusive', 'fail', 'ign
 const WATCH_ONLY = ['metrics', 'failure-limit', 'target-names'];
 
 /** Watch a released Deployment, judged by `metrics`, before deciding (see shared/analysis/watch.ts). */
-export interface WatchSettings extends ProviderSettings {
+export interface WatchSettings {
+  /** Where the metrics come from: the provider and its own inputs. */
+  connection: ProviderSettings;
   /** Milliseconds to watch. */
   duration: number;
   /** Milliseconds between measurements. */
@@ -67,7 +69,7 @@ function getWatchSettings(watch: number, mode: RollbackMode): WatchSettings {
   }
   const rawMetrics = optionalInput('metrics');
   if (rawMetrics === undefined) throw new ConfigurationError('`watch` needs `metrics`: the rollback is decided by the metrics breaching over the watch period.');
-  const provider = choiceInput<MetricProvider>('provider', ['prometheus', 'cloudwatch'], 'prometheus');
+  const provider = providerInput();
   const metrics = parseMetricSpecs(rawMetrics, 'metrics', provider);
   const interval = durationInput('interval', '1m');
   if (interval > watch) throw invalidInput('interval', optionalInput('interval') ?? '1m', `a duration no longer than \`watch\` (${optionalInput('watch')})`);
@@ -76,7 +78,7 @@ function getWatchSettings(watch: number, mode: RollbackMode): WatchSettings {
   const targetNames = parseTargetNames(keyValueInput('target-names'));
   if (targetNames.baseline !== undefined) throw invalidInput('target-names', `baseline=${targetNames.baseline}`, 'lines `canary=<released version>` or `stable=<previous version>` (a watch has no baseline)');
   return {
-    ...getProviderSettings(provider, interval, 'to watch metrics'),
+    connection: getProviderSettings(provider, interval, 'to watch metrics'),
     duration: watch,
     interval,
     metrics,

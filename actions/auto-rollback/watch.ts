@@ -9,7 +9,7 @@ import type { Cluster } from '../../shared/k8s/cluster.js';
 import { findContainer, getDeployment } from '../../shared/k8s/deployment.js';
 import type { MetricsProvider, TargetNames } from '../../shared/metrics/provider.js';
 import { formatDuration } from '../../shared/parse/duration.js';
-import { connectProvider } from '../monitor-canary/provider.js';
+import { connectProvider } from '../../shared/metrics/connect.js';
 import type { Inputs, WatchSettings } from './inputs.js';
 
 export interface WatchOutcome {
@@ -34,7 +34,7 @@ const show = (v: WatchedVersion, target: string) => `\`${v.image}\` (${v.modelVe
 export async function watchRelease(cluster: Cluster, inputs: Inputs, provider?: MetricsProvider): Promise<WatchOutcome> {
   const settings = inputs.watch!;
   const release = await releaseUnderWatch(cluster, inputs.namespace, inputs.deployment, inputs.container);
-  const metricsProvider = provider ?? (await phase('Metrics provider', () => connectProvider(settings)));
+  const metricsProvider = provider ?? (await phase('Metrics provider', () => connectProvider(settings.connection)));
   const targets = watchTargets(release, settings['target-names']);
   if (settings.metrics.some((m) => m.maxIncrease !== undefined)) {
     core.info(`max-increase compares with the previous version's series ({{target}}=${targets.control}); without them such a metric gets no evidence.`);

@@ -1,6 +1,6 @@
 import { Assessment, heartbeat, type AssessmentOptions } from '../../shared/analysis/index.js';
 import type { MetricSpec } from '../../shared/analysis/metric-spec.js';
-import type { Judge, Judgement } from './judge.js';
+import type { Judge, Judgement, NewJudge } from './judge.js';
 
 function judgementOf(a: Assessment, weight: number): Judgement {
   const d = a.current;
@@ -15,4 +15,14 @@ export function assessmentJudge(specs: readonly MetricSpec[], options: Assessmen
     conclude: (weight) => (assessment.conclude(), judgementOf(assessment, weight)),
     report: () => assessment.report(),
   };
+}
+
+/**
+ * The judges of a walk of `steps` traffic steps: each step judged with its horizon and an even share of the
+ * false-alarm rate, so a healthy canary fails the whole walk at most at the rate asked (the union bound;
+ * shared/analysis/README.md).
+ */
+export function stepJudges(specs: readonly MetricSpec[], options: AssessmentOptions, steps: number): NewJudge {
+  const falseAlarmRate = (options.falseAlarmRate ?? 0.01) / Math.max(1, steps);
+  return (horizon) => assessmentJudge(specs, { ...options, falseAlarmRate, horizon });
 }

@@ -5,10 +5,11 @@ import { booleanInput, choiceInput, durationInput, keyValueInput, numberInput, o
 import { getKubernetesTarget, type KubernetesTarget } from '../../shared/action/kubernetes-inputs.js';
 import type { Target } from '../../shared/analysis/measurement.js';
 import type { MetricSpec, MissingDataPolicy } from '../../shared/analysis/metric-spec.js';
-import { parseMetricSpecs, type MetricProvider as ProviderName } from '../../shared/analysis/metric-spec-parse.js';
+import { parseMetricSpecs } from '../../shared/analysis/metric-spec-parse.js';
+import type { ProviderName } from '../../shared/metrics/registry.js';
+import { getProviderSettings, parseTargetNames, providerInput, type ProviderSettings } from '../../shared/metrics/settings.js';
 import { parseHooks } from '../../shared/hooks/parse.js';
 import type { HookPlan } from '../../shared/hooks/types.js';
-import { getProviderSettings, parseTargetNames } from './provider-inputs.js';
 import { checkStepsJudgeable, parseSteps } from './steps.js';
 
 /** Up to 50: at 100 stable gets no traffic and nothing can be compared with it (promote takes it there). */
@@ -19,8 +20,8 @@ export const MISSING_DATA_POLICIES: readonly MissingDataPolicy[] = ['inconclusiv
 /** Everything monitor-canary needs, parsed and checked before anything is measured or moved. */
 export interface Inputs {
   provider: ProviderName;
-  'prometheus-url'?: string;
-  'aws-region'?: string;
+  /** The provider's own inputs (`prometheus-url`, `aws-region`...), read and checked by it; undefined in replay mode. */
+  connection?: ProviderSettings;
   metrics: MetricSpec[];
   steps: number[];
   /** Milliseconds. */
@@ -47,7 +48,7 @@ export function getInputs(): Inputs {
   maskKubeconfig(optionalInput('kubeconfig'));
   const rawReplay = optionalInput('replay');
   const replay = rawReplay === undefined ? undefined : confinedPath('replay', rawReplay, { kind: 'file' });
-  const provider = choiceInput<ProviderName>('provider', ['prometheus', 'cloudwatch'], 'prometheus');
+  const provider = providerInput();
   const onMissingData = choiceInput('on-missing-data', MISSING_DATA_POLICIES, 'inconclusive');
   // Replay judges a trace: the metrics' thresholds matter, their queries do not.
   const metrics = parseMetricSpecs(requiredInput('metrics'), 'metrics', replay === undefined ? provider : undefined);
@@ -74,7 +75,7 @@ export function getInputs(): Inputs {
 
   // Live mode: steps that can be judged, a provider and a cluster.
   checkStepsJudgeable(inputs.steps, stepsValue, metrics);
-  Object.assign(inputs, getProviderSettings(provider, interval, '(unless `replay` is set)'));
+  inputs.connection = getProviderSettings(provider, interval, '(unless `replay` is set)');
   inputs.kubernetes = getKubernetesTarget();
   return inputs;
 }

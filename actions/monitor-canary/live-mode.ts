@@ -14,13 +14,13 @@ import type { Cluster } from '../../shared/k8s/cluster.js';
 import type { MetricsProvider } from '../../shared/metrics/provider.js';
 import { targetNames } from '../../shared/metrics/provider.js';
 import { LeaseLost } from '../../shared/canary/lease-cluster.js';
+import { connectProvider } from '../../shared/metrics/connect.js';
 import { CancelGuard } from './cancel.js';
 import { keepCanaryLease, leaseLostMessage } from './lease.js';
 import { startDuring, stopDuring } from './during.js';
 import type { Inputs } from './inputs.js';
 import type { NewJudge } from './judge.js';
 import { runLive, type LiveResult } from './live.js';
-import { connectProvider } from './provider.js';
 import type { MonitorReport } from './report.js';
 
 export interface LiveClients {
@@ -38,7 +38,7 @@ export interface LiveClients {
  */
 export async function monitorLive(inputs: Inputs, newJudge: NewJudge, clients: LiveClients = {}): Promise<MonitorReport> {
   const { namespace, deployment, kubeconfig } = inputs.kubernetes!;
-  const provider = clients.provider ?? (await phase('Metrics provider', () => connectProvider(inputs)));
+  const provider = clients.provider ?? (await phase('Metrics provider', () => connectProvider(inputs.connection!)));
   const cluster = clients.cluster ?? (await connectCluster(kubeconfig));
   const canary = await findCanary(cluster, namespace, deployment);
   if (canary.state.baseline && Math.max(...inputs.steps) > 50) {

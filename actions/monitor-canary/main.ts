@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import type { AssessmentOptions } from '../../shared/analysis/index.js';
 import { phase } from '../../shared/action/phase.js';
-import { assessmentJudge } from './engine.js';
+import { stepJudges } from './engine.js';
 import { getInputs, type Inputs } from './inputs.js';
 import { monitorLive } from './live-mode.js';
 import { publish } from './publish.js';
@@ -33,7 +33,7 @@ async function monitorCanary(inputs: Inputs): Promise<void> {
     return;
   }
   // Each step is judged with its horizon (step-duration / interval), as runLive ends it.
-  const report = await monitorLive(inputs, (horizon) => assessmentJudge(inputs.metrics, { ...options, horizon }));
+  const report = await monitorLive(inputs, stepJudges(inputs.metrics, options, inputs.steps.length));
   await publish(report, inputs.metrics, `monitor-canary-${inputs.kubernetes!.deployment}-${stamp}`);
   if (report.verdict !== 'pass') core.setFailed(`Canary ${report.verdict}: ${report.reason}`);
 }

@@ -51,7 +51,7 @@ export function renderSummary(report: MonitorReport, specs: readonly MetricSpec[
   const where = report.mode === 'live' ? `; canary weight now ${report.weight}%` : ' (replay of a recorded trace)';
   const parts = [`## monitor-canary: ${ICON[report.verdict]} ${report.verdict}`, '', report.reason, '', `Decided after ${report.decidedAfter} interval(s)${where}.`];
   for (const spec of specs) {
-    parts.push('', `### ${spec.name}`, '', metricTable(report, spec), '', chart(report, spec));
+    parts.push('', `### ${spec.name}${spec.dryRun ? ' (dry-run: judged, never decides the verdict)' : ''}`, '', metricTable(report, spec), '', chart(report, spec));
   }
   if (report.hooks) parts.push('', hooksSummary([report.hooks]));
   return parts.join('\n');

@@ -1,6 +1,7 @@
 import type { IntervalMeasurements, Measurement, Observation } from './measurement.js';
 import type { MetricSpec } from './metric-spec.js';
 import { statOf } from './sample-stats.js';
+import { quantileOf } from './histogram.js';
 
 /** The bounds a metric can have; `max-increase` is relative to the control. */
 export type BoundName = 'max-increase' | 'max' | 'min';
@@ -50,6 +51,10 @@ function read(spec: MetricSpec, m: Measurement | undefined): SideReading {
   if (o.kind === 'ratio') {
     if (!(o.den > 0)) return { status: 'no-traffic' };
     return { status: 'ok', value: o.num / o.den, observation: o };
+  }
+  if (o.kind === 'histogram') {
+    const value = quantileOf(o, spec.quantile ?? 0.95);
+    return value === undefined ? { status: 'no-traffic' } : { status: 'ok', value, observation: o };
   }
   if (o.samples.length === 0) return { status: 'empty' };
   return { status: 'ok', value: statOf(o.samples, spec.stat), observation: o };

@@ -1,5 +1,5 @@
 /** The analysis engine: parse metric specs, evaluate intervals, assess over intervals, replay traces. */
-export { parseMetricSpecs, type MetricProvider } from './metric-spec-parse.js';
+export { parseMetricSpecs } from './metric-spec-parse.js';
 export { evaluateInterval, allowedRatio, type IntervalEvaluation, type MetricInterval, type BoundName } from './evaluate.js';
 export { Assessment, type AssessmentOptions, type Decision, type Verdict } from './assessment.js';
 export { heartbeat, type AnalysisReport, type MetricReport } from './report.js';

@@ -7,7 +7,12 @@ export type Observation =
   /** Counts in the interval: `num` bad events out of `den` events (errors out of requests). */
   | { kind: 'ratio'; num: number; den: number }
   /** Raw samples in the interval (latencies), or one aggregated value as a single sample. */
-  | { kind: 'value'; samples: number[] };
+  | { kind: 'value'; samples: number[] }
+  /**
+   * Histogram bucket counts in the interval, cumulative as Prometheus gives them: `counts[i]` requests took at most
+   * `bounds[i]` (`le`); the bounds ascend and the last is Infinity (`+Inf`, every request).
+   */
+  | { kind: 'histogram'; bounds: number[]; counts: number[] };
 
 export type Measurement =
   | { status: 'ok'; observation: Observation }

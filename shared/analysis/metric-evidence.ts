@@ -6,6 +6,8 @@ import { ProportionSequence } from './sequences/proportion.js';
 import { RateRatioSequence } from './sequences/rate-ratio.js';
 import { DEFAULT_TUNING, type ConfidenceSequence, type SequenceTuning } from './sequences/sequence.js';
 import { LogRatioSequence, MeanSequence } from './sequences/t-mixture.js';
+import { QuantileSequence } from './sequences/quantile.js';
+import { totalOf } from './histogram.js';
 import { SpendingBoundary } from './sequences/spending.js';
 import type { HorizonScore } from './sequences/horizon.js';
 
@@ -188,10 +190,16 @@ export class MetricEvidence {
       if (relative) this.seq.relative = new RateRatioSequence([relative.limit, relative.failAt], tuning);
       if (spec.max !== undefined || spec.min !== undefined) this.seq.absolute = new ProportionSequence(tuning);
     }
+    if (spec.kind === 'histogram') {
+      const q = spec.quantile ?? 0.95;
+      if (relative) this.seq.relative = new QuantileSequence(q, true, tuning);
+      if (spec.max !== undefined || spec.min !== undefined) this.seq.absolute = new QuantileSequence(q, false, tuning);
+    }
   }
 
+  /** Whether it decides the verdict: critical (the default) and not a dry run. */
   get critical(): boolean {
-    return this.spec.critical !== false;
+    return this.spec.critical !== false && this.spec.dryRun !== true;
   }
 
   add(m: MetricInterval, t: number): void {
@@ -212,6 +220,7 @@ export class MetricEvidence {
       this.controlN++;
     }
     if (this.spec.kind === 'ratio') this.addCounts(m);
+    else if (this.spec.kind === 'histogram') this.addHistogram(m);
     else this.addValues(m);
     this.look();
   }
@@ -247,6 +256,16 @@ export class MetricEvidence {
     if (s?.kind === 'ratio') (this.seq.relative as RateRatioSequence | undefined)?.add(c.num, c.den, s.num, s.den);
   }
 
+  private addHistogram(m: MetricInterval): void {
+    const c = m.canary.observation;
+    const s = m.control.observation;
+    if (c?.kind !== 'histogram') return;
+    this.canaryRequests += totalOf(c);
+    if (s?.kind === 'histogram') this.controlRequests += totalOf(s);
+    (this.seq.absolute as QuantileSequence | undefined)?.add(c);
+    if (s?.kind === 'histogram') (this.seq.relative as QuantileSequence | undefined)?.add(c, s);
+  }
+
   private addValues(m: MetricInterval): void {
     const c = m.canary.observation;
     const s = m.control.observation;
@@ -261,9 +280,9 @@ export class MetricEvidence {
     if (this.mode === 'samples') {
       const lc = logStatWithVariance(c.samples, spec.stat);
       if (!lc) return;
-      (this.seq.absolute as LogGaussianSequence | undefined)?.add(lc.log, lc.variance);
+      (this.seq.absolute as LogGaussianSequence | undefined)?.add(lc.log, lc.variance, 1 / c.samples.length);
       const ls = s?.kind === 'value' ? logStatWithVariance(s.samples, spec.stat) : undefined;
-      if (ls) (this.seq.relative as LogGaussianSequence | undefined)?.add(lc.log - ls.log, lc.variance + ls.variance);
+      if (ls && s?.kind === 'value') (this.seq.relative as LogGaussianSequence | undefined)?.add(lc.log - ls.log, lc.variance + ls.variance, 1 / c.samples.length + 1 / s.samples.length);
       return;
     }
     (this.seq.absolute as MeanSequence | undefined)?.add(m.canary.value!);
@@ -277,7 +296,7 @@ export class MetricEvidence {
     const lacking: string[] = [];
     if (dataIntervals < neededIntervals) lacking.push(`data in ${dataIntervals} of ${horizon} intervals (needs ${neededIntervals})`);
     if (this.lastStatus === 'error') lacking.push(`a provider error at the latest interval (${this.lastError ?? 'unknown error'})`);
-    if (this.spec.kind !== 'ratio') return { dataIntervals, neededIntervals, lacking };
+    if (this.spec.kind === 'value') return { dataIntervals, neededIntervals, lacking };
     if (this.canaryRequests < MIN_REQUESTS) lacking.push(`${this.canaryRequests} canary requests (needs ${MIN_REQUESTS})`);
     const relative = this.spec.maxIncrease !== undefined;
     if (relative && this.controlRequests < MIN_REQUESTS) lacking.push(`${this.controlRequests} control requests (needs ${MIN_REQUESTS})`);
@@ -292,6 +311,11 @@ export class MetricEvidence {
       const canary = abs?.estimate() ?? (rel && rel.canaryTotal ? rel.canaryEvents / rel.canaryTotal : undefined);
       const control = rel && rel.controlTotal ? rel.controlEvents / rel.controlTotal : undefined;
       return { canary, control };
+    }
+    if (this.spec.kind === 'histogram') {
+      const rel = (this.seq.relative as QuantileSequence | undefined)?.levels();
+      const abs = (this.seq.absolute as QuantileSequence | undefined)?.levels();
+      return { canary: rel?.canary ?? abs?.canary, control: rel?.control };
     }
     return {
       canary: this.canaryN ? this.canarySum / this.canaryN : undefined,

@@ -1,8 +1,10 @@
+import type { MetricSource } from '../metrics/registry.js';
+
 /**
- * One entry of the `metrics` input (YAML), after parsing. Names are the public contract.
+ * One entry of the `metrics` input (YAML), after parsing. Names are the public contract (schemas/metrics.schema.json).
  * The parser (`parseMetricSpecs`) lives in shared/analysis/metric-spec-parse.ts.
  */
-export type MetricKind = 'ratio' | 'value';
+export type MetricKind = 'ratio' | 'value' | 'histogram';
 export type Direction = 'lower-is-better' | 'higher-is-better';
 export type MissingDataPolicy = 'inconclusive' | 'fail' | 'ignore';
 
@@ -10,17 +12,11 @@ export interface MetricSpec {
   name: string;
   kind: MetricKind;
   direction: Direction;
-  /** Prometheus: numerator query (ratio) or the value query; contains `{{target}}`. */
-  query?: string;
-  /** Prometheus, ratio metrics: denominator query; contains `{{target}}`. */
-  total?: string;
-  /** CloudWatch: namespace, metric name, dimensions (values may contain `{{target}}`), statistic. */
-  namespace?: string;
-  metric?: string;
-  /** CloudWatch ratio metrics: the denominator metric name (same namespace and dimensions). */
-  totalMetric?: string;
-  dimensions?: Record<string, string>;
-  /** `Average`, `Sum`, `Minimum`, `Maximum`, `SampleCount`, or a percentile `p50`..`p99.9`. */
+  /** Where the data comes from: the fields of its provider (undefined in replay, which needs no queries). */
+  source?: MetricSource;
+  /** Histogram metrics: the quantile the bounds are on (0.95: the p95). */
+  quantile?: number;
+  /** `Average`, `Sum`, `Minimum`, `Maximum`, `SampleCount`, or a percentile `p50`..`p99.9`: what an interval's raw samples are summed up by. */
   stat?: string;
   /** Absolute bounds for the canary. */
   max?: number;
@@ -30,4 +26,6 @@ export interface MetricSpec {
   onMissingData?: MissingDataPolicy;
   /** A metric whose failure alone fails the canary (default true). */
   critical?: boolean;
+  /** Judged and shown (heartbeat, summary, report) but never deciding the verdict: a metric being tried out. */
+  dryRun?: boolean;
 }

@@ -1,12 +1,14 @@
 import type { Assessment, Verdict } from './assessment.js';
-import type { MissingDataPolicy } from './metric-spec.js';
+import type { MetricKind, MissingDataPolicy } from './metric-spec.js';
 import type { CheckEvidence, IntervalCounts, MetricState } from './metric-evidence.js';
 import { formatCheck, formatLevel } from './format.js';
 
 export interface MetricReport {
   name: string;
-  kind: 'ratio' | 'value';
+  kind: MetricKind;
   critical: boolean;
+  /** Judged and shown, never deciding the verdict (`dry-run: true`). */
+  dryRun: boolean;
   state: MetricState;
   onMissingData: MissingDataPolicy;
   /** Pooled rate (ratio metrics) or mean of the interval values (value metrics), over the intervals judged. */
@@ -48,6 +50,7 @@ export function buildReport(a: Assessment): AnalysisReport {
         name: m.spec.name,
         kind: m.spec.kind,
         critical: m.critical,
+        dryRun: m.spec.dryRun === true,
         state: m.state(),
         onMissingData: m.policy,
         ...(canary !== undefined ? { canary } : {}),
@@ -71,7 +74,7 @@ export function heartbeat(a: Assessment, weight?: number): string {
     const { canary, control } = m.levels();
     const checks = m.checks().map((c) => formatCheck(m.spec, c)).join(', ');
     const last = m.lastStatus && m.lastStatus !== 'ok' ? ` [last: ${m.lastStatus}]` : '';
-    return `${m.spec.name} ${formatLevel(m.spec, canary)} vs ${formatLevel(m.spec, control)} (${checks}) ${m.state()}${last}`;
+    return `${m.spec.name}${m.spec.dryRun ? ' (dry-run)' : ''} ${formatLevel(m.spec, canary)} vs ${formatLevel(m.spec, control)} (${checks}) ${m.state()}${last}`;
   });
   const d = a.current;
   const head = `interval ${a.intervals}${weight !== undefined ? ` weight ${weight}%` : ''}`;

@@ -29,6 +29,31 @@ function show(v: unknown): string {
  * Value: `{"t","v"}` with v a number, null (empty) or an array of raw samples ([] is empty).
  * Either: `{"t","error":"message"}` is a provider error.
  */
+/**
+ * A histogram entry: `{"t","buckets":{"0.1":12,"0.25":40,...,"+Inf":57}}`, cumulative counts by `le` as Prometheus
+ * gives them (`+Inf`: every request; `buckets: null` is empty; a `+Inf` of 0 is no traffic).
+ */
+function histogramEntry(spec: MetricSpec, raw: Record<string, unknown>, where: string, fail: Fail): Measurement {
+  const example = '{"t":60,"buckets":{"0.1":12,"0.25":40,"+Inf":57}}';
+  if (raw.v !== undefined || raw.num !== undefined) throw fail(`${where} has \`${raw.v !== undefined ? 'v' : 'num'}\` but '${spec.name}' is a histogram metric. Expected cumulative bucket counts such as ${example}`);
+  const buckets = raw.buckets;
+  if (buckets === null || buckets === undefined) return { status: 'empty' };
+  if (!isObject(buckets)) throw fail(`${where}: \`buckets\` is ${show(buckets)}. Expected cumulative counts by \`le\` such as ${example}`);
+  const entries = Object.entries(buckets).map(([le, count]) => ({ le: le === '+Inf' ? Infinity : Number(le), label: le, count }));
+  for (const e of entries) {
+    if (Number.isNaN(e.le) || !(e.le > 0)) throw fail(`${where}: bucket \`${e.label}\` is not an upper bound. Expected numbers such as "0.25" and "+Inf"`);
+    if (typeof e.count !== 'number' || !Number.isFinite(e.count) || e.count < 0) throw fail(`${where}: bucket \`${e.label}\` holds ${show(e.count)}. Expected a count of 0 or more`);
+  }
+  entries.sort((a, b) => a.le - b.le);
+  if (entries[entries.length - 1]?.le !== Infinity) throw fail(`${where}: no "+Inf" bucket. Expected every bucket, "+Inf" (all requests) included, such as ${example}`);
+  for (let i = 1; i < entries.length; i++) {
+    if ((entries[i].count as number) < (entries[i - 1].count as number)) throw fail(`${where}: bucket \`${entries[i].label}\` (${entries[i].count}) holds fewer than \`${entries[i - 1].label}\` (${entries[i - 1].count}). Expected cumulative counts, as Prometheus gives them`);
+  }
+  const counts = entries.map((e) => e.count as number);
+  if (!(counts[counts.length - 1] > 0)) return { status: 'no-traffic' };
+  return { status: 'ok', observation: { kind: 'histogram', bounds: entries.map((e) => e.le), counts } };
+}
+
 function entry(spec: MetricSpec, raw: unknown, where: string, fail: Fail): { t: number; m: Measurement } {
   if (!isObject(raw)) throw fail(`${where} is ${show(raw)}. Expected an object such as ${spec.kind === 'ratio' ? '{"t":60,"num":3,"den":1200}' : '{"t":60,"v":212}'}`);
   const t = raw.t;
@@ -44,6 +69,7 @@ function entry(spec: MetricSpec, raw: unknown, where: string, fail: Fail): { t: 
     if (den === 0) return { t, m: { status: 'no-traffic' } };
     return { t, m: { status: 'ok', observation: { kind: 'ratio', num: num as number, den: den as number } } };
   }
+  if (spec.kind === 'histogram') return { t, m: histogramEntry(spec, raw, where, fail) };
   if (raw.num !== undefined || raw.den !== undefined) throw fail(`${where} has \`num\`/\`den\` but '${spec.name}' is a value metric. Expected \`v\``);
   const v = raw.v;
   if (v === null || v === undefined) return { t, m: { status: 'empty' } };

@@ -1,5 +1,6 @@
 import type { IntervalMeasurements, Target } from '../analysis/measurement.js';
 import type { MetricSpec } from '../analysis/metric-spec.js';
+import type { ProviderName } from './registry.js';
 
 /** One analysis interval, in seconds since the epoch: [start, end). Queries are evaluated at `end`. */
 export interface IntervalWindow {
@@ -24,7 +25,7 @@ export function targetNames(control: Exclude<Target, 'canary'>, configured: Part
  * It never judges and never throws for a backend failure (that is an `error` measurement).
  */
 export interface MetricsProvider {
-  readonly name: 'prometheus' | 'cloudwatch';
+  readonly name: ProviderName;
   measure(specs: readonly MetricSpec[], window: IntervalWindow, targets: TargetNames): Promise<IntervalMeasurements>;
 }
 

@@ -58,3 +58,6 @@ function escapeFor(quote: string | undefined, value: string): string {
   if (!/^[A-Za-z0-9_:.-]+$/.test(value)) throw new Error(`The target name '${value}' must be quoted in the query.`);
   return value;
 }
+
+/** A JSON Schema `pattern` for a text holding `{{target}}` (spaces inside the braces allowed), as hasTargetPlaceholder. */
+export const TARGET_PATTERN = '\\{\\{\\s*target\\s*\\}\\}';

@@ -51,6 +51,13 @@ export class Residuals<T> {
     } else this.sum += this.residual(item) ?? 0;
   }
 
+  /** Adds many items at once: the residuals are summed once, around the estimate they all give. */
+  addAll(items: T[]): void {
+    this.items.push(...items);
+    this.sum = 0;
+    for (const it of this.items) this.sum += this.residual(it) ?? 0;
+  }
+
   get total(): number {
     return this.sum;
   }

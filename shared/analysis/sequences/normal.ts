@@ -1,13 +1,10 @@
 /** The standard normal distribution: density, upper tail and upper quantile (no dependency is worth it). */
 
-// Module-level aliases: under jest's vm every lookup of the global `Math` is slow (~0.5 µs).
-const { exp, log, sqrt } = Math;
-
-const SQRT_2PI = sqrt(2 * Math.PI);
+const SQRT_2PI = Math.sqrt(2 * Math.PI);
 export const INV_SQRT_2PI = 1 / SQRT_2PI;
 
 export function normalPdf(z: number): number {
-  return INV_SQRT_2PI * exp(-0.5 * z * z);
+  return INV_SQRT_2PI * Math.exp(-0.5 * z ** 2);
 }
 
 /**
@@ -36,8 +33,8 @@ export function normalUpperQuantile(p: number): number {
   if (!(p < 1)) return -Infinity;
   if (p > 0.5) return -normalUpperQuantile(1 - p);
   // Start from the tail approximation, then Newton on log P(Z > z) (well-conditioned far in the tail).
-  const t = sqrt(-2 * log(p));
-  let z = t - (2.515517 + 0.802853 * t + 0.010328 * t * t) / (1 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t * t * t);
+  const t = Math.sqrt(-2 * Math.log(p));
+  let z = t - (2.515517 + 0.802853 * t + 0.010328 * t ** 2) / (1 + 1.432788 * t + 0.189269 * t ** 2 + 0.001308 * t ** 3);
   for (let i = 0; i < 4; i++) {
     const q = normalUpper(z);
     z += (q - p) / normalPdf(z);

@@ -13,6 +13,14 @@ const LOG_Q = GRID.map((t) => -Math.log1p(Math.exp(t)));
 
 const logit = (p: number) => Math.log(p / (1 - p));
 
+/** The mixtures' weights depend on the grid, the spread and the bound only: shared by every sequence (a histogram's are rebuilt each interval). */
+const WEIGHTS = new Map<number, HalfNormalCache>();
+function weightsFor(spread: number): HalfNormalCache {
+  let cache = WEIGHTS.get(spread);
+  if (!cache) WEIGHTS.set(spread, (cache = new HalfNormalCache(GRID, spread)));
+  return cache;
+}
+
 /**
  * Confidence sequence for the canary's own proportion p (its error rate), judged against absolute bounds.
  *
@@ -30,10 +38,9 @@ export class ProportionSequence implements ConfidenceSequence {
   private readonly residuals = new Residuals<[number, number]>(([x, n]) => {
     const p = this.events / this.total;
     const deviation = x - n * p;
-    return p > 0 && p < 1 ? (deviation * deviation) / (n * p * (1 - p)) : undefined; // x * x is x ** 2 to the bit, without pow
+    return p > 0 && p < 1 ? deviation ** 2 / (n * p * (1 - p)) : undefined;
   });
   private phi = 1;
-  private weights: HalfNormalCache | undefined;
   /** The log-likelihood at every grid point, the dispersion applied (what the mixtures read), and the counts it is for. */
   private readonly llScaled = new Float64Array(GRID.length);
   private llScaledFor = { x: 0, y: 0 };
@@ -46,6 +53,20 @@ export class ProportionSequence implements ConfidenceSequence {
     this.events += x;
     this.total += n;
     this.residuals.add([x, n]);
+    this.phi = dispersion(this.residuals.total, this.intervals, this.tuning.dispersionPrior);
+  }
+
+  /** Adds many intervals at once (`x[i]` events of `n[i]`): the same state as adding them one by one, in one pass. */
+  addAll(x: number[], n: number[]): void {
+    const kept: [number, number][] = [];
+    for (let i = 0; i < x.length; i++) {
+      if (!(n[i] > 0)) continue;
+      this.intervals++;
+      this.events += x[i];
+      this.total += n[i];
+      kept.push([x[i], n[i]]);
+    }
+    this.residuals.addAll(kept);
     this.phi = dispersion(this.residuals.total, this.intervals, this.tuning.dispersionPrior);
   }
 
@@ -80,8 +101,7 @@ export class ProportionSequence implements ConfidenceSequence {
    * `level` (a bound asked about at every interval: its weights are kept).
    */
   private rejects(theta0: number, side: 'above' | 'below', level: number): boolean {
-    this.weights ??= new HalfNormalCache(GRID, this.tuning.proportionSpread);
-    return mixtureReaches(this.weights.get(theta0, side), this.scaledLl(), this.scaledLlAt(theta0), level);
+    return mixtureReaches(weightsFor(this.tuning.proportionSpread).get(theta0, side), this.scaledLl(), this.scaledLlAt(theta0), level);
   }
 
   side(value: number, alpha: number): 'above' | 'below' | 'spans' {

@@ -37,7 +37,7 @@ export class RateRatioSequence implements ConfidenceSequence {
     const r = this.mle();
     const pi = (r * nc) / (r * nc + ns);
     const deviation = xc - k * pi;
-    return (deviation * deviation) / (k * pi * (1 - pi)); // x * x is x ** 2 to the bit, without a call to pow
+    return deviation ** 2 / (k * pi * (1 - pi));
   });
   private informative = 0;
   private cachedPhi = 1;

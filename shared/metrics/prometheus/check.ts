@@ -1,7 +1,7 @@
-import { invalidInput } from '../action/errors.js';
-import { ProviderError } from './provider.js';
-import { queryInstant, type PrometheusApiOptions } from './prometheus-api.js';
-import { withRetry, type RetryPolicy } from './retry.js';
+import { invalidInput } from '../../action/errors.js';
+import { ProviderError } from '../provider.js';
+import { queryInstant, type PrometheusApiOptions } from './api.js';
+import { withRetry, type RetryPolicy } from '../retry.js';
 
 /**
  * Checks at the edge, before any traffic moves, that `prometheus-url` is a Prometheus query API: a URL

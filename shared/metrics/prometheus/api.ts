@@ -1,6 +1,6 @@
-import { ProviderError } from './provider.js';
-import { errorMessage } from '../action/errors.js';
-import { splitUrlCredentials } from '../parse/url-credentials.js';
+import { ProviderError } from '../provider.js';
+import { errorMessage } from '../../action/errors.js';
+import { splitUrlCredentials } from '../../parse/url-credentials.js';
 
 /** One series of an instant query: its labels and its value (`NaN` stays `NaN`). */
 export interface PromSample {

@@ -1,7 +1,7 @@
 import type { MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import type { MetricSpec } from '../analysis/metric-spec.js';
-import type { TargetNames } from './provider.js';
-import { renderPlain } from './template.js';
+import type { MetricSpec } from '../../analysis/metric-spec.js';
+import type { TargetNames } from '../provider.js';
+import { renderPlain } from '../template.js';
 
 export type Role = 'canary' | 'control';
 export type Part = 'value' | 'num' | 'den';
@@ -22,10 +22,12 @@ export function buildQueries(specs: readonly MetricSpec[], targets: TargetNames,
   const queries: MetricDataQuery[] = [];
   const keys = new Map<string, QueryKey>();
   specs.forEach((spec, i) => {
+    const source = spec.source;
+    if (source?.provider !== 'cloudwatch') return; // no query: the metric reads as not measured (an error)
     for (const role of ['canary', 'control'] as const) {
       const target = targets[role];
       const parts: [Part, string | undefined, string][] =
-        spec.kind === 'ratio' ? [['num', spec.metric, 'Sum'], ['den', spec.totalMetric, 'Sum']] : [['value', spec.metric, spec.stat ?? 'Average']];
+        spec.kind === 'ratio' ? [['num', source.metric, 'Sum'], ['den', source.total, 'Sum']] : [['value', source.metric, source.stat]];
       for (const [part, metricName, stat] of parts) {
         const id = `${part[0]}${i}_${role === 'canary' ? 'c' : 'k'}`;
         keys.set(id, { metric: spec.name, role, part });
@@ -34,9 +36,9 @@ export function buildQueries(specs: readonly MetricSpec[], targets: TargetNames,
           ReturnData: true,
           MetricStat: {
             Metric: {
-              Namespace: spec.namespace,
+              Namespace: source.namespace,
               MetricName: metricName,
-              Dimensions: Object.entries(spec.dimensions ?? {}).map(([Name, value]) => ({ Name, Value: renderPlain(value, { target }) })),
+              Dimensions: Object.entries(source.dimensions).map(([Name, value]) => ({ Name, Value: renderPlain(value, { target }) })),
             },
             Period: periodSeconds,
             Stat: stat,

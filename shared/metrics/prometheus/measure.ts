@@ -1,10 +1,10 @@
-import type { IntervalMeasurements, Measurement } from '../analysis/measurement.js';
-import type { MetricSpec } from '../analysis/metric-spec.js';
-import { errorMessage } from '../action/errors.js';
-import type { IntervalWindow, MetricsProvider, TargetNames } from './provider.js';
-import { queryInstant, type PrometheusApiOptions, type PromSample } from './prometheus-api.js';
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
-import { renderPromQL } from './template.js';
+import type { IntervalMeasurements, Measurement } from '../../analysis/measurement.js';
+import type { MetricSpec } from '../../analysis/metric-spec.js';
+import { errorMessage } from '../../action/errors.js';
+import type { IntervalWindow, MetricsProvider, TargetNames } from '../provider.js';
+import { queryInstant, type PrometheusApiOptions, type PromSample } from './api.js';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../retry.js';
+import { renderPromQL } from '../template.js';
 
 export interface PrometheusOptions extends PrometheusApiOptions {
   url: string;
@@ -43,15 +43,18 @@ export class PrometheusProvider implements MetricsProvider {
   }
 
   private async measureOne(spec: MetricSpec, target: string, time: number, seconds: number): Promise<Measurement> {
+    const source = spec.source;
+    if (source?.provider !== 'prometheus') return { status: 'error', message: `metric '${spec.name}' has no Prometheus query` };
     try {
       if (spec.kind === 'ratio') {
         const [den, num] = await Promise.all([
-          this.run(countQuery(spec.total ?? '', target, seconds), time),
-          this.run(countQuery(spec.query ?? '', target, seconds), time),
+          this.run(countQuery(source.total ?? '', target, seconds), time),
+          this.run(countQuery(source.query, target, seconds), time),
         ]);
         return ratioMeasurement(num, den);
       }
-      return valueMeasurement(await this.run(renderPromQL(spec.query ?? '', { target, interval: `${seconds}s` }), time));
+      const samples = await this.run(renderPromQL(source.query, { target, interval: `${seconds}s` }), time);
+      return spec.kind === 'histogram' ? histogramMeasurement(samples) : valueMeasurement(samples);
     } catch (error) {
       return { status: 'error', message: errorMessage(error) };
     }
@@ -90,4 +93,22 @@ export function valueMeasurement(samples: PromSample[]): Measurement {
   // Only infinite values: a quantile above the highest histogram bucket. Not a number to judge, and not health.
   if (finite.length === 0) return { status: 'error', message: `the query returned ${values[0]} (a quantile above the highest histogram bucket?)` };
   return { status: 'ok', observation: { kind: 'value', samples: finite } };
+}
+
+/**
+ * Bucket counts by `le` (a histogram query such as `sum by (le) (increase(x_bucket{...}[{{interval}}]))`): cumulative,
+ * as Prometheus keeps them. No series: `empty`; nothing in `+Inf`: `no-traffic`; series without `le`, or no `+Inf`
+ * bucket: an error that says what the query must return. `increase()` extrapolates each bucket alone, so a bucket
+ * may come out a hair below the one before it: counts are kept non-decreasing.
+ */
+export function histogramMeasurement(samples: PromSample[]): Measurement {
+  if (samples.length === 0) return { status: 'empty' };
+  const buckets = samples.map((s) => ({ le: s.labels.le === undefined ? NaN : s.labels.le === '+Inf' ? Infinity : Number(s.labels.le), value: s.value }));
+  if (buckets.some((b) => Number.isNaN(b.le))) return { status: 'error', message: 'the query returned series without an `le` label: a histogram metric needs bucket counts by `le`, e.g. `sum by (le) (increase(..._bucket{...}[{{interval}}]))`' };
+  buckets.sort((a, b) => a.le - b.le);
+  if (buckets[buckets.length - 1].le !== Infinity) return { status: 'error', message: 'the query returned no `le="+Inf"` bucket: a histogram metric needs every bucket, `+Inf` included' };
+  let running = 0;
+  const counts = buckets.map((b) => (running = Math.max(running, Number.isFinite(b.value) ? b.value : 0)));
+  if (!(running > 0)) return { status: 'no-traffic' };
+  return { status: 'ok', observation: { kind: 'histogram', bounds: buckets.map((b) => b.le), counts } };
 }

@@ -1,10 +1,10 @@
 import type { CloudWatchClient, GetMetricDataCommandOutput, MetricDataQuery, MetricDataResult } from '@aws-sdk/client-cloudwatch';
-import type { IntervalMeasurements, Measurement } from '../analysis/measurement.js';
-import type { MetricSpec } from '../analysis/metric-spec.js';
-import { errorMessage } from '../action/errors.js';
-import type { IntervalWindow, MetricsProvider, TargetNames } from './provider.js';
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
-import { buildQueries, type QueryKey } from './cloudwatch-queries.js';
+import type { IntervalMeasurements, Measurement } from '../../analysis/measurement.js';
+import type { MetricSpec } from '../../analysis/metric-spec.js';
+import { errorMessage } from '../../action/errors.js';
+import type { IntervalWindow, MetricsProvider, TargetNames } from '../provider.js';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../retry.js';
+import { buildQueries, type QueryKey } from './queries.js';
 
 /** The part of the SDK client the provider uses; the client is built once at the action's edge. */
 export type CloudWatchSender = Pick<CloudWatchClient, 'send'>;
@@ -46,6 +46,10 @@ export class CloudWatchProvider implements MetricsProvider {
     }
     const metrics = Object.fromEntries(
       specs.map((spec) => {
+        if (spec.source?.provider !== 'cloudwatch') {
+          const unmeasured: Measurement = { status: 'error', message: `metric '${spec.name}' has no CloudWatch metric` };
+          return [spec.name, { canary: unmeasured, control: unmeasured }];
+        }
         const parts = byMetric.get(spec.name) ?? {};
         const one = (role: QueryKey['role']) =>
           spec.kind === 'ratio' ? ratioOf(parts[`${role}.num`], parts[`${role}.den`]) : valueOf(parts[`${role}.value`]);
