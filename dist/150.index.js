@@ -1,0 +1,1 @@
+export const id=150;export const ids=[150];export const modules={37150:(e,t,n)=>{async function o(e,t=process.env.AWS_ENDPOINT_URL_CLOUDWATCH??process.env.AWS_ENDPOINT_URL){const{CloudWatchClient:o}=await Promise.all([n.e(861),n.e(85)]).then(n.t.bind(n,44085,19));return new o({region:e,...t?{endpoint:t}:{},maxAttempts:1})}n.d(t,{createCloudWatchClient:()=>o})}};
