@@ -44,7 +44,8 @@ describe('streamed answers', () => {
     expect(report.usage?.cost?.total).toBeCloseTo(0.0405, 10);
     const markdown = renderMarkdown(report);
     expect(markdown).toMatch(/\*\*Streaming\*\*: time to first token p50 \d+ ms/);
-    expect(markdown).toMatch(/\| too-slow-start \| \d+ \| 0\/1 \| ttft-ms: first token after \d+ ms > 1 ms \(first token \d+ ms, [\d.]+ tokens\/s\) \|/);
+    // Reasons are escaped for Markdown and HTML in the summary, so `>` is written as `&gt;` (and still reads `>`).
+    expect(markdown).toMatch(/\| too-slow-start \| \d+ \| 0\/1 \| ttft-ms: first token after \d+ ms &gt; 1 ms \(first token \d+ ms, [\d.]+ tokens\/s\) \|/);
     expect(markdown).toContain('**Tokens**: 9 input, 18 output; cost 0.040 (input 0.0045, output 0.036).');
   });
 
