@@ -110,8 +110,11 @@ describe('model-validate from dist/', () => {
 
   it('passes a case of every assertion kind (custom modules in ESM and CommonJS), publishes to the registry and reports to GitHub', async () => {
     const env = { ...aws(), GITHUB_WORKSPACE: suite.dir, GITHUB_API_URL: github.url, GITHUB_REPOSITORY: 'acme/models', GITHUB_SHA: 'abc123' };
-    const folder = await modelFolder({ 'weights.bin': 'w1', 'config.json': '{"layers": 2}' });
-    const r = await fromDist('model-validate', { suite: 'qa.jsonl', endpoint: server.chatUrl('deterministic'), registry: `s3://${bucket}/parity`, model: 'qa', version: '1.0.0', 'model-path': folder, publish: 'true', 'github-token': 'ghs_parity', threshold: '0.5' }, env);
+    // The model a previous step of the job built or fetched into the workspace, named as a workflow does (relative to it).
+    mkdirSync(suite.path('model'));
+    writeFileSync(suite.path('model/weights.bin'), 'w1');
+    writeFileSync(suite.path('model/config.json'), '{"layers": 2}');
+    const r = await fromDist('model-validate', { suite: 'qa.jsonl', endpoint: server.chatUrl('deterministic'), registry: `s3://${bucket}/parity`, model: 'qa', version: '1.0.0', 'model-path': 'model', publish: 'true', 'github-token': 'ghs_parity', threshold: '0.5' }, env);
     expectSucceeded(r);
     const report = JSON.parse(readFileSync(r.outputs.report, 'utf8')) as { cases: { id: string; passed: boolean; reason?: string }[] };
     expect(report.cases.filter((c) => !c.passed).map((c) => `${c.id}: ${c.reason}`)).toEqual([]);
@@ -268,10 +271,13 @@ describe('hooks from dist/', () => {
 
 describe('monitor-canary replay from dist/', () => {
   it('fails a recorded bad canary early, naming the metric, and passes a good one', async () => {
-    const bad = await fromDist('monitor-canary', { metrics: TRACE_METRICS, replay: traceFixture('trace-bad.json') }, { ACTIONS_RUNTIME_TOKEN: '' });
+    // The recorded traces are files of the checked-out repository: in the workspace, named relative to it.
+    const workspace = folderWith({ 'trace-bad.json': readFileSync(traceFixture('trace-bad.json'), 'utf8'), 'trace-good.json': readFileSync(traceFixture('trace-good.json'), 'utf8') });
+    const env = { ACTIONS_RUNTIME_TOKEN: '', GITHUB_WORKSPACE: workspace.dir };
+    const bad = await fromDist('monitor-canary', { metrics: TRACE_METRICS, replay: 'trace-bad.json' }, env);
     expectSucceeded(bad); // replay only reports: its verdict does not fail the step
     expect(bad.outputs).toMatchObject({ verdict: 'fail', reason: expect.stringMatching(/error-rate/) });
-    const good = await fromDist('monitor-canary', { metrics: TRACE_METRICS, replay: traceFixture('trace-good.json') }, { ACTIONS_RUNTIME_TOKEN: '' });
+    const good = await fromDist('monitor-canary', { metrics: TRACE_METRICS, replay: 'trace-good.json' }, env);
     expectSucceeded(good);
     expect(good.outputs.verdict).toBe('pass');
   });

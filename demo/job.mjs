@@ -3,9 +3,11 @@
 // GITHUB_OUTPUT / GITHUB_STATE / GITHUB_STEP_SUMMARY files; a main step's saved state goes to its post
 // step as STATE_*; post steps run at the end of the job, in reverse order, whatever happened before
 // (the runner's default `post-if: always()`). A step's `if` sees success(), failure(),
-// cancelled() and steps.<id>.
+// cancelled() and steps.<id>. All steps of a job share one RUNNER_TEMP, as on a runner, where a file one
+// step writes there (a downloaded model, a report) is there for the next.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { collectResult, runnerFiles } from '../__tests__/support/runner-files.ts';
@@ -32,11 +34,15 @@ export class Job {
   /**
    * @param {string} name
    * @param {Record<string,string>} env extra environment for every step (GITHUB_*, AWS_*, ...)
-   * @param {{dist?: string, log?: (line: string) => void, stepTimeoutMs?: number, signal?: AbortSignal}} [options]
+   * @param {{dist?: string, log?: (line: string) => void, stepTimeoutMs?: number, signal?: AbortSignal, runnerTemp?: string}} [options]
    *   `signal` cancels the run as GitHub does: the running step gets SIGINT, later steps see cancelled().
+   *   `runnerTemp`: the job's RUNNER_TEMP (created if missing; default: a new folder in the system's temp).
    */
-  constructor(name, env = {}, { dist = defaultDist(), log = console.log, stepTimeoutMs = 10 * 60_000, signal } = {}) {
+  constructor(name, env = {}, { dist = defaultDist(), log = console.log, stepTimeoutMs = 10 * 60_000, signal, runnerTemp } = {}) {
     this.name = name;
+    /** The job's RUNNER_TEMP, shared by all its steps (main and post). */
+    this.runnerTemp = runnerTemp ?? mkdtempSync(join(tmpdir(), 'ai-deploy-runner-'));
+    mkdirSync(this.runnerTemp, { recursive: true });
     this.env = env;
     this.dist = dist;
     this.log = log;
@@ -88,7 +94,7 @@ export class Job {
 
   run(action, kind, inputs, state) {
     const files = runnerFiles(inputs, state);
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, RUNNER_TEMP: files.dir, GITHUB_WORKSPACE: root, ...this.env, ...files.env };
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, RUNNER_TEMP: this.runnerTemp, GITHUB_WORKSPACE: root, ...this.env, ...files.env };
     const started = performance.now();
     return new Promise((resolve) => {
       const child = spawn(process.execPath, stepCommand(this.dist, action, kind), { env, cwd: root });

@@ -160,7 +160,8 @@ export async function runScenario(options = {}) {
 /** One pipeline run, as one job of the README's workflow (with build-image and model-validate in front). */
 async function runPipeline({ n, version, baseline, o, jobEnv, kubeconfig, registry, image, builder, server, work, log, prometheusUrl }) {
   const runId = `${Date.now()}${n}`;
-  const job = new Job(`run ${n}`, { ...jobEnv, GITHUB_RUN_ID: runId }, { log, signal: o.signal });
+  // The job's RUNNER_TEMP, inside the demo's work folder (removed at the end, as the runner empties it).
+  const job = new Job(`run ${n}`, { ...jobEnv, GITHUB_RUN_ID: runId }, { log, signal: o.signal, runnerTemp: join(work, `runner-temp-${n}`) });
   const target = { deployment: APP, namespace: o.namespace, kubeconfig };
   const started = performance.now();
 
@@ -175,7 +176,8 @@ async function runPipeline({ n, version, baseline, o, jobEnv, kubeconfig, regist
       registry,
       model: o.model,
       version,
-      'model-path': modelFolder(work, version),
+      // Where an earlier step of the job (a download from training's storage) would have put the model.
+      'model-path': modelFolder(job.runnerTemp, version),
       publish: 'true',
       framework: 'demo',
       suite: 'demo/suite.yml',
@@ -248,9 +250,9 @@ function runnerEnv(env, work) {
   };
 }
 
-/** A model version's files (what a training job would hand over): weights and a config. */
-function modelFolder(work, version) {
-  const dir = join(work, 'models', version);
+/** A model version's files (what a training job would hand over), in `folder`/models/<version>: weights and a config. */
+function modelFolder(folder, version) {
+  const dir = join(folder, 'models', version);
   mkdirSync(join(dir, 'weights'), { recursive: true });
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ name: APP, version, architecture: 'demo-tiny' }));
   writeFileSync(join(dir, 'weights', 'model.bin'), Buffer.alloc(64 * 1024, version));

@@ -71,7 +71,7 @@ describe('monitor-canary keeps its lease', () => {
     expect((await leaseOf(cluster(), namespace))!.holder.runId).toBe('100');
   }, 60_000);
 
-  it('stops with a clear error, changing nothing, when its canary was taken over by another run while it was frozen', async () => {
+  it('stops with a clear error and an inconclusive verdict naming the run that took its canary over while it was frozen, changing nothing', async () => {
     const { namespace, nonce } = await canaryOfRun100('lease-frozen', '3s');
     const inputs = await monitorInputs(namespace, 'lease-frozen', { steps: '20,40', interval: '1s', 'step-duration': '60s' });
     const monitor = startStep('monitor-canary', inputs, runEnv('100', { AI_DEPLOY_LEASE_NONCE: nonce }));
@@ -91,6 +91,11 @@ describe('monitor-canary keeps its lease', () => {
     const errors = errorsOf(monitor.stdout()).join('\n');
     expect(errors).toContain(`was taken over by another run (${runUrl('200')}); this run no longer owns it. monitor-canary stopped and changed nothing`);
     expect(errors).not.toMatch(/Giving stable all traffic back/);
+    // Its verdict, for the steps after it: inconclusive, the reason saying who took the canary and that nothing was changed.
+    expect(monitor.outputs()).toMatchObject({ verdict: 'inconclusive' });
+    expect(monitor.outputs().reason).toMatch(
+      new RegExp(`^The canary on ${namespace}/model was taken over by another run \\(${runUrl('200').replace(/[./]/g, '\\$&')}\\); this run no longer owns it\\. monitor-canary stopped and changed nothing`),
+    );
     // Run 200's canary as it set it up: 10%, its image, its lease.
     expect(await deploymentSnapshot(cluster(), namespace, 'model')).toEqual(after);
     expect(await stateOf(namespace)).toMatchObject({ canaryImage: 'r.example/model:3', weight: 10 });

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { V1Deployment } from '@kubernetes/client-node';
-import { runnerFiles } from '../support/runner-files.js';
+import { readKeyValueFile, runnerFiles } from '../support/runner-files.js';
 import type { Cluster } from '../../shared/k8s/cluster.js';
 import { deploymentRef } from '../../shared/k8s/objects.js';
 import { decodeLease, type Lease } from '../../shared/canary/lease.js';
@@ -21,6 +21,8 @@ export const runUrl = (runId: string) => `https://github.com/acme/model/actions/
 export interface LiveStep {
   pid: number;
   stdout: () => string;
+  /** The step's outputs as written so far (its GITHUB_OUTPUT file). */
+  outputs: () => Record<string, string>;
   /** Exit code, or -1 when killed by a signal. */
   exited: Promise<number>;
   kill: (signal: NodeJS.Signals) => boolean;
@@ -38,7 +40,7 @@ export function startStep(action: string, inputs: Record<string, string>, env: R
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stdout += d));
   const exited = new Promise<number>((r) => child.on('close', (code, signal) => r(code ?? (signal ? -1 : 0))));
-  return { pid: child.pid!, stdout: () => stdout, exited, kill: (s) => child.kill(s) };
+  return { pid: child.pid!, stdout: () => stdout, outputs: () => readKeyValueFile(files.env.GITHUB_OUTPUT), exited, kill: (s) => child.kill(s) };
 }
 
 export const errorsOf = (stdout: string) => stdout.split('\n').filter((l) => l.startsWith('::error::')).map((l) => l.slice(9).replace(/%0A/g, '\n'));

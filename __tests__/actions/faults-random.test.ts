@@ -49,6 +49,9 @@ async function stableWithRoute(prefix: string): Promise<string> {
   return namespace;
 }
 
+/** The runner's variables for attempt `n` of this seed's workflow run. */
+const attempt = (seed: number, n: number) => ({ GITHUB_REPOSITORY: 'acme/model', GITHUB_RUN_ID: String(seed), GITHUB_RUN_ATTEMPT: String(n) });
+
 const canaryInputs = (namespace: string) => ({ deployment: 'model', namespace, image, 'traffic-router': 'gateway-api', route: 'model', weight: '10' });
 
 async function withCanary(prefix: string): Promise<string> {
@@ -124,8 +127,9 @@ describe('every action under injected API faults', () => {
       await underFaults(
         'canary-deploy',
         seed,
-        () => runInProcess(canaryDeploy, { ...faulty(), ...inputs }),
-        () => runInProcess(canaryDeploy, { ...faulty(), ...inputs }),
+        () => runInProcess(canaryDeploy, { ...faulty(), ...inputs }, { env: attempt(seed, 1) }),
+        // GitHub's re-run is the run's next attempt (started once the first ended): it inherits the lease.
+        () => runInProcess(canaryDeploy, { ...faulty(), ...inputs }, { env: attempt(seed, 2) }),
         async () => {
           if (!replicas) expect(await weights(namespace)).toEqual({ model: 90, 'model-canary': 10 });
           expect(decodeCanaryState((await stable(namespace)).metadata?.annotations)).toMatchObject({ phase: 'ready', weight: replicas ? 33 : 10, canaryImage: image });

@@ -26,18 +26,21 @@ describe('parseYamlBlock', () => {
   it('refuses an alias bomb as a user mistake naming the input', () => {
     const error = failure(() => parseYamlBlock(BOMB, 'metrics'));
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect(error.message).toMatch(/^Invalid `metrics`: its YAML aliases cannot be used \(Excessive alias count[^)]*\)\. Expected YAML whose aliases/);
+    expect(error.message).toBe(
+      'Invalid `metrics`: its YAML aliases expand to too many nodes (aliases of aliases, more than 100 uses), refused as a resource-exhaustion attack. Expected YAML whose aliases expand to a reasonable size.',
+    );
   });
 
   it('refuses an alias to no anchor naming the input', () => {
     const error = failure(() => parseYamlBlock('a: *nowhere\n', 'hooks'));
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect(error.message).toMatch(/^Invalid `hooks`: /);
+    expect(error.message).toMatch(/^Invalid `hooks`: its YAML aliases cannot be used \(Unresolved alias .*\)\. Expected YAML whose aliases \(`\*name`\) each follow their anchor/);
+    expect(error.message).not.toMatch(/resource-exhaustion/);
   });
 
   it('names `metrics` when monitor-canary is given an alias bomb as its metrics', () => {
     const error = failure(() => parseMetricSpecs(`- ${BOMB.split('\n').join('\n  ')}\n`, 'metrics'));
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect(error.message).toMatch(/^Invalid `metrics`: its YAML aliases cannot be used/);
+    expect(error.message).toMatch(/^Invalid `metrics`: its YAML aliases expand to too many nodes/);
   });
 });

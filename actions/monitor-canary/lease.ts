@@ -1,8 +1,12 @@
 import * as core from '@actions/core';
+import type { V1Deployment } from '@kubernetes/client-node';
 import { invalidInput } from '../../shared/action/errors.js';
+import { CanaryLost, changedBy, claimOf } from '../../shared/canary/claim.js';
 import { currentClaimant, describeLease, standing } from '../../shared/canary/lease.js';
 import { LeaseKeeper, LeaseLost, readLease } from '../../shared/canary/lease-cluster.js';
+import { decodeCanaryState, type CanaryState } from '../../shared/canary/state.js';
 import type { Cluster } from '../../shared/k8s/cluster.js';
+import { deploymentRef } from '../../shared/k8s/objects.js';
 import { formatDuration } from '../../shared/parse/duration.js';
 
 /**
@@ -37,4 +41,24 @@ export async function keepCanaryLease(cluster: Cluster, namespace: string, deplo
 /** What monitor-canary says when its canary was taken from it: it stopped, and changed nothing. */
 export function leaseLostMessage(lost: LeaseLost): string {
   return `${lost.message.replace(/ monitor-canary changed nothing\.$/, '')} monitor-canary stopped and changed nothing: the canary's traffic is no longer this run's to move.`;
+}
+
+/**
+ * Why this run's canary is no longer its own, once its lease was lost mid-analysis. A canary rolled back,
+ * promoted, deleted or being changed by another step is described from its records, as a traffic write
+ * would find it (auto-rollback and promote take the lease before they act); one taken over or replaced by
+ * another run's canary, or whose records say nothing yet, by the run that holds the lease now.
+ */
+export async function lostLeaseReason(cluster: Cluster, namespace: string, deployment: string, planned: CanaryState, lost: LeaseLost): Promise<string> {
+  const found = await Promise.all([
+    cluster.find<V1Deployment>(deploymentRef(namespace, deployment)),
+    cluster.find<V1Deployment>(deploymentRef(namespace, planned.canary)),
+  ]).catch(() => undefined); // the API server unreachable: the lease says enough
+  if (found) {
+    const [stable, canary] = found;
+    const now = decodeCanaryState(stable?.metadata?.annotations);
+    const who = changedBy(stable, canary, planned);
+    if (who && !(now && claimOf(now) !== claimOf(planned))) return new CanaryLost(`${namespace}/${planned.canary}`, who).message;
+  }
+  return leaseLostMessage(lost);
 }

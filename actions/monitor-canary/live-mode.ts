@@ -16,7 +16,7 @@ import { targetNames } from '../../shared/metrics/provider.js';
 import { LeaseLost } from '../../shared/canary/lease-cluster.js';
 import { connectProvider } from '../../shared/metrics/connect.js';
 import { CancelGuard } from './cancel.js';
-import { keepCanaryLease, leaseLostMessage } from './lease.js';
+import { keepCanaryLease, lostLeaseReason } from './lease.js';
 import { startDuring, stopDuring } from './during.js';
 import type { Inputs } from './inputs.js';
 import type { NewJudge } from './judge.js';
@@ -33,7 +33,8 @@ export interface LiveClients {
  * Live analysis of the canary recorded on the cluster by canary-deploy. Whatever happens, the canary
  * never ends with more traffic than it had: a failure takes its traffic away (and rolls it back when
  * asked), an inconclusive walk returns to the starting weight, a cancel or crash gives stable 100%.
- * A canary rolled back, promoted or taken over meanwhile ends `inconclusive`, naming who, with no more writes.
+ * A canary rolled back, promoted or taken over meanwhile (its traffic claim or this run's lease lost) ends
+ * `inconclusive`, naming who, with no more writes, and the step fails.
  * `during` hooks start with the analysis and are stopped when it ends, after any traffic reset.
  */
 export async function monitorLive(inputs: Inputs, newJudge: NewJudge, clients: LiveClients = {}): Promise<MonitorReport> {
@@ -64,10 +65,12 @@ export async function monitorLive(inputs: Inputs, newJudge: NewJudge, clients: L
     },
   };
   // Inconclusive, saying who changed the canary; no traffic is written any more.
-  const lostReport = async (lost: CanaryLost, found: LiveResult | undefined, hooks: StageReport | undefined): Promise<MonitorReport> => {
-    core.error(lost.message);
+  // A lost lease ends the same way, saying who took the canary (its records, or the lease's new holder).
+  const lostReport = async (lost: CanaryLost | LeaseLost, found: LiveResult | undefined, hooks: StageReport | undefined): Promise<MonitorReport> => {
+    const message = lost instanceof LeaseLost ? await lostLeaseReason(cluster, namespace, deployment, planned, lost) : lost.message;
+    core.error(message);
     const now = await canary.router.current().catch(() => 0);
-    const reason = `${lost.message}${found ? ` (the analysis had reached: ${found.verdict}, ${found.reason})` : ''}`;
+    const reason = `${message}${found ? ` (the analysis had reached: ${found.verdict}, ${found.reason})` : ''}`;
     return { verdict: 'inconclusive', reason, decidedAfter: found?.decidedAfter ?? 0, steps: found?.steps ?? [], mode: 'live', weight: now, provider: provider.name, ...(hooks ? { hooks } : {}) };
   };
   const guard = new CancelGuard();
@@ -81,20 +84,16 @@ export async function monitorLive(inputs: Inputs, newJudge: NewJudge, clients: L
       { provider, router, specs: inputs.metrics, targets, newJudge, log: core.info, signal, heartbeat: keeper && (() => keeper.beat()) },
     );
   } catch (error) {
-    if (keeper?.lost || error instanceof LeaseLost) {
+    const lost = keeper?.lost ?? (error instanceof LeaseLost || error instanceof CanaryLost ? error : undefined);
+    if (lost) {
       const hooks = await stopDuring(during).catch((stopError: unknown) => void core.warning(`Could not stop the during hooks: ${errorMessage(stopError)}`));
-      if (hooks) await appendSummary(hooksSummary([hooks]));
-      throw new Error(leaseLostMessage(keeper?.lost ?? (error as LeaseLost)));
-    }
-    if (error instanceof CanaryLost) {
-      const hooks = await stopDuring(during).catch((stopError: unknown) => void core.warning(`Could not stop the during hooks: ${errorMessage(stopError)}`));
-      return lostReport(error, undefined, hooks ?? undefined);
+      return lostReport(lost, undefined, hooks ?? undefined);
     }
     core.error(`Analysis stopped: ${errorMessage(error)}. Giving stable all traffic back.`);
     try {
       await router.setWeight(0);
     } catch (resetError) {
-      if (!(resetError instanceof CanaryLost)) core.error(`Could not give stable all traffic back: ${errorMessage(resetError)}. Run auto-rollback.`);
+      if (!(resetError instanceof CanaryLost || resetError instanceof LeaseLost)) core.error(`Could not give stable all traffic back: ${errorMessage(resetError)}. Run auto-rollback.`);
     }
     const hooks = await stopDuring(during).catch((stopError: unknown) => void core.warning(`Could not stop the during hooks: ${errorMessage(stopError)}`));
     if (hooks) await appendSummary(hooksSummary([hooks]));
@@ -105,7 +104,7 @@ export async function monitorLive(inputs: Inputs, newJudge: NewJudge, clients: L
   }
   // The verdict's traffic change below is this run's last; the lease goes on to the next step as last renewed.
   let hooks;
-  let lost: CanaryLost | undefined;
+  let lost: CanaryLost | LeaseLost | undefined;
   try {
     if (result.verdict === 'pass') await requireCanaryCurrent(cluster, namespace, deployment, planned);
     if (result.verdict === 'fail' && inputs['rollback-on-failure']) {
@@ -120,7 +119,7 @@ export async function monitorLive(inputs: Inputs, newJudge: NewJudge, clients: L
       core.info(`Inconclusive: canary weight back to the ${startWeight}% it started with.`);
     }
   } catch (error) {
-    if (!(error instanceof CanaryLost)) throw error;
+    if (!(error instanceof CanaryLost || error instanceof LeaseLost)) throw error;
     lost = error;
   } finally {
     hooks = await stopDuring(during);

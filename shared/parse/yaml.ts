@@ -16,13 +16,14 @@ export function describeYamlError(error: YAMLError, lineCounter: LineCounter, li
 
 /**
  * A parsed node as plain data, aliases resolved; an alias bomb ("billion laughs": aliases of aliases that
- * expand exponentially) is refused, naming `where`, instead of the parser's bare ReferenceError.
+ * expand exponentially) is refused, naming `where`, instead of the parser's bare ReferenceError; so is an
+ * alias to no anchor, described as such (it is a mistake, not an attack).
  */
 export function yamlToJs(doc: Document, where: string, node?: Node): unknown {
   try {
     return node ? node.toJS(doc, { maxAliasCount: MAX_ALIASES }) : doc.toJS({ maxAliasCount: MAX_ALIASES });
   } catch (error) {
-    if (error instanceof ReferenceError && /alias/i.test(error.message)) {
+    if (error instanceof ReferenceError && /excessive alias count/i.test(error.message)) {
       throw new ConfigurationError(`${where}: its YAML aliases expand to too many nodes (aliases of aliases, more than ${MAX_ALIASES} uses), refused as a resource-exhaustion attack. Expected YAML whose aliases expand to a reasonable size.`);
     }
     if (error instanceof ReferenceError) {
