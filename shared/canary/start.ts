@@ -17,6 +17,7 @@ import { rollbackCanary } from './rollback.js';
 import { takeOverAbandoned, type Takeover } from './takeover.js';
 import { describeCanary, decodeCanaryState, encodeCanaryState, type CanaryState, type RouterKind, type Strategy } from './state.js';
 import { trackDeployment, type Track } from './template.js';
+import { gitopsWarnings } from './gitops.js';
 
 /** What canary-deploy was asked for, typed and checked at the action's edge. */
 export interface CanaryPlan {
@@ -74,6 +75,8 @@ export interface CanaryEvents {
   claimed?: (state: CanaryState) => void;
   /** An abandoned canary of another run (its lease expired) was rolled back before this one claimed. */
   tookOver?: (takeover: Takeover) => void;
+  /** Said before anything changes: a GitOps controller (or an autoscaler) manages what the canary touches. */
+  warn?: (message: string) => void;
 }
 
 /** A canary rolled out but not yet given its traffic (see `rollOutCanary`). */
@@ -110,6 +113,7 @@ export async function rollOutCanary(cluster: Cluster, plan: CanaryPlan, log: Log
   let stable = await getDeployment(cluster, namespace, deployment);
   const container = findContainer(stable, plan.container);
   const route = await prepareRoute(cluster, plan.router, namespace, deployment, plan.route);
+  for (const warning of await gitopsWarnings(cluster, stable, route.binding)) events.warn?.(warning);
   // Everything checked: an abandoned canary of another run is rolled back before this one claims.
   const takeover = plan.lease && (await takeOverAbandoned(cluster, namespace, deployment, plan.lease.holder, plan.lease.durationMs, log, plan.runUrl));
   if (takeover) {
