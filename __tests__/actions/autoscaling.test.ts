@@ -7,6 +7,7 @@ import { run as autoRollback } from '../../actions/auto-rollback/main.js';
 import { run as post } from '../../actions/canary-deploy/post.js';
 import { loadCanary, setCanaryWeight } from '../../shared/canary/load.js';
 import { RESTORE } from '../../shared/canary/autoscaler.js';
+import { runEnv, waitForExpiry } from './canary-lease-support.js';
 import type { Cluster, KubeObject, ObjectRef } from '../../shared/k8s/cluster.js';
 import { deploymentRef } from '../../shared/k8s/objects.js';
 import { waitForRollout } from '../../shared/k8s/rollout.js';
@@ -140,6 +141,26 @@ describe('canary-deploy with an HPA on the stable Deployment', () => {
     expect(cancelled.errors).toEqual([]);
     expect(cancelled.warnings.join('\n')).toMatch(/canary-deploy did not finish: restoring stable/);
     expect(await get(namespace, 'model-canary')).toBeUndefined();
+    expect(await scalerSnapshot(hpaRef(namespace, 'model'))).toEqual(before);
+  }, 90_000);
+});
+
+describe('an abandoned canary on an autoscaled Deployment', () => {
+  it('taken over by the next canary-deploy: the HPA gets its own minimum back (the new canary raises it again, recording the user\'s minimum, not ours); swept by auto-rollback mode: abandoned: restored exactly', async () => {
+    const namespace = await autoscaledStable('hpatake');
+    const before = await scalerSnapshot(hpaRef(namespace, 'model'));
+    expect((await runInProcess(canaryDeploy, { ...kube(), deployment: 'model', namespace, image: 'r.example/model:2', weight: '25', lease: '2s' }, { env: runEnv('100') })).errors).toEqual([]);
+    await waitForExpiry(cluster(), namespace);
+    const next = await runInProcess(canaryDeploy, { ...kube(), deployment: 'model', namespace, image: 'r.example/model:3', weight: '25', lease: '2s' }, { env: runEnv('200') });
+    expect(next.errors).toEqual([]);
+    expect(next.stdout).toMatch(new RegExp(`HorizontalPodAutoscaler ${namespace}/model: minimum restored to 2`));
+    const held = await cluster().get(hpaRef(namespace, 'model'));
+    expect([held.spec.minReplicas, JSON.parse(held.metadata!.annotations![RESTORE])]).toEqual([6, { deployment: 'model', min: 2 }]);
+
+    await waitForExpiry(cluster(), namespace);
+    const sweep = await runInProcess(autoRollback, { ...kube(), deployment: 'model', namespace, mode: 'abandoned' }, { env: runEnv('300') });
+    expect(sweep.errors).toEqual([]);
+    expect(sweep.outputs).toMatchObject({ 'rolled-back': 'true' });
     expect(await scalerSnapshot(hpaRef(namespace, 'model'))).toEqual(before);
   }, 90_000);
 });
