@@ -129,6 +129,34 @@ describe('canary-deploy with an HPA on the stable Deployment', () => {
     expect(await scalerSnapshot(hpaRef(namespace, 'model'))).toEqual(before);
   }, 90_000);
 
+  it('gateway-api: the canary follows its weight from stable\'s running replicas as the HPA scales stable up mid-canary (HPA scaling simulated): grown and ready before more traffic, shrunk only after less', async () => {
+    const namespace = await autoscaledStable('hpagrow');
+    await createModelRoute(cluster(), namespace);
+    expect((await runInProcess(canaryDeploy, { ...kube(), deployment: 'model', namespace, image: 'r.example/model:2', weight: '25', 'traffic-router': 'gateway-api', route: 'model' })).errors).toEqual([]);
+    expect((await get(namespace, 'model-canary'))!.spec!.replicas).toBe(2);
+    await hpaScalesStableTo(namespace, 10);
+    const routeRef = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace, name: 'model' };
+    const seen: { weight: number; canaryReady: number }[] = [];
+    let watching = true;
+    const watch = (async () => {
+      while (watching) {
+        const [route, c] = await Promise.all([cluster().get(routeRef), get(namespace, 'model-canary')]);
+        seen.push({ weight: route.spec.rules[0].backendRefs.find((b: { name: string }) => b.name === 'model-canary')?.weight ?? 0, canaryReady: c?.status?.readyReplicas ?? 0 });
+        await new Promise((res) => setTimeout(res, 20));
+      }
+    })();
+    const canary = (await loadCanary(cluster(), namespace, 'model'))!;
+    await setCanaryWeight(cluster(), canary, 50);
+    expect((await get(namespace, 'model-canary'))!.spec!.replicas).toBe(5); // ceil(10 x 50%)
+    await setCanaryWeight(cluster(), canary, 25);
+    watching = false;
+    await watch;
+    expect((await get(namespace, 'model-canary'))!.spec!.replicas).toBe(3); // ceil(10 x 25%)
+    const at50 = seen.filter((x) => x.weight === 50);
+    expect(at50.length).toBeGreaterThan(0);
+    expect(Math.min(...at50.map((x) => x.canaryReady))).toBeGreaterThanOrEqual(5);
+  }, 90_000);
+
   it('a cancelled canary-deploy (its post step, with the unfinished state a killed main leaves) restores the HPA exactly', async () => {
     const namespace = await autoscaledStable('hpacancel');
     const before = await scalerSnapshot(hpaRef(namespace, 'model'));
