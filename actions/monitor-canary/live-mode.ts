@@ -63,7 +63,7 @@ export async function monitorLive(inputs: Inputs, newJudge: NewJudge, clients: L
       canary.state = await setCanaryWeight(cluster, canary, w);
       weight = canary.state.weight;
     },
-    verify: (w: number) => requireWeightHeld(canary, w),
+    verify: (w: number) => requireWeightHeld(cluster, canary, w),
   };
   // Inconclusive, saying who changed the canary; no traffic is written any more.
   const lostReport = async (lost: CanaryLost, found: LiveResult | undefined, hooks: StageReport | undefined): Promise<MonitorReport> => {

@@ -20,8 +20,6 @@ export interface Autoscaler {
   ref: ObjectRef;
   min: number;
   max: number;
-  /** The minimum as the user set it (before any raise of ours): what restore puts back. */
-  original: number | null;
 }
 
 export const RESTORE = key('autoscaler-restore');
@@ -34,12 +32,12 @@ const isKeda = (ref: ObjectRef) => ref.kind === SCALED_OBJECT.kind;
 /** The field holding the minimum: `minReplicas` (HPA, default 1) or `minReplicaCount` (ScaledObject, default 0). */
 const minField = (ref: ObjectRef) => (isKeda(ref) ? 'minReplicaCount' : 'minReplicas');
 
-interface Record_ {
+interface RestoreRecord {
   deployment: string;
   min: number | null;
 }
 
-function recordOf(o: KubeObject): Record_ | undefined {
+function recordOf(o: KubeObject): RestoreRecord | undefined {
   try {
     const r = JSON.parse(o.metadata?.annotations?.[RESTORE] ?? '');
     return r && typeof r.deployment === 'string' ? r : undefined;
@@ -53,8 +51,7 @@ function toAutoscaler(ref: ObjectRef, o: KubeObject): Autoscaler {
   const keda = isKeda(ref);
   const min = spec[minField(ref)] ?? (keda ? 0 : 1);
   const max = (keda ? spec.maxReplicaCount : spec.maxReplicas) ?? 100;
-  const record = recordOf(o);
-  return { ref, min, max, original: record ? record.min : (spec[minField(ref)] ?? null) };
+  return { ref, min, max };
 }
 
 async function listOrNone(cluster: Cluster, kind: typeof HPA, namespace: string): Promise<KubeObject[]> {
@@ -111,7 +108,7 @@ export function autoscalerWarning(a: Autoscaler, deployment: string, replicas: n
   return (
     `Deployment ${a.ref.namespace}/${deployment} is autoscaled by ${describe(a.ref)} (${a.min}..${a.max}, now ${replicas} replicas). ` +
     `For the canary its minimum is raised to ${Math.min(replicas, a.max)} (recorded on it, restored by promote, rollback and cancel), so stable keeps its capacity; ` +
-    `the canary is sized from those ${replicas} replicas by the weight${router === 'replicas' ? ' and re-sized from stable\'s count at every weight change' : ''}.`
+    `the canary is sized from those ${replicas} replicas by the weight (${router}), and re-sized from stable's running replicas at every weight change.`
   );
 }
 

@@ -73,7 +73,6 @@ export async function setCanaryWeight(cluster: Cluster, canary: LoadedCanary, we
     // Mesh routers: the canary's pods follow its weight, grown (and ready) before it gets more traffic, shrunk after less.
     await resizeTracks(cluster, namespace, deployment, canary.state, weight, 'grow');
     await canary.router.setWeight(weight);
-    await resizeTracks(cluster, namespace, deployment, canary.state, weight, 'shrink');
   } catch (error) {
     if (error instanceof ClaimMismatch) throw await canaryLost(cluster, namespace, deployment, canary.state, self);
     throw error;
@@ -87,5 +86,8 @@ export async function setCanaryWeight(cluster: Cluster, canary: LoadedCanary, we
     if (error instanceof CanaryLost && !(await cluster.find(deploymentRef(namespace, canary.state.canary)))) await canary.router.reset().catch(() => undefined);
     throw error;
   }
+  await resizeTracks(cluster, namespace, deployment, canary.state, weight, 'shrink').catch(async (error: unknown) => {
+    throw error instanceof ClaimMismatch ? await canaryLost(cluster, namespace, deployment, canary.state, self) : error;
+  });
   return state;
 }
