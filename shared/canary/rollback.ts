@@ -100,7 +100,6 @@ export async function rollbackCanary(cluster: Cluster, namespace: string, deploy
       });
     }
     const podsLeft = await takeDown(cluster, namespace, deployment, state, log);
-    await restoreAutoscaling(cluster, namespace, deployment, log);
     await finish(cluster, stableRef, state.canaryImage, runs, record);
     log(`Removed ${[state.canary, state.baseline].filter(Boolean).join(' and ')}${podsLeft ? ` (${podsLeft} pods still terminating)` : ''}; state cleared.`);
     return { rolledBack: true, fromImage: state.canaryImage, toImage: runs, podsLeft };
@@ -112,13 +111,17 @@ export async function rollbackCanary(cluster: Cluster, namespace: string, deploy
   return { rolledBack: true, podsLeft };
 }
 
-/** All traffic to stable (the routing's claim removed in the same write), canary and baseline removed, routing cleaned up. */
+/**
+ * All traffic to stable (the routing's claim removed in the same write), canary and baseline removed, routing
+ * cleaned up, and the autoscaler's own minimum back (see ./autoscaler.ts).
+ */
 export async function takeDown(cluster: Cluster, namespace: string, deployment: string, state: CanaryState, log: Log): Promise<number> {
   const router = recordedRouter(cluster, namespace, deployment, state);
   await router.reset();
   log(`Traffic: 100% to stable ${deployment} (${state.router.kind}).`);
   const podsLeft = await removeTrackWorkloads(cluster, namespace, deployment);
   await router.cleanup();
+  await restoreAutoscaling(cluster, namespace, deployment, log);
   return podsLeft;
 }
 
