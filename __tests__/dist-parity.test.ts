@@ -225,6 +225,29 @@ describe('promote from dist/ with the registry', () => {
   });
 });
 
+describe('autoscaled, GitOps-managed stable from dist/', () => {
+  it('canary-deploy warns about the HPA and Argo CD, holds the HPA minimum, creates untracked canary objects; promote keeps capacity and restores the HPA', async () => {
+    const namespace = await sandbox.ns('par-hpa');
+    await createStable(cluster, namespace, 'model', { replicas: 6 });
+    await cluster.mergePatch(deploymentRef(namespace, 'model'), { metadata: { labels: { 'app.kubernetes.io/instance': 'models' }, annotations: { 'argocd.argoproj.io/tracking-id': 'models:apps/Deployment:x/model' } } });
+    const hpa = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', namespace, name: 'model' };
+    await cluster.create({ ...hpa, metadata: { name: 'model', namespace }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'model' }, minReplicas: 2, maxReplicas: 10 } });
+    const deployed = await fromDist('canary-deploy', { ...kube(), deployment: 'model', namespace, image: 'r.example/model:2', weight: '25' });
+    expectSucceeded(deployed);
+    expect(deployed.stdout).toMatch(/::warning::Deployment .*\/model is managed by Argo CD application models/);
+    expect(deployed.stdout).toMatch(/::warning::Deployment .*\/model is autoscaled by HorizontalPodAutoscaler/);
+    expect((await cluster.get(hpa)).spec.minReplicas).toBe(6);
+    const canary = (await deployment(namespace, 'model-canary'))!;
+    expect(canary.spec!.replicas).toBe(2);
+    expect(canary.metadata!.labels!['app.kubernetes.io/instance']).toBeUndefined();
+    expect(canary.metadata!.annotations).toMatchObject({ 'argocd.argoproj.io/compare-options': 'IgnoreExtraneous', 'argocd.argoproj.io/sync-options': 'Prune=false' });
+    const promoted = await fromDist('promote', { ...kube(), deployment: 'model', namespace });
+    expectSucceeded(promoted);
+    expect((await deployment(namespace, 'model'))!.spec!.replicas).toBe(8);
+    expect((await cluster.get(hpa)).spec.minReplicas).toBe(2);
+  });
+});
+
 describe('hooks from dist/', () => {
   let server: LoopbackServer;
   let base = '';

@@ -163,6 +163,21 @@ describe('sandbox Kubernetes', () => {
       expect(got.spec).toEqual({ weights: [90, 10] });
     }
   });
+
+  it('serves the upstream KEDA ScaledObject CRD with its schema enforced (a ScaledObject without triggers is refused)', async () => {
+    const crd = await crdApi.readCustomResourceDefinition({ name: 'scaledobjects.keda.sh' });
+    expect(condition(crd.status?.conditions, 'Established')?.status).toBe('True');
+    const so = (name: string, triggers?: object[]) => ({
+      apiVersion: 'keda.sh/v1alpha1',
+      kind: 'ScaledObject',
+      metadata: { name },
+      spec: { scaleTargetRef: { name: 'model' }, minReplicaCount: 2, maxReplicaCount: 10, ...(triggers ? { triggers } : {}) },
+    });
+    const args = { group: 'keda.sh', version: 'v1alpha1', namespace, plural: 'scaledobjects' };
+    await custom.createNamespacedCustomObject({ ...args, body: so('ok', [{ type: 'cpu', metricType: 'Utilization', metadata: { value: '60' } }]) });
+    expect((await custom.getNamespacedCustomObject({ ...args, name: 'ok' })).spec.minReplicaCount).toBe(2);
+    await expect(custom.createNamespacedCustomObject({ ...args, body: so('bad') })).rejects.toThrow(/spec.triggers: Required value/);
+  });
 });
 
 describe('sandbox Prometheus', () => {

@@ -52,6 +52,7 @@ async function deployCanary(inputs: Inputs): Promise<void> {
     const rolled = await phase('Canary', () =>
       // From the claim on, the cluster names this run as the owner: a cancel or crash must be cleaned up.
       rollOutCanary(cluster, plan, core.info, {
+        warn: core.warning,
         tookOver: (t) => {
           core.warning(describeTakeover(t));
           takeover = takeoverSummary([t]);

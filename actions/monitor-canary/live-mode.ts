@@ -5,6 +5,7 @@ import { appendSummary } from '../../shared/action/summary.js';
 import { hooksSummary, type DuringHooks, type HookClients, type StageReport } from '../../shared/hooks/index.js';
 import { CanaryLost, requireCanaryCurrent } from '../../shared/canary/claim.js';
 import { loadCanary, setCanaryWeight, type LoadedCanary } from '../../shared/canary/load.js';
+import { requireWeightHeld } from '../../shared/canary/weight-held.js';
 import { rollbackCanary } from '../../shared/canary/rollback.js';
 import { currentRunUrl } from '../../shared/k8s/annotations.js';
 import { connectCluster } from '../../shared/k8s/client.js';
@@ -63,6 +64,7 @@ export async function monitorLive(inputs: Inputs, newJudge: NewJudge, clients: L
       canary.state = await setCanaryWeight(cluster, canary, w);
       weight = canary.state.weight;
     },
+    verify: (w: number) => requireWeightHeld(cluster, canary, w),
   };
   // Inconclusive, saying who changed the canary; no traffic is written any more.
   // A lost lease ends the same way, saying who took the canary (its records, or the lease's new holder).

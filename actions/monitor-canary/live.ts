@@ -7,6 +7,11 @@ import type { MonitorReport, StepReport } from './report.js';
 /** The part of a traffic router the analysis needs. */
 export interface WeightControl {
   setWeight(canaryWeight: number): Promise<void>;
+  /**
+   * Before every judgement: throws when the canary no longer gets the weight this step set (a GitOps
+   * self-heal reverted the route, someone edited it), so a canary without its traffic is never judged.
+   */
+  verify?(canaryWeight: number): Promise<void>;
 }
 
 export interface LivePlan {
@@ -62,6 +67,7 @@ export async function runLive(plan: LivePlan, deps: LiveDeps): Promise<LiveResul
       await wait(plan.intervalMs, deps.signal);
       await deps.heartbeat?.();
       const measured = await deps.provider.measure(deps.specs, windowEndingAt(now(), plan.intervalMs), deps.targets);
+      await deps.router.verify?.(weight);
       seen++;
       total++;
       last = judge.add(measured, weight);

@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import { errorMessage } from '../../shared/action/errors.js';
 import { setOutputs } from '../../shared/action/outputs.js';
 import { phase } from '../../shared/action/phase.js';
-import { appendSummary } from '../../shared/action/summary.js';
+import { appendSummary, escapeMarkdown, markdownTable } from '../../shared/action/summary.js';
 import { currentRunUrl } from '../../shared/k8s/annotations.js';
 import { connectCluster } from '../../shared/k8s/client.js';
 import { runCanaryHooks } from '../../shared/canary/hooks.js';
@@ -74,7 +74,7 @@ async function promoteCanaryStep(inputs: Inputs): Promise<void> {
   if (post) reports.push(post);
   await appendSummary(
     `### ${result.promoted ? 'Promoted' : 'Already promoted'}: ${inputs.namespace}/${inputs.deployment}\n\n` +
-      `Now running \`${result.image}\`${result.previousImage ? ` (was \`${result.previousImage}\`)` : ''}.\n\n${hooksSummary(reports)}`,
+      `Now running \`${result.image}\`${result.previousImage ? ` (was \`${result.previousImage}\`)` : ''}.\n\n${capacitySummary(result)}${hooksSummary(reports)}`,
   );
   if (post && !post.ok) {
     throw new Error(`${post.failure}. The promotion stands: ${inputs.namespace}/${inputs.deployment} runs ${result.image} (roll back with auto-rollback, mode: revision, if it must not).`);
@@ -118,4 +118,19 @@ async function reportToGitHub(inputs: Inputs, result: Promotion, runUrl: string 
   } catch (error) {
     core.warning(`Could not report the promotion to GitHub: ${errorMessage(error)}`);
   }
+}
+
+/** Ready replicas before the cut-over (stable + canary) and of the new stable after it. */
+function capacitySummary(result: Promotion): string {
+  const c = result.capacity;
+  if (!c) return '';
+  return (
+    markdownTable(
+      ['', 'stable', 'canary', 'total'],
+      [
+        ['ready replicas before', String(c.stableBefore), String(c.canaryBefore), String(c.stableBefore + c.canaryBefore)],
+        ['ready replicas after', String(c.stableAfter), '0', String(c.stableAfter)],
+      ],
+    ) + `\n\n${c.autoscaler ? `${escapeMarkdown(c.autoscaler)} held its minimum at ${c.target} during the cut-over, then got its own minimum back.\n\n` : ''}`
+  );
 }

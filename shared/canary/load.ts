@@ -6,6 +6,7 @@ import { isNotFound } from '../k8s/errors.js';
 import { routerFor, type TrafficRouter } from '../traffic/index.js';
 import { CanaryLost, canaryLost, changedBy, claimOf, ClaimMismatch, requireCanaryCurrent } from './claim.js';
 import type { ProgressStep } from './progress.js';
+import { resizeTracks } from './track-size.js';
 import { decodeCanaryState, encodeCanaryState, type CanaryState } from './state.js';
 
 export type Log = (message: string) => void;
@@ -69,6 +70,8 @@ export async function setCanaryWeight(cluster: Cluster, canary: LoadedCanary, we
   const { namespace, deployment } = canary;
   await requireCanaryCurrent(cluster, namespace, deployment, canary.state, self);
   try {
+    // Mesh routers: the canary's pods follow its weight, grown (and ready) before it gets more traffic, shrunk after less.
+    await resizeTracks(cluster, namespace, deployment, canary.state, weight, 'grow');
     await canary.router.setWeight(weight);
   } catch (error) {
     if (error instanceof ClaimMismatch) throw await canaryLost(cluster, namespace, deployment, canary.state, self);
@@ -83,5 +86,8 @@ export async function setCanaryWeight(cluster: Cluster, canary: LoadedCanary, we
     if (error instanceof CanaryLost && !(await cluster.find(deploymentRef(namespace, canary.state.canary)))) await canary.router.reset().catch(() => undefined);
     throw error;
   }
+  await resizeTracks(cluster, namespace, deployment, canary.state, weight, 'shrink').catch(async (error: unknown) => {
+    throw error instanceof ClaimMismatch ? await canaryLost(cluster, namespace, deployment, canary.state, self) : error;
+  });
   return state;
 }

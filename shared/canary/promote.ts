@@ -9,6 +9,7 @@ import { canaryLost, CanaryLost, changedBy, ClaimMismatch, requireCanaryCurrent 
 import { recordedRouter, type Log } from './load.js';
 import { decodeProgress, describeProgress, encodeProgress, PROGRESS } from './progress.js';
 import { promotionLanded, removeTrackWorkloads, stableRuns } from './rollback.js';
+import { holdCapacityForPromote, restoreAutoscaling, type PromoteCapacity } from './autoscaler.js';
 import { CANARY_STATE_KEYS, decodeCanaryState, describeCanary } from './state.js';
 
 export interface Promotion {
@@ -16,6 +17,8 @@ export interface Promotion {
   image: string;
   previousImage?: string;
   modelVersion?: string;
+  /** Replica counts before the cut-over and after it (absent when a re-run resumed a promotion under way). */
+  capacity?: PromoteCapacity & { stableAfter: number };
 }
 
 /**
@@ -50,6 +53,7 @@ export async function promoteCanary(cluster: Cluster, namespace: string, deploym
   if (!canary && !landed) throw new Error(`The recorded canary ${namespace}/${state.canary} no longer exists and stable still runs ${stableRuns(stable, state)}; roll back (auto-rollback, mode: canary) to clear its state.`);
   const router = recordedRouter(cluster, namespace, deployment, state);
   const stableModelVersion = modelVersionOf(findContainer(stable, state.container));
+  let capacity: PromoteCapacity | undefined;
 
   if (landed) {
     log(`Resuming the promotion of ${describeCanary(state)}: stable ${deployment} already runs ${state.canaryImage}${progress ? ` (${describeProgress(progress)})` : ''}.`);
@@ -62,6 +66,9 @@ export async function promoteCanary(cluster: Cluster, namespace: string, deploym
       });
       log('Blue-green: all traffic switched to the new version.');
     }
+    // Never less serving capacity: with an autoscaler the new stable is brought to what serves now (stable + canary).
+    capacity = await holdCapacityForPromote(cluster, namespace, deployment, stable, canary);
+    const replicas = capacity.target !== undefined && capacity.target > (stable.spec?.replicas ?? 1) ? { replicas: capacity.target } : {};
     const at = new Date().toISOString();
     await cluster
       .checkAndSet<V1Deployment>(
@@ -80,6 +87,7 @@ export async function promoteCanary(cluster: Cluster, namespace: string, deploym
               },
             },
             spec: {
+              ...replicas,
               template: {
                 spec: {
                   containers: [
@@ -101,14 +109,17 @@ export async function promoteCanary(cluster: Cluster, namespace: string, deploym
       });
     log(`Stable ${deployment} now runs ${state.canaryImage}; waiting for its rollout.`);
   }
-  await waitForRollout(cluster, namespace, deployment, timeoutMs, log);
+  const rolled = await waitForRollout(cluster, namespace, deployment, timeoutMs, log);
+  if (capacity) log(`Stable ${deployment}: ${rolled.status?.readyReplicas ?? 0} ready replicas before the canary loses traffic (served before: stable ${capacity.stableBefore} + canary ${capacity.canaryBefore}).`);
 
   await router.reset();
   await removeTrackWorkloads(cluster, namespace, deployment);
   await router.cleanup();
+  await restoreAutoscaling(cluster, namespace, deployment, log);
   await cluster.mergePatch(deploymentRef(namespace, deployment), removeAnnotationsPatch([...CANARY_STATE_KEYS, PROGRESS, ...Object.values(ROLLBACK)]));
   log(`Promoted: all traffic on stable ${deployment} (${state.canaryImage}); canary removed.`);
-  return { promoted: true, image: state.canaryImage, previousImage: state.stableImage, modelVersion: state.modelVersion };
+  const after = capacity && { ...capacity, stableAfter: rolled.status?.readyReplicas ?? 0 };
+  return { promoted: true, image: state.canaryImage, previousImage: state.stableImage, modelVersion: state.modelVersion, ...(after ? { capacity: after } : {}) };
 }
 
 /** True when a promotion of the recorded canary already moved stable to its image (a re-run resumes it). */

@@ -17,6 +17,8 @@ import { rollbackCanary } from './rollback.js';
 import { takeOverAbandoned, type Takeover } from './takeover.js';
 import { describeCanary, decodeCanaryState, encodeCanaryState, type CanaryState, type RouterKind, type Strategy } from './state.js';
 import { trackDeployment, type Track } from './template.js';
+import { gitopsWarnings } from './gitops.js';
+import { checkAutoscaling, raiseMinimum, servingReplicas } from './autoscaler.js';
 
 /** What canary-deploy was asked for, typed and checked at the action's edge. */
 export interface CanaryPlan {
@@ -74,6 +76,8 @@ export interface CanaryEvents {
   claimed?: (state: CanaryState) => void;
   /** An abandoned canary of another run (its lease expired) was rolled back before this one claimed. */
   tookOver?: (takeover: Takeover) => void;
+  /** Said before anything changes: a GitOps controller (or an autoscaler) manages what the canary touches. */
+  warn?: (message: string) => void;
 }
 
 /** A canary rolled out but not yet given its traffic (see `rollOutCanary`). */
@@ -110,6 +114,9 @@ export async function rollOutCanary(cluster: Cluster, plan: CanaryPlan, log: Log
   let stable = await getDeployment(cluster, namespace, deployment);
   const container = findContainer(stable, plan.container);
   const route = await prepareRoute(cluster, plan.router, namespace, deployment, plan.route);
+  const warn = events.warn ?? log;
+  for (const warning of await gitopsWarnings(cluster, stable, route.binding)) warn(warning);
+  const autoscaler = await checkAutoscaling(cluster, plan, stable, warn);
   // Everything checked: an abandoned canary of another run is rolled back before this one claims.
   const takeover = plan.lease && (await takeOverAbandoned(cluster, namespace, deployment, plan.lease.holder, plan.lease.durationMs, log, plan.runUrl));
   if (takeover) {
@@ -164,7 +171,9 @@ export async function rollOutCanary(cluster: Cluster, plan: CanaryPlan, log: Log
   if (state.owner === plan.owner) events.claimed?.(state);
 
   const router = recordedRouter(cluster, namespace, deployment, state);
-  const replicas = trackReplicas(plan, stable.spec?.replicas ?? 1);
+  // The autoscaler keeps stable at least where it stands for the canary's duration (restored on every exit).
+  if (autoscaler) await raiseMinimum(cluster, autoscaler, deployment, servingReplicas(stable, autoscaler));
+  const replicas = trackReplicas(plan, servingReplicas(stable, autoscaler));
   const hold = plan.holdTraffic && plan.router === 'replicas' && previous?.phase !== 'ready' ? await replicasHold(cluster, namespace, stable) : undefined;
   let changed = false;
   const tracks: [Track, string][] = [['canary', state.canary], ...(state.baseline ? [['baseline', state.baseline] as [Track, string]] : [])];

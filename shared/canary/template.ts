@@ -2,6 +2,7 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import { LABEL_CANARY_OF, LABEL_TRACK } from '../k8s/annotations.js';
 import { findContainer, setContainerVersion } from '../k8s/deployment.js';
 import { trackSelector } from '../traffic/services.js';
+import { GITOPS_ANNOTATIONS, withoutTracking } from './gitops.js';
 
 export type Track = 'canary' | 'baseline';
 
@@ -42,8 +43,9 @@ export function trackDeployment(stable: V1Deployment, spec: TrackSpec): V1Deploy
     metadata: {
       name: spec.name,
       namespace: stable.metadata!.namespace,
-      labels: { ...stable.metadata?.labels, [LABEL_CANARY_OF]: stable.metadata!.name!, [LABEL_TRACK]: spec.track },
-      annotations: spec.annotations,
+      // Never the stable object's GitOps tracking labels: Argo CD or Flux would count the track as theirs (and prune it).
+      labels: { ...withoutTracking(stable.metadata?.labels), [LABEL_CANARY_OF]: stable.metadata!.name!, [LABEL_TRACK]: spec.track },
+      annotations: { ...GITOPS_ANNOTATIONS, ...spec.annotations },
     },
     spec: {
       replicas: spec.replicas,

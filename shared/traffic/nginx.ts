@@ -1,6 +1,7 @@
 import type { V1Ingress } from '@kubernetes/client-node';
 import { ClaimMismatch, claimOnObject, claimsWith, stampClaim, TRAFFIC_CLAIMS } from '../canary/claim.js';
 import { LABEL_CANARY_OF } from '../k8s/annotations.js';
+import { GITOPS_ANNOTATIONS } from '../canary/gitops.js';
 import { isNotFound } from '../k8s/errors.js';
 import { ingressRef } from '../k8s/objects.js';
 import { ensureTrackService, removeTrackService } from './services.js';
@@ -37,7 +38,7 @@ export function canaryIngress(stable: Ingress, stableService: string, canary: st
       name: canary,
       namespace: stable.metadata!.namespace,
       labels: { [LABEL_CANARY_OF]: deployment },
-      annotations: { ...(klass ? { [CLASS_ANNOTATION]: klass } : {}), [CANARY]: 'true', [CANARY_WEIGHT]: String(weight) },
+      annotations: { ...GITOPS_ANNOTATIONS, ...(klass ? { [CLASS_ANNOTATION]: klass } : {}), [CANARY]: 'true', [CANARY_WEIGHT]: String(weight) },
     },
     spec: {
       ...(stable.spec?.ingressClassName ? { ingressClassName: stable.spec.ingressClassName } : {}),

@@ -3,6 +3,7 @@ import { ConfigurationError } from '../action/errors.js';
 import type { Cluster, KubeObject } from '../k8s/cluster.js';
 import { LABEL_CANARY_OF, LABEL_TRACK } from '../k8s/annotations.js';
 import { deploymentRef, selectorMatches, serviceRef } from '../k8s/objects.js';
+import { GITOPS_ANNOTATIONS } from '../canary/gitops.js';
 
 type Service = V1Service;
 
@@ -48,13 +49,15 @@ export async function ensureTrackService(
   const desired: Service = {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name, namespace, labels: selector },
+    metadata: { name, namespace, labels: selector, annotations: { ...GITOPS_ANNOTATIONS } },
     spec: { selector, ports },
   };
   await cluster.upsert<Service>(desired, (svc) => {
-    const same = JSON.stringify(svc.spec?.selector) === JSON.stringify(selector) && JSON.stringify(portsOf(svc.spec?.ports)) === JSON.stringify(ports);
+    const marked = Object.entries(GITOPS_ANNOTATIONS).every(([k, v]) => svc.metadata?.annotations?.[k] === v);
+    const same = marked && JSON.stringify(svc.spec?.selector) === JSON.stringify(selector) && JSON.stringify(portsOf(svc.spec?.ports)) === JSON.stringify(ports);
     if (same) return false;
     svc.spec = { ...svc.spec, selector, ports };
+    svc.metadata = { ...svc.metadata, annotations: { ...svc.metadata?.annotations, ...GITOPS_ANNOTATIONS } };
     return true;
   });
 }
