@@ -81,10 +81,19 @@ const ONE_CASE_PER_KIND: Record<string, { input: string; repeats?: number; asser
   'json-path': { input: 'Give JSON', assert: [{ 'json-path': '$.answer', equals: 42 }] },
   // Both module systems, from a folder below the suite (the step runs with another working directory).
   custom: { input: 'Describe rain', assert: [{ custom: './checks/rain.mjs' }, { custom: './checks/rain.cjs', threshold: 0.5 }] },
+  // Streamed answers (the suite's `endpoint: {stream: true}`): the first token and the output rate, timed.
+  'ttft-ms': { input: 'Describe rain', assert: [{ 'ttft-ms': 10_000 }] },
+  'tokens-per-second': { input: 'Describe rain', assert: [{ 'tokens-per-second': 1 }] },
+  // Graded by the judge the `judge-*` inputs name (the same local server in its `judge` mode).
+  judge: { input: 'Capital of France?', assert: [{ judge: 'The answer mentions Paris' }] },
 };
 
+/** Kinds that need more than a plain chat endpoint: a streamed answer, or a judge. */
+const NEEDS_STREAM_OR_JUDGE = new Set(['ttft-ms', 'tokens-per-second', 'judge']);
+
 describe('model-validate from dist/', () => {
-  const server = new ModelServer({ answers: ANSWERS });
+  // Streamed answers come one word per event, 2 ms apart, so the output rate is measured over real time.
+  const server = new ModelServer({ answers: ANSWERS, streamDelayMs: 2 });
   const github = new FakeGitHub();
   let registry: ModelRegistry;
   let bucket: string;
@@ -94,7 +103,9 @@ describe('model-validate from dist/', () => {
     github.on('POST', '/repos/acme/models/check-runs', { status: 201, body: { id: 77 } });
     ({ registry, bucket } = await freshRegistry('parity'));
     suite = folderWith({
-      'qa.jsonl': jsonl(Object.entries(ONE_CASE_PER_KIND).map(([kind, c]) => ({ id: kind, ...c }))),
+      // Every kind, streamed (the settings in the JSONL header line); and the plain kinds, answered whole.
+      'qa.jsonl': jsonl([{ suite: { name: 'qa', endpoint: { stream: true, model: 'qa' } } }, ...Object.entries(ONE_CASE_PER_KIND).map(([kind, c]) => ({ id: kind, ...c }))]),
+      'plain.jsonl': jsonl(Object.entries(ONE_CASE_PER_KIND).filter(([kind]) => !NEEDS_STREAM_OR_JUDGE.has(kind)).map(([kind, c]) => ({ id: kind, ...c }))),
       'broken.jsonl': jsonl([{ id: 'fine', input: 'Describe rain', assert: [{ contains: 'Rain' }] }, { id: 'no-function', input: 'Describe rain', assert: [{ custom: './checks/config.mjs' }] }]),
     });
     mkdirSync(suite.path('checks'));
@@ -108,17 +119,26 @@ describe('model-validate from dist/', () => {
     expect(Object.keys(ONE_CASE_PER_KIND).sort()).toEqual([...ASSERTION_KINDS].sort());
   });
 
-  it('passes a case of every assertion kind (custom modules in ESM and CommonJS), publishes to the registry and reports to GitHub', async () => {
+  it('passes a case of every assertion kind (custom modules in ESM and CommonJS, streamed answers, a judge), publishes to the registry and reports to GitHub', async () => {
     const env = { ...aws(), GITHUB_WORKSPACE: suite.dir, GITHUB_API_URL: github.url, GITHUB_REPOSITORY: 'acme/models', GITHUB_SHA: 'abc123' };
     // The model a previous step of the job built or fetched into the workspace, named as a workflow does (relative to it).
     mkdirSync(suite.path('model'));
     writeFileSync(suite.path('model/weights.bin'), 'w1');
     writeFileSync(suite.path('model/config.json'), '{"layers": 2}');
-    const r = await fromDist('model-validate', { suite: 'qa.jsonl', endpoint: server.chatUrl('deterministic'), registry: `s3://${bucket}/parity`, model: 'qa', version: '1.0.0', 'model-path': 'model', publish: 'true', 'github-token': 'ghs_parity', threshold: '0.5' }, env);
+    const judged = server.requests.judge ?? 0;
+    const judge = { 'judge-endpoint': server.chatUrl('judge'), 'judge-api-key': 'judge-parity-key', 'judge-model': 'grader' };
+    const r = await fromDist('model-validate', { suite: 'qa.jsonl', endpoint: server.chatUrl('deterministic'), ...judge, registry: `s3://${bucket}/parity`, model: 'qa', version: '1.0.0', 'model-path': 'model', publish: 'true', 'github-token': 'ghs_parity', threshold: '0.5' }, env);
     expectSucceeded(r);
-    const report = JSON.parse(readFileSync(r.outputs.report, 'utf8')) as { cases: { id: string; passed: boolean; reason?: string }[] };
+    const report = JSON.parse(readFileSync(r.outputs.report, 'utf8')) as { cases: { id: string; passed: boolean; reason?: string; ttftMs?: number; tokensPerSecond?: number }[]; tally: { assertions: Record<string, { checks: number; passed: number }> } };
     expect(report.cases.filter((c) => !c.passed).map((c) => `${c.id}: ${c.reason}`)).toEqual([]);
     expect(report.cases.map((c) => c.id).sort()).toEqual([...ASSERTION_KINDS].sort());
+    // The streamed gates were measured, not skipped; the judge was asked once and said yes.
+    const byId = Object.fromEntries(report.cases.map((c) => [c.id, c]));
+    expect(byId['ttft-ms'].ttftMs).toBeGreaterThan(0);
+    expect(byId['tokens-per-second'].tokensPerSecond).toBeGreaterThan(0);
+    expect(report.tally.assertions.judge).toEqual({ checks: 1, passed: 1 });
+    expect((server.requests.judge ?? 0) - judged).toBe(1);
+    expect(readFileSync(r.outputs.report, 'utf8')).not.toContain('judge-parity-key');
     expect(r.outputs.verdict).toBe('pass');
     expect((await registry.versions('qa')).map(String)).toEqual(['1.0.0']);
     const [check] = github.received('POST', '/repos/acme/models/check-runs');
@@ -127,7 +147,8 @@ describe('model-validate from dist/', () => {
   });
 
   it('resolves `latest` in the registry and downloads the model it names', async () => {
-    const r = await fromDist('model-validate', { suite: 'qa.jsonl', endpoint: server.chatUrl('deterministic'), registry: `s3://${bucket}/parity`, model: 'qa', version: 'latest', threshold: '0.5' }, { ...aws(), GITHUB_WORKSPACE: suite.dir });
+    // The plain kinds, answered whole (no `stream`): the non-streamed path from the bundle too.
+    const r = await fromDist('model-validate', { suite: 'plain.jsonl', endpoint: server.chatUrl('deterministic'), registry: `s3://${bucket}/parity`, model: 'qa', version: 'latest', threshold: '0.5' }, { ...aws(), GITHUB_WORKSPACE: suite.dir });
     expectSucceeded(r);
     expect(r.outputs.version).toBe('1.0.0');
     expect(readFileSync(join(r.outputs['model-dir'], 'config.json'), 'utf8')).toBe('{"layers": 2}');

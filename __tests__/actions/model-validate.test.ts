@@ -312,7 +312,7 @@ describe('drift', () => {
 
 describe('judge assertions from the action', () => {
   it('grades with the judge-* inputs, and the judge key is masked and stored nowhere', async () => {
-    const judged = folderWith({ 'judged.yaml': 'cases:\n  - {id: j1, input: "Question 1?", assert: [{judge: "The answer mentions Answer 1."}]}\n  - {id: j2, input: "Question 2?", assert: [{judge: "The answer mentions Answer 9."}]}\n' });
+    const judged = inTemp({ 'judged.yaml': 'cases:\n  - {id: j1, input: "Question 1?", assert: [{judge: "The answer mentions Answer 1."}]}\n  - {id: j2, input: "Question 2?", assert: [{judge: "The answer mentions Answer 9."}]}\n' });
     const before = current.requests.judge ?? 0;
     const result = await runInProcess(
       run,

@@ -72,7 +72,7 @@ async function deployCanary(inputs: Inputs): Promise<void> {
     if (takeover) await appendSummary(takeover); // the takeover happened, whatever failed after it
     throw error;
   } finally {
-    keeper.stop();
+    await keeper.stop();
   }
 }
 

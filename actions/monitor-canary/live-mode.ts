@@ -102,7 +102,7 @@ export async function monitorLive(inputs: Inputs, newJudge: NewJudge, clients: L
     throw error;
   } finally {
     guard.dispose();
-    keeper?.stop();
+    await keeper?.stop();
   }
   // The verdict's traffic change below is this run's last; the lease goes on to the next step as last renewed.
   let hooks;

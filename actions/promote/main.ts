@@ -95,7 +95,7 @@ async function withLease<T>(cluster: Cluster, namespace: string, deployment: str
   try {
     return await promote();
   } finally {
-    keeper.stop();
+    await keeper.stop();
   }
 }
 

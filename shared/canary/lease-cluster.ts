@@ -72,6 +72,8 @@ export async function takeLease(cluster: Cluster, namespace: string, deployment:
 export class LeaseKeeper {
   private readonly controller = new AbortController();
   private timer?: NodeJS.Timeout;
+  /** The timer's renewal under way, if any: `stop()` waits for it, so a step that ended writes nothing more. */
+  private inFlight?: Promise<void>;
   lost?: LeaseLost;
   readonly signal = this.controller.signal;
 
@@ -107,17 +109,22 @@ export class LeaseKeeper {
     }
   }
 
-  /** Starts the timer (once; later calls do nothing). */
+  /** Starts the timer (once; later calls do nothing). A beat still under way when the next is due is not doubled. */
   start(periodMs: number): void {
     if (this.timer) return;
     this.log(`Renewing the canary's lease at least every ${formatDuration(periodMs)}.`);
-    this.timer = setInterval(() => void this.beat().catch(() => {}), periodMs); // a loss is in `lost` and aborts `signal`
+    this.timer = setInterval(() => {
+      // A loss is in `lost` and aborts `signal`.
+      this.inFlight ??= this.beat().catch(() => {}).finally(() => (this.inFlight = undefined));
+    }, periodMs);
     this.timer.unref(); // never what keeps a finished step alive
   }
 
-  stop(): void {
+  /** Stops the timer and waits for a renewal it had under way: once this resolves, the keeper writes nothing more. */
+  async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    await this.inFlight;
   }
 }
 
