@@ -35,26 +35,46 @@ function portsOf(pod) {
   return ports.length ? [...new Set(ports)] : [8080];
 }
 
-function stop(uid) {
+// A real pod keeps serving for a moment after it is marked for deletion (its server drains on SIGTERM, often
+// behind a preStop sleep) while the endpoints controller and the gateway drop it. A pod that goes away is
+// stopped after DRAIN_MS, as such a server would; one whose spec changed is replaced at once.
+const DRAIN_MS = 2_000;
+/** pod IP -> kill() of a process still draining there; a new pod given that IP ends it at once. */
+const draining = new Map();
+
+function stop(uid, drainMs = 0) {
   const s = serving.get(uid);
   if (!s) return;
   serving.delete(uid);
-  s.child.kill('SIGTERM');
-  log(`stopped ${s.key}`);
+  const kill = () => {
+    s.child.kill('SIGTERM');
+    log(`stopped ${s.key}`);
+  };
+  if (drainMs === 0) return kill();
+  log(`draining ${s.key} for ${drainMs} ms`);
+  const end = () => {
+    clearTimeout(timer);
+    if (draining.get(s.ip) === end) draining.delete(s.ip);
+    kill();
+  };
+  const timer = setTimeout(end, drainMs);
+  draining.get(s.ip)?.();
+  draining.set(s.ip, end);
 }
 
 function reconcile(pod) {
   const uid = pod.metadata.uid;
-  if (!wanted(pod)) return stop(uid);
+  if (!wanted(pod)) return stop(uid, DRAIN_MS);
   const ports = portsOf(pod);
   const key = `${pod.metadata.namespace}/${pod.metadata.name} ${pod.status.podIP}:${ports.join(',')} ${JSON.stringify(envOf(pod))}`;
   if (serving.get(uid)?.key === key) return;
   stop(uid);
+  draining.get(pod.status.podIP)?.();
   const child = spawn(process.execPath, [serveScript, pod.status.podIP, ...ports.map(String)], {
     env: { PATH: process.env.PATH, ...envOf(pod) }, stdio: ['pipe', 'inherit', 'inherit'],
   });
   child.on('exit', () => { if (serving.get(uid)?.child === child) serving.delete(uid); });
-  serving.set(uid, { child, key });
+  serving.set(uid, { child, key, ip: pod.status.podIP });
   log(`serving ${key}`);
 }
 
@@ -86,7 +106,7 @@ function watch(resourceVersion) {
             if (!line.trim()) continue;
             const ev = JSON.parse(line);
             if (ev.type === 'ERROR') return req.destroy(new Error(`watch: ${ev.object?.message}`)); // e.g. 410 Gone: relist
-            if (ev.type === 'DELETED') stop(ev.object.metadata.uid);
+            if (ev.type === 'DELETED') stop(ev.object.metadata.uid, DRAIN_MS);
             else if (ev.type !== 'BOOKMARK') reconcile(ev.object);
           }
         });
@@ -102,7 +122,7 @@ async function main() {
     try {
       const list = await get('/api/v1/pods');
       const seen = new Set(list.items.map((p) => p.metadata.uid));
-      for (const uid of [...serving.keys()]) if (!seen.has(uid)) stop(uid);
+      for (const uid of [...serving.keys()]) if (!seen.has(uid)) stop(uid, DRAIN_MS);
       for (const pod of list.items) reconcile(pod);
       await watch(list.metadata.resourceVersion);
     } catch (e) {
@@ -112,7 +132,11 @@ async function main() {
   }
 }
 
-const shutdown = () => { for (const uid of [...serving.keys()]) stop(uid); process.exit(0); };
+const shutdown = () => {
+  for (const uid of [...serving.keys()]) stop(uid);
+  for (const end of [...draining.values()]) end();
+  process.exit(0);
+};
 process.on('SIGTERM', shutdown);
 process.on('SIGINT', shutdown);
 log(`watching pods on ${server}, serving IPs ${ipPrefix}*`);
