@@ -6,7 +6,8 @@ import type { V1Deployment } from '@kubernetes/client-node';
 // @ts-expect-error: a plain ESM script shared with the README generator
 import { readAction } from '../scripts/action-metadata.mjs';
 import { ASSERTION_KINDS } from '../shared/validation/assertions/compile.js';
-import { ROUTER_KINDS, decodeCanaryState, type RouterKind } from '../shared/canary/state.js';
+import { decodeCanaryState } from '../shared/canary/state.js';
+import { ROUTER_KINDS, type RouterKind } from '../shared/traffic/kinds.js';
 import { HOOK_KINDS } from '../shared/hooks/types.js';
 import { deploymentRef, serviceRef } from '../shared/k8s/objects.js';
 import type { Cluster } from '../shared/k8s/cluster.js';

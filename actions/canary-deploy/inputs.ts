@@ -1,7 +1,8 @@
 import { ConfigurationError, invalidInput } from '../../shared/action/errors.js';
 import { booleanInput, choiceInput, durationInput, optionalInput, percentageInput } from '../../shared/action/inputs.js';
 import { getKubernetesTarget, parseObjectName, type KubernetesTarget } from '../../shared/action/kubernetes-inputs.js';
-import { ROUTER_KINDS, STRATEGIES, type RouterKind, type Strategy } from '../../shared/canary/state.js';
+import { STRATEGIES, type Strategy } from '../../shared/canary/state.js';
+import { ROUTER_KINDS, type RouterKind } from '../../shared/traffic/kinds.js';
 import { parseImageInput } from '../../shared/image/reference.js';
 import { inexactWeight } from '../../shared/traffic/router.js';
 import { parseHooks } from '../../shared/hooks/parse.js';

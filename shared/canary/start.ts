@@ -6,16 +6,15 @@ import { canonical, deploymentRef } from '../k8s/objects.js';
 import { RolloutTimeout, rolloutStatus, waitForRollout } from '../k8s/rollout.js';
 import { isConflict, isNotFound } from '../k8s/errors.js';
 import { prepareRoute, type TrafficRouter } from '../traffic/index.js';
-import { replicasForWeight } from '../traffic/replicas.js';
 import { ensureTrackService, removeTrackService } from '../traffic/services.js';
-import { replicasHold } from './hold.js';
 import { decodeLease, describeLease, encodeLease, grant, standing, type LeaseHolder } from './lease.js';
 import { canaryLost, claimOf, ClaimMismatch, claimOnObject, claimsWith, requireCanaryCurrent, TRAFFIC_CLAIMS } from './claim.js';
 import { recordCanaryState, recordedRouter, type Log } from './load.js';
 import { baselineName, canaryName } from './names.js';
 import { rollbackCanary } from './rollback.js';
 import { takeOverAbandoned, type Takeover } from './takeover.js';
-import { describeCanary, decodeCanaryState, encodeCanaryState, type CanaryState, type RouterKind, type Strategy } from './state.js';
+import { describeCanary, decodeCanaryState, encodeCanaryState, type CanaryState, type Strategy } from './state.js';
+import type { RouterKind } from '../traffic/kinds.js';
 import { trackDeployment, type Track } from './template.js';
 
 /** What canary-deploy was asked for, typed and checked at the action's edge. */
@@ -53,11 +52,10 @@ export interface StartedCanary {
   changed: boolean;
 }
 
-/** Pods of a track: a blue-green twin is full size; a canary is sized to its share of traffic. */
-export function trackReplicas(plan: Pick<CanaryPlan, 'strategy' | 'router' | 'weight' | 'baseline'>, stableReplicas: number): number {
+/** Pods of a track: a blue-green twin is full size; a canary is sized by its router for its share of traffic. */
+export function trackReplicas(plan: Pick<CanaryPlan, 'strategy' | 'weight' | 'baseline'>, stableReplicas: number, router: Pick<TrafficRouter, 'trackReplicas'>): number {
   if (plan.strategy === 'blue-green') return Math.max(1, stableReplicas);
-  if (plan.router === 'replicas') return replicasForWeight(stableReplicas, plan.weight, plan.baseline);
-  return Math.max(1, Math.ceil((stableReplicas * plan.weight) / 100));
+  return router.trackReplicas(stableReplicas, plan.weight, plan.baseline);
 }
 
 const sameCanary = (a: CanaryState, b: CanaryState) =>
@@ -164,8 +162,8 @@ export async function rollOutCanary(cluster: Cluster, plan: CanaryPlan, log: Log
   if (state.owner === plan.owner) events.claimed?.(state);
 
   const router = recordedRouter(cluster, namespace, deployment, state);
-  const replicas = trackReplicas(plan, stable.spec?.replicas ?? 1);
-  const hold = plan.holdTraffic && plan.router === 'replicas' && previous?.phase !== 'ready' ? await replicasHold(cluster, namespace, stable) : undefined;
+  const replicas = trackReplicas(plan, stable.spec?.replicas ?? 1, router);
+  const hold = plan.holdTraffic && previous?.phase !== 'ready' ? await router.holdTraffic(stable) : undefined;
   let changed = false;
   const tracks: [Track, string][] = [['canary', state.canary], ...(state.baseline ? [['baseline', state.baseline] as [Track, string]] : [])];
   const desired = (isolatedLabelKeys: string[]) =>
@@ -223,7 +221,7 @@ export async function routeCanaryTraffic(cluster: Cluster, plan: CanaryPlan, rol
     log(`${state.canary} passed its gate and joined the stable Service.`);
   }
   const weight = plan.strategy === 'blue-green' ? 0 : plan.weight;
-  if (plan.router !== 'replicas' && (await router.current()) !== weight) {
+  if (!(await router.carries(weight))) {
     try {
       await router.setWeight(weight);
     } catch (error) {

@@ -1,21 +1,9 @@
 import { key } from '../k8s/annotations.js';
 import { LEASE_KEY } from './lease.js';
+import type { RouteBinding, RouterKind } from '../traffic/kinds.js';
 
-export type RouterKind = 'replicas' | 'gateway-api' | 'istio' | 'smi' | 'nginx';
-export const ROUTER_KINDS: readonly RouterKind[] = ['replicas', 'gateway-api', 'istio', 'smi', 'nginx'];
 export type Strategy = 'canary' | 'blue-green';
 export const STRATEGIES: readonly Strategy[] = ['canary', 'blue-green'];
-
-/** How the router reaches the stable pods, resolved once by canary-deploy and recorded. */
-export interface RouteBinding {
-  kind: RouterKind;
-  /** The user's route object (HTTPRoute, VirtualService, TrafficSplit, Ingress); none for `replicas`. */
-  route?: string;
-  /** The route object's apiVersion as served by this cluster. */
-  routeApiVersion?: string;
-  /** The Service the route sends stable traffic to. */
-  stableService?: string;
-}
 
 /**
  * A canary in progress, recorded as annotations on the stable Deployment (and copied on the canary),

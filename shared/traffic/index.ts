@@ -1,7 +1,7 @@
 import type { V1Service } from '@kubernetes/client-node';
 import { ConfigurationError } from '../action/errors.js';
 import type { Cluster, KubeObject } from '../k8s/cluster.js';
-import type { RouteBinding, RouterKind } from '../canary/state.js';
+import type { RouteBinding, RouterKind } from './kinds.js';
 import { HTTPROUTE_VERSIONS, httpRouteBackends, httpRouteServices } from './gateway-api.js';
 import { VIRTUALSERVICE_VERSIONS, virtualServiceBackends, virtualServiceDestinations } from './istio.js';
 import { TRAFFICSPLIT_VERSIONS, trafficSplitBackends, trafficSplitServices } from './smi.js';

@@ -4,7 +4,7 @@ import { LABEL_CANARY_OF } from '../k8s/annotations.js';
 import { isNotFound } from '../k8s/errors.js';
 import { ingressRef } from '../k8s/objects.js';
 import { ensureTrackService, removeTrackService } from './services.js';
-import { splitWeights, type RouterContext, type TrafficRouter } from './router.js';
+import { podsForShare, splitWeights, type RouterContext, type TrafficRouter } from './router.js';
 
 type Ingress = V1Ingress;
 
@@ -87,6 +87,19 @@ export class NginxRouter implements TrafficRouter {
       if (isNotFound(error)) throw new ClaimMismatch(`Ingress ${this.ctx.canary} is gone`);
       throw error;
     }
+  }
+
+  trackReplicas(stableReplicas: number, canaryWeight: number): number {
+    return podsForShare(stableReplicas, canaryWeight);
+  }
+
+  /** The routing is created at 0%: it holds the canary from traffic by itself. */
+  async holdTraffic(): Promise<undefined> {
+    return undefined;
+  }
+
+  async carries(canaryWeight: number): Promise<boolean> {
+    return (await this.current()) === canaryWeight;
   }
 
   async current(): Promise<number> {

@@ -4,7 +4,7 @@ import { ConfigurationError } from '../action/errors.js';
 import { ClaimMismatch, claimOnObject, stampClaim } from '../canary/claim.js';
 import { applySplit, canaryShare, removeTracks, type BackendNames } from './backends.js';
 import { ensureTrackService, removeTrackService } from './services.js';
-import { RELATIVE_WEIGHT_ROUTERS, splitWeights, type RouterContext, type TrafficRouter } from './router.js';
+import { podsForShare, RELATIVE_WEIGHT_ROUTERS, splitWeights, type RouterContext, type TrafficRouter } from './router.js';
 
 type Entries = Record<string, any>[];
 
@@ -55,6 +55,19 @@ export class RouteObjectRouter implements TrafficRouter {
       },
       { mustExist: true },
     );
+  }
+
+  trackReplicas(stableReplicas: number, canaryWeight: number): number {
+    return podsForShare(stableReplicas, canaryWeight);
+  }
+
+  /** The routing is created at 0%: it holds the canary from traffic by itself. */
+  async holdTraffic(): Promise<undefined> {
+    return undefined;
+  }
+
+  async carries(canaryWeight: number): Promise<boolean> {
+    return (await this.current()) === canaryWeight;
   }
 
   async current(): Promise<number> {

@@ -1,0 +1,14 @@
+/** The traffic routers canary-deploy can drive (`traffic-router` input). */
+export type RouterKind = 'replicas' | 'gateway-api' | 'istio' | 'smi' | 'nginx';
+export const ROUTER_KINDS: readonly RouterKind[] = ['replicas', 'gateway-api', 'istio', 'smi', 'nginx'];
+
+/** How the router reaches the stable pods, resolved once by canary-deploy and recorded in the canary state. */
+export interface RouteBinding {
+  kind: RouterKind;
+  /** The user's route object (HTTPRoute, VirtualService, TrafficSplit, Ingress); none for `replicas`. */
+  route?: string;
+  /** The route object's apiVersion as served by this cluster. */
+  routeApiVersion?: string;
+  /** The Service the route sends stable traffic to. */
+  stableService?: string;
+}
