@@ -1,8 +1,9 @@
 import { ConfigurationError, invalidInput } from '../../shared/action/errors.js';
-import { booleanInput, choiceInput, durationInput, optionalInput, percentageInput } from '../../shared/action/inputs.js';
+import { booleanInput, choiceInput, durationInput, optionalInput, percentageInput, yamlInput } from '../../shared/action/inputs.js';
 import { getKubernetesTarget, parseObjectName, type KubernetesTarget } from '../../shared/action/kubernetes-inputs.js';
 import { STRATEGIES, type Strategy } from '../../shared/canary/state.js';
 import { ROUTER_KINDS, type RouterKind } from '../../shared/traffic/kinds.js';
+import { parseMatch, requireSupportedMatch, type MatchCondition } from '../../shared/traffic/match.js';
 import { parseImageInput } from '../../shared/image/reference.js';
 import { inexactWeight } from '../../shared/traffic/router.js';
 import { parseHooks } from '../../shared/hooks/parse.js';
@@ -15,6 +16,8 @@ export interface Inputs extends KubernetesTarget {
   strategy: Strategy;
   'traffic-router': RouterKind;
   route?: string;
+  /** Conditions that always send a request to the canary, whatever the weight. */
+  match: MatchCondition[];
   weight: number;
   baseline: boolean;
   /** Milliseconds. */
@@ -59,6 +62,8 @@ export function getInputs(): Inputs {
   const router = choiceInput('traffic-router', ROUTER_KINDS, 'replicas');
   const rawRoute = optionalInput('route');
   const route = rawRoute === undefined ? undefined : parseObjectName(rawRoute, 'route');
+  const match = parseMatch(yamlInput('match'));
+  if (match.length) requireSupportedMatch(router, match, optionalInput('match') ?? '');
   const weight = percentageInput('weight', 10, { allowZero: false, allowHundred: false });
   const baseline = booleanInput('baseline', false);
   const timeout = durationInput('timeout', '5m');
@@ -86,6 +91,7 @@ export function getInputs(): Inputs {
     strategy,
     'traffic-router': router,
     route,
+    match,
     weight,
     baseline,
     timeout,

@@ -34,6 +34,7 @@ async function deployCanary(inputs: Inputs): Promise<void> {
     strategy: inputs.strategy,
     router: inputs['traffic-router'],
     route: inputs.route,
+    match: inputs.match,
     weight: inputs.weight,
     baseline: inputs.baseline,
     timeoutMs: inputs.timeout,

@@ -15,6 +15,7 @@ import { rollbackCanary } from './rollback.js';
 import { takeOverAbandoned, type Takeover } from './takeover.js';
 import { describeCanary, decodeCanaryState, encodeCanaryState, type CanaryState, type Strategy } from './state.js';
 import type { RouterKind } from '../traffic/kinds.js';
+import type { MatchCondition } from '../traffic/match.js';
 import { trackDeployment, type Track } from './template.js';
 
 /** What canary-deploy was asked for, typed and checked at the action's edge. */
@@ -27,6 +28,8 @@ export interface CanaryPlan {
   strategy: Strategy;
   router: RouterKind;
   route?: string;
+  /** `match` conditions that always send a request to the canary (routers that support them, checked at the edge). */
+  match?: MatchCondition[];
   weight: number;
   baseline: boolean;
   timeoutMs: number;
@@ -64,6 +67,7 @@ const sameCanary = (a: CanaryState, b: CanaryState) =>
   a.strategy === b.strategy &&
   a.router.kind === b.router.kind &&
   a.router.route === b.router.route &&
+  JSON.stringify(a.router.match ?? []) === JSON.stringify(b.router.match ?? []) &&
   Boolean(a.baseline) === Boolean(b.baseline);
 
 /** What `rollOutCanary` tells its caller as it happens (a later failure must not hide it). */
@@ -107,7 +111,7 @@ export async function rollOutCanary(cluster: Cluster, plan: CanaryPlan, log: Log
   const { namespace, deployment } = plan;
   let stable = await getDeployment(cluster, namespace, deployment);
   const container = findContainer(stable, plan.container);
-  const route = await prepareRoute(cluster, plan.router, namespace, deployment, plan.route);
+  const route = await prepareRoute(cluster, plan.router, namespace, deployment, plan.route, plan.match);
   // Everything checked: an abandoned canary of another run is rolled back before this one claims.
   const takeover = plan.lease && (await takeOverAbandoned(cluster, namespace, deployment, plan.lease.holder, plan.lease.durationMs, log, plan.runUrl));
   if (takeover) {

@@ -1,6 +1,7 @@
 import { key } from '../k8s/annotations.js';
 import { LEASE_KEY } from './lease.js';
 import type { RouteBinding, RouterKind } from '../traffic/kinds.js';
+import { decodeMatch, encodeMatch } from '../traffic/match.js';
 
 export type Strategy = 'canary' | 'blue-green';
 export const STRATEGIES: readonly Strategy[] = ['canary', 'blue-green'];
@@ -34,6 +35,7 @@ const K = {
   route: key('route'),
   routeApiVersion: key('route-api-version'),
   stableService: key('stable-service'),
+  match: key('match'),
   container: key('container'),
   canary: key('canary'),
   baseline: key('baseline'),
@@ -57,6 +59,7 @@ export function encodeCanaryState(s: CanaryState): Record<string, string> {
     [K.route, s.router.route],
     [K.routeApiVersion, s.router.routeApiVersion],
     [K.stableService, s.router.stableService],
+    [K.match, encodeMatch(s.router.match)],
     [K.container, s.container],
     [K.canary, s.canary],
     [K.baseline, s.baseline],
@@ -86,6 +89,7 @@ export function decodeCanaryState(annotations: Record<string, string> | undefine
       route: a[K.route],
       routeApiVersion: a[K.routeApiVersion],
       stableService: a[K.stableService],
+      ...(a[K.match] !== undefined ? { match: decodeMatch(a[K.match]) } : {}),
     },
     container: a[K.container],
     canary: a[K.canary],

@@ -1,5 +1,6 @@
 import type { KubeObject } from '../k8s/cluster.js';
 import type { BackendLists } from './route-object.js';
+import { httpRouteMatchRules } from './match-rules.js';
 
 export const HTTPROUTE_VERSIONS = ['gateway.networking.k8s.io/v1', 'gateway.networking.k8s.io/v1beta1'];
 
@@ -14,6 +15,7 @@ export const httpRouteBackends: BackendLists = {
   },
   nameOf: (ref) => (isService(ref) ? String(ref.name) : ''),
   make: (name, stable) => ({ ...(stable.group !== undefined ? { group: stable.group } : {}), ...(stable.kind ? { kind: stable.kind } : {}), name, ...(stable.port ? { port: stable.port } : {}) }),
+  matchRules: httpRouteMatchRules((ref) => (isService(ref) ? String(ref.name) : '')),
 };
 
 /** The Services an HTTPRoute sends traffic to. */

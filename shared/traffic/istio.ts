@@ -1,5 +1,6 @@
 import type { KubeObject } from '../k8s/cluster.js';
 import type { BackendLists } from './route-object.js';
+import { virtualServiceMatchRules } from './match-rules.js';
 
 export const VIRTUALSERVICE_VERSIONS = ['networking.istio.io/v1', 'networking.istio.io/v1beta1', 'networking.istio.io/v1alpha3'];
 
@@ -20,6 +21,7 @@ export const virtualServiceBackends: BackendLists = {
   make: (name, stable) => ({
     destination: { ...stable.destination, host: [name, ...String(stable.destination.host).split('.').slice(1)].join('.') },
   }),
+  matchRules: virtualServiceMatchRules((d) => serviceOfHost(d.destination?.host)),
 };
 
 export function virtualServiceDestinations(obj: KubeObject): { service: string; subset?: string }[] {

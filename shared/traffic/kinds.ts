@@ -1,3 +1,5 @@
+import type { MatchCondition } from './match.js';
+
 /** The traffic routers canary-deploy can drive (`traffic-router` input). */
 export type RouterKind = 'replicas' | 'gateway-api' | 'istio' | 'smi' | 'nginx';
 export const ROUTER_KINDS: readonly RouterKind[] = ['replicas', 'gateway-api', 'istio', 'smi', 'nginx'];
@@ -11,4 +13,6 @@ export interface RouteBinding {
   routeApiVersion?: string;
   /** The Service the route sends stable traffic to. */
   stableService?: string;
+  /** `match` conditions that always send a request to the canary (none when absent). */
+  match?: MatchCondition[];
 }

@@ -3,6 +3,8 @@ import { isNotFound } from '../k8s/errors.js';
 import { ConfigurationError } from '../action/errors.js';
 import { ClaimMismatch, claimOnObject, stampClaim } from '../canary/claim.js';
 import { applySplit, canaryShare, removeTracks, type BackendNames } from './backends.js';
+import type { MatchCondition } from './match.js';
+import type { MatchRules } from './match-rules.js';
 import { ensureTrackService, removeTrackService } from './services.js';
 import { podsForShare, RELATIVE_WEIGHT_ROUTERS, splitWeights, type RouterContext, type TrafficRouter } from './router.js';
 
@@ -16,6 +18,8 @@ export interface BackendLists {
   nameOf(entry: Record<string, any>): string;
   /** A new entry for `name`, shaped like the stable entry. */
   make(name: string, stableEntry: Record<string, any>): Record<string, any>;
+  /** How this kind sends requests that meet `match` conditions to the canary; none when it cannot. */
+  matchRules?: MatchRules;
 }
 
 /**
@@ -31,6 +35,7 @@ export class RouteObjectRouter implements TrafficRouter {
     private readonly route: ObjectRef,
     private readonly stableService: string,
     private readonly lists: BackendLists,
+    private readonly match: MatchCondition[] = [],
   ) {
     this.names = { stable: stableService, canary: ctx.canary, baseline: ctx.baseline };
   }
@@ -42,19 +47,26 @@ export class RouteObjectRouter implements TrafficRouter {
     if (this.ctx.baseline) await ensureTrackService(cluster, namespace, deployment, this.ctx.baseline, 'baseline', this.stableService);
     await this.edit((obj) => {
       this.lists.forEachList(obj, (entries) => applySplit(entries, this.lists.nameOf, this.names, split, this.lists.make));
+      this.lists.matchRules?.remove(obj, this.names); // 0%: no request reaches the canary, by weight or by match
       stampClaim(obj, deployment, this.ctx.claim);
     });
   }
 
   async setWeight(canaryWeight: number): Promise<void> {
-    const split = splitWeights(canaryWeight, this.ctx.baseline !== undefined, RELATIVE_WEIGHT_ROUTERS.includes(this.kind));
     await this.edit(
       (obj) => {
         if (claimOnObject(obj, this.ctx.deployment) !== this.ctx.claim) throw new ClaimMismatch(`${this.route.kind} ${this.route.name} does not carry this canary's claim`);
-        this.lists.forEachList(obj, (entries) => applySplit(entries, this.lists.nameOf, this.names, split, this.lists.make));
+        this.shape(obj, canaryWeight);
       },
       { mustExist: true },
     );
+  }
+
+  /** The routing for `canaryWeight` percent: the weighted split, and the match rules when there are conditions. */
+  private shape(obj: KubeObject, canaryWeight: number): void {
+    const split = splitWeights(canaryWeight, this.ctx.baseline !== undefined, RELATIVE_WEIGHT_ROUTERS.includes(this.kind));
+    this.lists.forEachList(obj, (entries) => applySplit(entries, this.lists.nameOf, this.names, split, this.lists.make));
+    if (this.match.length) this.lists.matchRules!.put(obj, this.names, this.match, this.lists.make);
   }
 
   trackReplicas(stableReplicas: number, canaryWeight: number): number {
@@ -66,8 +78,12 @@ export class RouteObjectRouter implements TrafficRouter {
     return undefined;
   }
 
+  /** The route object is already as `setWeight(canaryWeight)` would leave it (weights and match rules). */
   async carries(canaryWeight: number): Promise<boolean> {
-    return (await this.current()) === canaryWeight;
+    const obj = await this.ctx.cluster.get(this.route);
+    const wanted = structuredClone(obj);
+    this.shape(wanted, canaryWeight);
+    return JSON.stringify(wanted.spec) === JSON.stringify(obj.spec);
   }
 
   async current(): Promise<number> {
@@ -84,12 +100,14 @@ export class RouteObjectRouter implements TrafficRouter {
     const split = splitWeights(0, this.ctx.baseline !== undefined);
     await this.edit((obj) => {
       this.lists.forEachList(obj, (entries) => applySplit(entries, this.lists.nameOf, this.names, split));
+      this.lists.matchRules?.remove(obj, this.names);
       stampClaim(obj, this.ctx.deployment, undefined);
     });
   }
 
   async cleanup(): Promise<void> {
     await this.edit((obj) => {
+      this.lists.matchRules?.remove(obj, this.names); // before the canary entries go: a rule left with no backend would fail its requests
       this.lists.forEachList(obj, (entries) => removeTracks(entries, this.lists.nameOf, this.names));
       stampClaim(obj, this.ctx.deployment, undefined);
     });
