@@ -4,6 +4,7 @@ import { getKubernetesTarget, parseObjectName, type KubernetesTarget } from '../
 import { STRATEGIES, type Strategy } from '../../shared/canary/state.js';
 import { ROUTER_KINDS, type RouterKind } from '../../shared/traffic/kinds.js';
 import { parseMatch, requireSupportedMatch, type MatchCondition } from '../../shared/traffic/match.js';
+import { parseCookieName, unsupportedAffinity } from '../../shared/traffic/affinity.js';
 import { parseImageInput } from '../../shared/image/reference.js';
 import { inexactWeight } from '../../shared/traffic/router.js';
 import { parseHooks } from '../../shared/hooks/parse.js';
@@ -18,6 +19,10 @@ export interface Inputs extends KubernetesTarget {
   route?: string;
   /** Conditions that always send a request to the canary, whatever the weight. */
   match: MatchCondition[];
+  'session-affinity': 'none' | 'cookie';
+  'session-cookie-name': string;
+  /** Milliseconds. */
+  'session-cookie-max-age': number;
   weight: number;
   baseline: boolean;
   /** Milliseconds. */
@@ -64,6 +69,12 @@ export function getInputs(): Inputs {
   const route = rawRoute === undefined ? undefined : parseObjectName(rawRoute, 'route');
   const match = parseMatch(yamlInput('match'));
   if (match.length) requireSupportedMatch(router, match, optionalInput('match') ?? '');
+  const affinity = choiceInput('session-affinity', ['none', 'cookie'] as const, 'none');
+  const noAffinity = affinity === 'cookie' ? unsupportedAffinity(router) : undefined;
+  if (noAffinity) throw invalidInput('session-affinity', affinity, noAffinity);
+  const cookieName = parseCookieName(optionalInput('session-cookie-name') ?? 'ai-deploy-track');
+  const cookieMaxAge = durationInput('session-cookie-max-age', '24h');
+  if (cookieMaxAge < 1000) throw invalidInput('session-cookie-max-age', optionalInput('session-cookie-max-age') ?? '', 'a duration of at least `1s`, such as `24h`');
   const weight = percentageInput('weight', 10, { allowZero: false, allowHundred: false });
   const baseline = booleanInput('baseline', false);
   const timeout = durationInput('timeout', '5m');
@@ -92,6 +103,9 @@ export function getInputs(): Inputs {
     'traffic-router': router,
     route,
     match,
+    'session-affinity': affinity,
+    'session-cookie-name': cookieName,
+    'session-cookie-max-age': cookieMaxAge,
     weight,
     baseline,
     timeout,

@@ -35,6 +35,7 @@ async function deployCanary(inputs: Inputs): Promise<void> {
     router: inputs['traffic-router'],
     route: inputs.route,
     match: inputs.match,
+    affinity: inputs['session-affinity'] === 'cookie' ? { cookie: inputs['session-cookie-name'], maxAgeSeconds: Math.round(inputs['session-cookie-max-age'] / 1000) } : undefined,
     weight: inputs.weight,
     baseline: inputs.baseline,
     timeoutMs: inputs.timeout,

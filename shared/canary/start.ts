@@ -16,6 +16,7 @@ import { takeOverAbandoned, type Takeover } from './takeover.js';
 import { describeCanary, decodeCanaryState, encodeCanaryState, type CanaryState, type Strategy } from './state.js';
 import type { RouterKind } from '../traffic/kinds.js';
 import type { MatchCondition } from '../traffic/match.js';
+import type { SessionAffinity } from '../traffic/affinity.js';
 import { trackDeployment, type Track } from './template.js';
 
 /** What canary-deploy was asked for, typed and checked at the action's edge. */
@@ -30,6 +31,8 @@ export interface CanaryPlan {
   route?: string;
   /** `match` conditions that always send a request to the canary (routers that support them, checked at the edge). */
   match?: MatchCondition[];
+  /** `session-affinity: cookie` (gateway-api, istio): sessions stay on the version they started with. */
+  affinity?: SessionAffinity;
   weight: number;
   baseline: boolean;
   timeoutMs: number;
@@ -67,7 +70,7 @@ const sameCanary = (a: CanaryState, b: CanaryState) =>
   a.strategy === b.strategy &&
   a.router.kind === b.router.kind &&
   a.router.route === b.router.route &&
-  JSON.stringify(a.router.match ?? []) === JSON.stringify(b.router.match ?? []) &&
+  JSON.stringify([a.router.match ?? [], a.router.affinity]) === JSON.stringify([b.router.match ?? [], b.router.affinity]) &&
   Boolean(a.baseline) === Boolean(b.baseline);
 
 /** What `rollOutCanary` tells its caller as it happens (a later failure must not hide it). */
@@ -111,7 +114,7 @@ export async function rollOutCanary(cluster: Cluster, plan: CanaryPlan, log: Log
   const { namespace, deployment } = plan;
   let stable = await getDeployment(cluster, namespace, deployment);
   const container = findContainer(stable, plan.container);
-  const route = await prepareRoute(cluster, plan.router, namespace, deployment, plan.route, plan.match);
+  const route = await prepareRoute(cluster, plan.router, namespace, deployment, plan.route, plan.match, plan.affinity);
   // Everything checked: an abandoned canary of another run is rolled back before this one claims.
   const takeover = plan.lease && (await takeOverAbandoned(cluster, namespace, deployment, plan.lease.holder, plan.lease.durationMs, log, plan.runUrl));
   if (takeover) {

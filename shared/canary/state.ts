@@ -2,6 +2,7 @@ import { key } from '../k8s/annotations.js';
 import { LEASE_KEY } from './lease.js';
 import type { RouteBinding, RouterKind } from '../traffic/kinds.js';
 import { decodeMatch, encodeMatch } from '../traffic/match.js';
+import { decodeAffinity, encodeAffinity } from '../traffic/affinity.js';
 
 export type Strategy = 'canary' | 'blue-green';
 export const STRATEGIES: readonly Strategy[] = ['canary', 'blue-green'];
@@ -36,6 +37,7 @@ const K = {
   routeApiVersion: key('route-api-version'),
   stableService: key('stable-service'),
   match: key('match'),
+  sessionCookie: key('session-cookie'),
   container: key('container'),
   canary: key('canary'),
   baseline: key('baseline'),
@@ -60,6 +62,7 @@ export function encodeCanaryState(s: CanaryState): Record<string, string> {
     [K.routeApiVersion, s.router.routeApiVersion],
     [K.stableService, s.router.stableService],
     [K.match, encodeMatch(s.router.match)],
+    [K.sessionCookie, encodeAffinity(s.router.affinity)],
     [K.container, s.container],
     [K.canary, s.canary],
     [K.baseline, s.baseline],
@@ -90,6 +93,7 @@ export function decodeCanaryState(annotations: Record<string, string> | undefine
       routeApiVersion: a[K.routeApiVersion],
       stableService: a[K.stableService],
       ...(a[K.match] !== undefined ? { match: decodeMatch(a[K.match]) } : {}),
+      ...(a[K.sessionCookie] !== undefined ? { affinity: decodeAffinity(a[K.sessionCookie]) } : {}),
     },
     container: a[K.container],
     canary: a[K.canary],

@@ -1,4 +1,5 @@
 import type { MatchCondition } from './match.js';
+import type { SessionAffinity } from './affinity.js';
 
 /** The traffic routers canary-deploy can drive (`traffic-router` input). */
 export type RouterKind = 'replicas' | 'gateway-api' | 'istio' | 'smi' | 'nginx';
@@ -15,4 +16,6 @@ export interface RouteBinding {
   stableService?: string;
   /** `match` conditions that always send a request to the canary (none when absent). */
   match?: MatchCondition[];
+  /** `session-affinity: cookie`: the cookie that keeps a session on the version it started with. */
+  affinity?: SessionAffinity;
 }

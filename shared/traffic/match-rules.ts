@@ -6,10 +6,13 @@ type Entry = Record<string, any>;
 
 /** How a route object sends requests that meet `match` conditions to the canary: rules of its own, added and removed whole. */
 export interface MatchRules {
-  /** Replaces the suite's match rules with fresh ones for `conditions`, one ahead of each rule that reaches stable. */
-  put(obj: KubeObject, names: BackendNames, conditions: MatchCondition[], make: (name: string, stableEntry: Entry) => Entry): void;
-  /** Removes the suite's match rules. */
-  remove(obj: KubeObject, names: BackendNames): void;
+  /**
+   * Replaces the suite's match rules with fresh ones, ahead of each rule that reaches stable: requests meeting
+   * any of `toCanary` go to the canary; with `toStable` (session affinity's stable cookie), those meeting it stay on stable.
+   */
+  put(obj: KubeObject, names: BackendNames, toCanary: MatchCondition[], make: (name: string, stableEntry: Entry) => Entry, toStable?: MatchCondition): void;
+  /** Removes the suite's match rules (and the stable-cookie rules for `toStable`). */
+  remove(obj: KubeObject, names: BackendNames, toStable?: MatchCondition): void;
 }
 
 /** A rule is the suite's match rule when every backend it has is the canary (a user's rule always reaches stable or something else). */
@@ -28,24 +31,31 @@ export function httpRouteMatchRules(nameOf: (e: Entry) => string): MatchRules {
       : c.regex !== undefined
         ? { type: 'RegularExpression', name: c.name, value: c.regex }
         : { type: 'Exact', name: c.name, value: c.value };
-  const remove = (obj: KubeObject, names: BackendNames) => {
-    if (Array.isArray(obj.spec?.rules)) obj.spec.rules = obj.spec.rules.filter((r: Entry) => !isOurs(r.backendRefs, nameOf, names));
+  /** A stable-cookie rule: to stable only, every match requiring the stable cookie. */
+  const isSticky = (rule: Entry, names: BackendNames, toStable?: MatchCondition) =>
+    toStable !== undefined &&
+    isOurs(rule.backendRefs, (b) => (nameOf(b) === names.stable ? names.canary : ''), names) &&
+    Array.isArray(rule.matches) &&
+    rule.matches.every((m: Entry) => (m.headers ?? []).some((h: Entry) => h.name === 'Cookie' && h.value === cookieHeaderRegex(toStable)));
+  const remove = (obj: KubeObject, names: BackendNames, toStable?: MatchCondition) => {
+    if (Array.isArray(obj.spec?.rules)) obj.spec.rules = obj.spec.rules.filter((r: Entry) => !isOurs(r.backendRefs, nameOf, names) && !isSticky(r, names, toStable));
   };
   return {
     remove,
-    put(obj, names, conditions, make) {
-      remove(obj, names);
+    put(obj, names, toCanary, make, toStable) {
+      remove(obj, names, toStable);
       obj.spec.rules = (obj.spec?.rules ?? []).flatMap((rule: Entry) => {
         const stable = (rule.backendRefs ?? []).find((b: Entry) => nameOf(b) === names.stable);
         if (!stable) return [rule];
         const { name: _name, backendRefs: _refs, matches, ...rest } = rule;
         const base: Entry[] = Array.isArray(matches) && matches.length ? matches : [{ path: { type: 'PathPrefix', value: '/' } }];
-        const ours = {
+        const to = (conditions: MatchCondition[], backend: Entry) => ({
           ...rest,
           matches: conditions.flatMap((c) => base.map((m) => ({ ...m, headers: [...(m.headers ?? []), header(c)] }))),
-          backendRefs: [make(names.canary, stable)],
-        };
-        return [ours, rule];
+          backendRefs: [backend],
+        });
+        const { weight: _w, ...stableBackend } = stable;
+        return [to(toCanary, make(names.canary, stable)), ...(toStable ? [to([toStable], stableBackend)] : []), rule];
       });
     },
   };
@@ -59,29 +69,35 @@ export function httpRouteMatchRules(nameOf: (e: Entry) => string): MatchRules {
 export function virtualServiceMatchRules(nameOf: (e: Entry) => string): MatchRules {
   const header = (c: MatchCondition) =>
     c.on === 'cookie' ? ['cookie', { regex: cookieHeaderRegex(c) }] : [c.name, c.regex !== undefined ? { regex: c.regex } : { exact: c.value }];
-  const remove = (obj: KubeObject, names: BackendNames) => {
-    if (Array.isArray(obj.spec?.http)) obj.spec.http = obj.spec.http.filter((r: Entry) => !isOurs(r.route, nameOf, names));
+  const isSticky = (route: Entry, names: BackendNames, toStable?: MatchCondition) =>
+    toStable !== undefined &&
+    isOurs(route.route, (d) => (nameOf(d) === names.stable ? names.canary : ''), names) &&
+    Array.isArray(route.match) &&
+    route.match.every((m: Entry) => m.headers?.cookie?.regex === cookieHeaderRegex(toStable));
+  const remove = (obj: KubeObject, names: BackendNames, toStable?: MatchCondition) => {
+    if (Array.isArray(obj.spec?.http)) obj.spec.http = obj.spec.http.filter((r: Entry) => !isOurs(r.route, nameOf, names) && !isSticky(r, names, toStable));
   };
   return {
     remove,
-    put(obj, names, conditions, make) {
-      remove(obj, names);
+    put(obj, names, toCanary, make, toStable) {
+      remove(obj, names, toStable);
       if (!Array.isArray(obj.spec?.http)) return;
       obj.spec.http = obj.spec.http.flatMap((route: Entry) => {
         const stable = (route.route ?? []).find((d: Entry) => nameOf(d) === names.stable);
         if (!stable) return [route];
         const { name, route: _dests, match, ...rest } = route;
         const base: Entry[] = Array.isArray(match) && match.length ? match : [{}];
-        const ours = {
-          ...(name ? { name: `${name}-canary-match` } : {}),
+        const to = (conditions: MatchCondition[], destination: Entry, suffix: string) => ({
+          ...(name ? { name: `${name}-${suffix}` } : {}),
           ...rest,
           match: conditions.flatMap((c) => {
             const [key, spec] = header(c) as [string, Entry];
             return base.map((m) => ({ ...m, headers: { ...m.headers, [key]: spec } }));
           }),
-          route: [make(names.canary, stable)],
-        };
-        return [ours, route];
+          route: [destination],
+        });
+        const { weight: _w, ...stableDestination } = stable;
+        return [to(toCanary, make(names.canary, stable), 'canary-match'), ...(toStable ? [to([toStable], stableDestination, 'stable-session')] : []), route];
       });
     },
   };

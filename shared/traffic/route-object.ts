@@ -5,6 +5,7 @@ import { ClaimMismatch, claimOnObject, stampClaim } from '../canary/claim.js';
 import { applySplit, canaryShare, removeTracks, type BackendNames } from './backends.js';
 import type { MatchCondition } from './match.js';
 import type { MatchRules } from './match-rules.js';
+import { affinityConditions, affinityValues, setCookie, type SessionAffinity } from './affinity.js';
 import { ensureTrackService, removeTrackService } from './services.js';
 import { podsForShare, RELATIVE_WEIGHT_ROUTERS, splitWeights, type RouterContext, type TrafficRouter } from './router.js';
 
@@ -20,6 +21,8 @@ export interface BackendLists {
   make(name: string, stableEntry: Record<string, any>): Record<string, any>;
   /** How this kind sends requests that meet `match` conditions to the canary; none when it cannot. */
   matchRules?: MatchRules;
+  /** A backend entry whose responses set `header` (Set-Cookie), or without this affinity's cookie when undefined. */
+  stampCookie?(entry: Record<string, any>, header: string | undefined, affinity: SessionAffinity): Record<string, any>;
 }
 
 /**
@@ -36,6 +39,7 @@ export class RouteObjectRouter implements TrafficRouter {
     private readonly stableService: string,
     private readonly lists: BackendLists,
     private readonly match: MatchCondition[] = [],
+    private readonly affinity?: SessionAffinity,
   ) {
     this.names = { stable: stableService, canary: ctx.canary, baseline: ctx.baseline };
   }
@@ -46,8 +50,8 @@ export class RouteObjectRouter implements TrafficRouter {
     await ensureTrackService(cluster, namespace, deployment, this.ctx.canary, 'canary', this.stableService);
     if (this.ctx.baseline) await ensureTrackService(cluster, namespace, deployment, this.ctx.baseline, 'baseline', this.stableService);
     await this.edit((obj) => {
+      this.unshape(obj); // 0%: no request reaches the canary, by weight, by match or by cookie (first: the split must not weigh the suite's own rules)
       this.lists.forEachList(obj, (entries) => applySplit(entries, this.lists.nameOf, this.names, split, this.lists.make));
-      this.lists.matchRules?.remove(obj, this.names); // 0%: no request reaches the canary, by weight or by match
       stampClaim(obj, deployment, this.ctx.claim);
     });
   }
@@ -65,8 +69,30 @@ export class RouteObjectRouter implements TrafficRouter {
   /** The routing for `canaryWeight` percent: the weighted split, and the match rules when there are conditions. */
   private shape(obj: KubeObject, canaryWeight: number): void {
     const split = splitWeights(canaryWeight, this.ctx.baseline !== undefined, RELATIVE_WEIGHT_ROUTERS.includes(this.kind));
+    const sticky = this.affinity && affinityConditions(this.affinity, this.ctx.claim);
+    // The suite's own rules go first, so the split weighs only the user's (a stable-session rule must not gain a canary backend).
+    this.lists.matchRules?.remove(obj, this.names, sticky?.stable);
     this.lists.forEachList(obj, (entries) => applySplit(entries, this.lists.nameOf, this.names, split, this.lists.make));
-    if (this.match.length) this.lists.matchRules!.put(obj, this.names, this.match, this.lists.make);
+    if (!this.match.length && !this.affinity) return;
+    this.lists.matchRules!.put(obj, this.names, [...this.match, ...(sticky ? [sticky.canary] : [])], this.lists.make, sticky?.stable);
+    if (!this.affinity) return;
+    const a = this.affinity;
+    const values = affinityValues(this.ctx.claim);
+    const { stable, canary } = this.names;
+    this.lists.forEachList(obj, (entries) =>
+      entries.map((e) => {
+        const name = this.lists.nameOf(e);
+        return name === stable || name === canary ? this.lists.stampCookie!(e, setCookie(a, name === stable ? values.stable : values.canary), a) : e;
+      }),
+    );
+  }
+
+  /** Removes the match and session rules, and the session cookie from every entry: the user's routing as it was. */
+  private unshape(obj: KubeObject): void {
+    const sticky = this.affinity && affinityConditions(this.affinity, this.ctx.claim);
+    this.lists.matchRules?.remove(obj, this.names, sticky?.stable);
+    const a = this.affinity;
+    if (a) this.lists.forEachList(obj, (entries) => entries.map((e) => this.lists.stampCookie!(e, undefined, a)));
   }
 
   trackReplicas(stableReplicas: number, canaryWeight: number): number {
@@ -99,15 +125,15 @@ export class RouteObjectRouter implements TrafficRouter {
   async reset(): Promise<void> {
     const split = splitWeights(0, this.ctx.baseline !== undefined);
     await this.edit((obj) => {
+      this.unshape(obj);
       this.lists.forEachList(obj, (entries) => applySplit(entries, this.lists.nameOf, this.names, split));
-      this.lists.matchRules?.remove(obj, this.names);
       stampClaim(obj, this.ctx.deployment, undefined);
     });
   }
 
   async cleanup(): Promise<void> {
     await this.edit((obj) => {
-      this.lists.matchRules?.remove(obj, this.names); // before the canary entries go: a rule left with no backend would fail its requests
+      this.unshape(obj); // before the canary entries go: a rule left with no backend would fail its requests
       this.lists.forEachList(obj, (entries) => removeTracks(entries, this.lists.nameOf, this.names));
       stampClaim(obj, this.ctx.deployment, undefined);
     });
