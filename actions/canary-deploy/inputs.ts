@@ -5,6 +5,7 @@ import { STRATEGIES, type Strategy } from '../../shared/canary/state.js';
 import { ROUTER_KINDS, type RouterKind } from '../../shared/traffic/kinds.js';
 import { parseMatch, requireSupportedMatch, type MatchCondition } from '../../shared/traffic/match.js';
 import { parseCookieName, unsupportedAffinity } from '../../shared/traffic/affinity.js';
+import { MIRROR_ROUTERS, shadowRouters } from '../../shared/traffic/mirror.js';
 import { parseImageInput } from '../../shared/image/reference.js';
 import { inexactWeight } from '../../shared/traffic/router.js';
 import { parseHooks } from '../../shared/hooks/parse.js';
@@ -75,7 +76,16 @@ export function getInputs(): Inputs {
   const cookieName = parseCookieName(optionalInput('session-cookie-name') ?? 'ai-deploy-track');
   const cookieMaxAge = durationInput('session-cookie-max-age', '24h');
   if (cookieMaxAge < 1000) throw invalidInput('session-cookie-max-age', optionalInput('session-cookie-max-age') ?? '', 'a duration of at least `1s`, such as `24h`');
-  const weight = percentageInput('weight', 10, { allowZero: false, allowHundred: false });
+  const rawMirror = optionalInput('mirror-percent');
+  if (strategy !== 'shadow' && rawMirror !== undefined) throw invalidInput('mirror-percent', rawMirror, 'no `mirror-percent` unless `strategy: shadow` (remove it, or set `strategy: shadow`)');
+  const mirrorPercent = percentageInput('mirror-percent', 100, { allowZero: false });
+  if (strategy === 'shadow') {
+    if (!MIRROR_ROUTERS.includes(router)) throw invalidInput('strategy', strategy, shadowRouters(router));
+    if (!Number.isInteger(mirrorPercent)) throw invalidInput('mirror-percent', rawMirror ?? '', 'a whole percentage from 1 to 100');
+    if (match.length) throw new ConfigurationError('`match` sends user requests to the canary; `strategy: shadow` gives it none. Use one or the other.');
+    if (affinity === 'cookie') throw new ConfigurationError('`session-affinity: cookie` keeps users on the canary; `strategy: shadow` gives it none. Use one or the other.');
+  }
+  const weight = strategy === 'shadow' ? mirrorPercent : percentageInput('weight', 10, { allowZero: false, allowHundred: false });
   const baseline = booleanInput('baseline', false);
   const timeout = durationInput('timeout', '5m');
   const lease = parseLease(optionalInput('lease') ?? '15m');
@@ -89,6 +99,7 @@ export function getInputs(): Inputs {
   if (strategy === 'blue-green' && router === 'replicas') {
     throw new ConfigurationError('`strategy: blue-green` needs a router that can hold the preview at 0% traffic (`gateway-api`, `istio`, `smi` or `nginx`), not `replicas`.');
   }
+  if (baseline && strategy === 'shadow') throw new ConfigurationError('`baseline: true` is for `strategy: canary`; a shadow canary gets mirrored requests only, with no user traffic to compare a baseline on.');
   if (baseline && strategy === 'blue-green') throw new ConfigurationError('`baseline: true` is for `strategy: canary`; a blue-green preview takes no traffic to compare.');
   if (baseline && router === 'nginx') throw new ConfigurationError('`baseline: true` is not possible with `traffic-router: nginx`: an nginx canary Ingress carries one canary backend only.');
   const hooks = parseHooks(optionalInput('hooks'), { allowedStages: ['pre-traffic'] });

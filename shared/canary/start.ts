@@ -114,7 +114,7 @@ export async function rollOutCanary(cluster: Cluster, plan: CanaryPlan, log: Log
   const { namespace, deployment } = plan;
   let stable = await getDeployment(cluster, namespace, deployment);
   const container = findContainer(stable, plan.container);
-  const route = await prepareRoute(cluster, plan.router, namespace, deployment, plan.route, plan.match, plan.affinity);
+  const route = await prepareRoute(cluster, plan.router, namespace, deployment, plan.route, plan.match, plan.affinity, plan.strategy === 'shadow');
   // Everything checked: an abandoned canary of another run is rolled back before this one claims.
   const takeover = plan.lease && (await takeOverAbandoned(cluster, namespace, deployment, plan.lease.holder, plan.lease.durationMs, log, plan.runUrl));
   if (takeover) {
@@ -239,7 +239,8 @@ export async function routeCanaryTraffic(cluster: Cluster, plan: CanaryPlan, rol
   }
   const current = await router.current();
   // Every router says where traffic stands, so the step's Traffic log group is never empty.
-  log(`${state.canary} receives ${current}% of traffic (${plan.router}${plan.route ? ` route ${plan.route}` : ''}).`);
+  const share = plan.strategy === 'shadow' ? `a mirror of ${current}% of stable's requests and no user traffic` : `${current}% of traffic`;
+  log(`${state.canary} receives ${share} (${plan.router}${plan.route ? ` route ${plan.route}` : ''}).`);
   if (state.phase !== 'ready' || state.weight !== current || changed) {
     state = { ...state, phase: 'ready', weight: current };
     await recordCanaryState(cluster, namespace, deployment, state, planned, 'canary-deploy');

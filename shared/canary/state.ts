@@ -4,8 +4,9 @@ import type { RouteBinding, RouterKind } from '../traffic/kinds.js';
 import { decodeMatch, encodeMatch } from '../traffic/match.js';
 import { decodeAffinity, encodeAffinity } from '../traffic/affinity.js';
 
-export type Strategy = 'canary' | 'blue-green';
-export const STRATEGIES: readonly Strategy[] = ['canary', 'blue-green'];
+/** `shadow`: the canary gets a mirror of a share of stable's requests (its recorded weight is that share), no user traffic. */
+export type Strategy = 'canary' | 'blue-green' | 'shadow';
+export const STRATEGIES: readonly Strategy[] = ['canary', 'blue-green', 'shadow'];
 
 /**
  * A canary in progress, recorded as annotations on the stable Deployment (and copied on the canary),
@@ -86,7 +87,7 @@ export function decodeCanaryState(annotations: Record<string, string> | undefine
   if (!a[K.router] || !a[K.canary] || !a[K.container] || !Number.isFinite(weight)) return undefined;
   return {
     phase,
-    strategy: a[K.strategy] === 'blue-green' ? 'blue-green' : 'canary',
+    strategy: a[K.strategy] === 'blue-green' || a[K.strategy] === 'shadow' ? (a[K.strategy] as Strategy) : 'canary',
     router: {
       kind: a[K.router] as RouterKind,
       route: a[K.route],
@@ -94,6 +95,7 @@ export function decodeCanaryState(annotations: Record<string, string> | undefine
       stableService: a[K.stableService],
       ...(a[K.match] !== undefined ? { match: decodeMatch(a[K.match]) } : {}),
       ...(a[K.sessionCookie] !== undefined ? { affinity: decodeAffinity(a[K.sessionCookie]) } : {}),
+      ...(a[K.strategy] === 'shadow' ? { shadow: true } : {}),
     },
     container: a[K.container],
     canary: a[K.canary],

@@ -1,6 +1,7 @@
 import type { KubeObject } from '../k8s/cluster.js';
 import type { BackendLists } from './route-object.js';
 import { httpRouteMatchRules } from './match-rules.js';
+import { httpRouteMirror } from './mirror.js';
 import { isOurCookie, type SessionAffinity } from './affinity.js';
 
 type Entry = Record<string, any>;
@@ -37,6 +38,7 @@ export const httpRouteBackends: BackendLists = {
   make: (name, stable) => ({ ...(stable.group !== undefined ? { group: stable.group } : {}), ...(stable.kind ? { kind: stable.kind } : {}), name, ...(stable.port ? { port: stable.port } : {}) }),
   matchRules: httpRouteMatchRules((ref) => (isService(ref) ? String(ref.name) : '')),
   stampCookie,
+  mirroring: httpRouteMirror((ref) => (isService(ref) ? String(ref.name) : '')),
 };
 
 /** The Services an HTTPRoute sends traffic to. */

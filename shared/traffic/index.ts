@@ -12,6 +12,7 @@ import { findStableService } from './services.js';
 import { requireSupportedMatch, type MatchCondition } from './match.js';
 import { unsupportedAffinity, type SessionAffinity } from './affinity.js';
 import { invalidInput } from '../action/errors.js';
+import { MIRROR_ROUTERS, shadowRouters } from './mirror.js';
 import type { RouterContext, TrafficRouter } from './router.js';
 
 export type { TrafficRouter, RouterContext } from './router.js';
@@ -44,10 +45,11 @@ export interface PreparedRoute {
  * Resolves and checks the route for a router kind, changing nothing: the route object exists, is
  * served by this cluster, and sends traffic to a Service that selects the stable Deployment's pods.
  */
-export async function prepareRoute(cluster: Cluster, kind: RouterKind, namespace: string, deployment: string, route?: string, match: MatchCondition[] = [], affinity?: SessionAffinity): Promise<PreparedRoute> {
+export async function prepareRoute(cluster: Cluster, kind: RouterKind, namespace: string, deployment: string, route?: string, match: MatchCondition[] = [], affinity?: SessionAffinity, shadow = false): Promise<PreparedRoute> {
   requireSupportedMatch(kind, match, JSON.stringify(match));
   const noAffinity = affinity && unsupportedAffinity(kind);
   if (noAffinity) throw invalidInput('session-affinity', 'cookie', noAffinity);
+  if (shadow && !MIRROR_ROUTERS.includes(kind)) throw invalidInput('strategy', 'shadow', shadowRouters(kind));
   if (kind === 'replicas') return { binding: { kind }, isolatedLabelKeys: [] };
   if (!route) throw new ConfigurationError(`Input \`route\` is required with \`traffic-router: ${kind}\` (the ${ROUTES[kind].objectKind} to weigh).`);
   const spec = ROUTES[kind];
@@ -63,7 +65,7 @@ export async function prepareRoute(cluster: Cluster, kind: RouterKind, namespace
   const stable = await findStableService(cluster, namespace, deployment, spec.services(obj), `${spec.objectKind} '${route}'`);
   const selector = (stable as V1Service).spec?.selector ?? {};
   return {
-    binding: { kind, route, routeApiVersion: apiVersion, stableService: stable.metadata!.name!, ...(match.length ? { match } : {}), ...(affinity ? { affinity } : {}) },
+    binding: { kind, route, routeApiVersion: apiVersion, stableService: stable.metadata!.name!, ...(match.length ? { match } : {}), ...(affinity ? { affinity } : {}), ...(shadow ? { shadow } : {}) },
     isolatedLabelKeys: Object.keys(selector),
   };
 }
@@ -79,5 +81,5 @@ export function routerFor(ctx: RouterContext, binding: RouteBinding): TrafficRou
   if (!binding.route || !binding.stableService) throw new Error(`The recorded ${binding.kind} route on ${ctx.namespace}/${ctx.deployment} is incomplete.`);
   if (binding.kind === 'nginx') return new NginxRouter(ctx, binding.route, binding.stableService, binding.match);
   const ref = { apiVersion: binding.routeApiVersion ?? spec.versions[0], kind: spec.objectKind, namespace: ctx.namespace, name: binding.route };
-  return new RouteObjectRouter(binding.kind, ctx, ref, binding.stableService, spec.lists!, binding.match, binding.affinity);
+  return new RouteObjectRouter(binding.kind, ctx, ref, binding.stableService, spec.lists!, binding.match, binding.affinity, binding.shadow);
 }

@@ -1,6 +1,7 @@
 import type { KubeObject } from '../k8s/cluster.js';
 import type { BackendLists } from './route-object.js';
 import { virtualServiceMatchRules } from './match-rules.js';
+import { virtualServiceMirror } from './mirror.js';
 import { isOurCookie, type SessionAffinity } from './affinity.js';
 
 type Entry = Record<string, any>;
@@ -39,6 +40,7 @@ export const virtualServiceBackends: BackendLists = {
   }),
   matchRules: virtualServiceMatchRules((d) => serviceOfHost(d.destination?.host)),
   stampCookie,
+  mirroring: virtualServiceMirror((d) => serviceOfHost(d.destination?.host)),
 };
 
 export function virtualServiceDestinations(obj: KubeObject): { service: string; subset?: string }[] {

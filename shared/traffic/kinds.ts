@@ -18,4 +18,6 @@ export interface RouteBinding {
   match?: MatchCondition[];
   /** `session-affinity: cookie`: the cookie that keeps a session on the version it started with. */
   affinity?: SessionAffinity;
+  /** `strategy: shadow`: the canary's weight is the share of stable's requests mirrored to it; it gets no user traffic. */
+  shadow?: boolean;
 }

@@ -5,6 +5,7 @@ import { ClaimMismatch, claimOnObject, stampClaim } from '../canary/claim.js';
 import { applySplit, canaryShare, removeTracks, type BackendNames } from './backends.js';
 import type { MatchCondition } from './match.js';
 import type { MatchRules } from './match-rules.js';
+import type { Mirroring } from './mirror.js';
 import { affinityConditions, affinityValues, setCookie, type SessionAffinity } from './affinity.js';
 import { ensureTrackService, removeTrackService } from './services.js';
 import { podsForShare, RELATIVE_WEIGHT_ROUTERS, splitWeights, type RouterContext, type TrafficRouter } from './router.js';
@@ -22,6 +23,8 @@ export interface BackendLists {
   /** How this kind sends requests that meet `match` conditions to the canary; none when it cannot. */
   matchRules?: MatchRules;
   /** A backend entry whose responses set `header` (Set-Cookie), or without this affinity's cookie when undefined. */
+  /** How this kind mirrors stable's requests to a shadow canary; none when it cannot. */
+  mirroring?: Mirroring;
   stampCookie?(entry: Record<string, any>, header: string | undefined, affinity: SessionAffinity): Record<string, any>;
 }
 
@@ -40,6 +43,8 @@ export class RouteObjectRouter implements TrafficRouter {
     private readonly lists: BackendLists,
     private readonly match: MatchCondition[] = [],
     private readonly affinity?: SessionAffinity,
+    /** `strategy: shadow`: the weight this router sets is the share of stable's requests mirrored to the canary, which gets no user traffic. */
+    private readonly shadow = false,
   ) {
     this.names = { stable: stableService, canary: ctx.canary, baseline: ctx.baseline };
   }
@@ -68,11 +73,15 @@ export class RouteObjectRouter implements TrafficRouter {
 
   /** The routing for `canaryWeight` percent: the weighted split, and the match rules when there are conditions. */
   private shape(obj: KubeObject, canaryWeight: number): void {
-    const split = splitWeights(canaryWeight, this.ctx.baseline !== undefined, RELATIVE_WEIGHT_ROUTERS.includes(this.kind));
+    const split = splitWeights(this.shadow ? 0 : canaryWeight, this.ctx.baseline !== undefined, RELATIVE_WEIGHT_ROUTERS.includes(this.kind));
     const sticky = this.affinity && affinityConditions(this.affinity, this.ctx.claim);
     // The suite's own rules go first, so the split weighs only the user's (a stable-session rule must not gain a canary backend).
     this.lists.matchRules?.remove(obj, this.names, sticky?.stable);
     this.lists.forEachList(obj, (entries) => applySplit(entries, this.lists.nameOf, this.names, split, this.lists.make));
+    if (this.shadow) {
+      if (canaryWeight > 0) this.lists.mirroring!.put(obj, this.names, canaryWeight, this.lists.make);
+      else this.lists.mirroring!.remove(obj, this.names);
+    }
     if (!this.match.length && !this.affinity) return;
     this.lists.matchRules!.put(obj, this.names, [...this.match, ...(sticky ? [sticky.canary] : [])], this.lists.make, sticky?.stable);
     if (!this.affinity) return;
@@ -91,6 +100,7 @@ export class RouteObjectRouter implements TrafficRouter {
   private unshape(obj: KubeObject): void {
     const sticky = this.affinity && affinityConditions(this.affinity, this.ctx.claim);
     this.lists.matchRules?.remove(obj, this.names, sticky?.stable);
+    this.lists.mirroring?.remove(obj, this.names);
     const a = this.affinity;
     if (a) this.lists.forEachList(obj, (entries) => entries.map((e) => this.lists.stampCookie!(e, undefined, a)));
   }
@@ -114,6 +124,7 @@ export class RouteObjectRouter implements TrafficRouter {
 
   async current(): Promise<number> {
     const obj = await this.ctx.cluster.get(this.route);
+    if (this.shadow) return this.lists.mirroring!.percentOf(obj, this.names);
     let share = 0;
     this.lists.forEachList(obj, (entries) => {
       share = Math.max(share, canaryShare(entries, this.lists.nameOf, this.names));
