@@ -208,6 +208,35 @@ describe.each(ROUTER_KINDS.map((kind) => [kind]))('the %s router from dist/', (k
   });
 });
 
+describe('traffic shaping from dist/', () => {
+  it('canary-deploy with match and session-affinity (gateway-api) adds the match and session rules, and auto-rollback removes them', async () => {
+    const namespace = await sandbox.ns('par-shape');
+    await createStable(cluster, namespace, 'model', { replicas: 2 });
+    const route = await ROUTE_OBJECTS['gateway-api'](namespace);
+    const match = '- header: x-canary\n  value: always\n';
+    expectSucceeded(await fromDist('canary-deploy', { ...kube(), deployment: 'model', namespace, image: 'r.example/model:2', 'traffic-router': 'gateway-api', route: 'model', weight: '10', match, 'session-affinity': 'cookie' }));
+    const rules = (await cluster.get({ ...route!, namespace, name: 'model' })).spec.rules;
+    // The match rule (header or the canary's cookie), stable's session rule, then the user's weighted rule (no matches: every path).
+    expect(rules.map((r: { matches?: { headers?: { name: string }[] }[] }) => (r.matches ?? []).map((m) => (m.headers ?? []).map((h) => h.name)))).toEqual([[['x-canary'], ['Cookie']], [['Cookie']], []]);
+    expectSucceeded(await fromDist('auto-rollback', { ...kube(), deployment: 'model', namespace, mode: 'canary', reason: 'parity check' }));
+    expect(await routeText(namespace, route)).not.toMatch(/model-canary|Cookie|x-canary/);
+  });
+
+  it('canary-deploy with strategy: shadow (istio) mirrors to the canary at weight 0, and auto-rollback removes the mirror', async () => {
+    const namespace = await sandbox.ns('par-shadow');
+    await createStable(cluster, namespace, 'model', { replicas: 2 });
+    const route = await ROUTE_OBJECTS.istio(namespace);
+    const deployed = await fromDist('canary-deploy', { ...kube(), deployment: 'model', namespace, image: 'r.example/model:2', 'traffic-router': 'istio', route: 'model', strategy: 'shadow', 'mirror-percent': '30' });
+    expectSucceeded(deployed);
+    expect(deployed.outputs.weight).toBe('30');
+    const http = (await cluster.get({ ...route!, namespace, name: 'model' })).spec.http;
+    expect(http[0]).toMatchObject({ mirror: { host: 'model-canary' }, mirrorPercentage: { value: 30 } });
+    expect(http[0].route.find((d: { destination: { host: string } }) => d.destination.host === 'model-canary').weight).toBe(0);
+    expectSucceeded(await fromDist('auto-rollback', { ...kube(), deployment: 'model', namespace, mode: 'canary', reason: 'parity check' }));
+    expect(await routeText(namespace, route)).not.toMatch(/model-canary|mirror/);
+  });
+});
+
 describe('promote from dist/ with the registry', () => {
   it('rolls the stable to the canary and points the registry environment at its model version', async () => {
     const { registry, bucket } = await freshRegistry('parity-promote');
