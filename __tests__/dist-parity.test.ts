@@ -176,6 +176,15 @@ const ROUTE_OBJECTS: Record<RouterKind, (namespace: string) => Promise<{ apiVers
     });
     return { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' };
   },
+  alb: async (namespace) => {
+    await cluster.create({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'model', namespace, annotations: { 'alb.ingress.kubernetes.io/scheme': 'internet-facing' } },
+      spec: { ingressClassName: 'alb', rules: [{ http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'model', port: { number: 80 } } } }] } }] },
+    });
+    return { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' };
+  },
 };
 
 /** Everything of the route objects a router may touch in the namespace, as text (to see the canary's share come and go). */

@@ -102,6 +102,7 @@ export function getInputs(): Inputs {
   if (baseline && strategy === 'shadow') throw new ConfigurationError('`baseline: true` is for `strategy: canary`; a shadow canary gets mirrored requests only, with no user traffic to compare a baseline on.');
   if (baseline && strategy === 'blue-green') throw new ConfigurationError('`baseline: true` is for `strategy: canary`; a blue-green preview takes no traffic to compare.');
   if (baseline && router === 'nginx') throw new ConfigurationError('`baseline: true` is not possible with `traffic-router: nginx`: an nginx canary Ingress carries one canary backend only.');
+  if (baseline && router === 'alb') throw new ConfigurationError('`baseline: true` is not supported with `traffic-router: alb` yet: its forward action weighs stable and the canary only.');
   const hooks = parseHooks(optionalInput('hooks'), { allowedStages: ['pre-traffic'] });
   if (baseline && weight > 50) throw invalidInput('weight', String(weight), 'at most 50 with `baseline: true` (the baseline gets as much traffic as the canary)');
   const inexact = inexactWeight(weight, router);

@@ -7,6 +7,7 @@ import { VIRTUALSERVICE_VERSIONS, virtualServiceBackends, virtualServiceDestinat
 import { TRAFFICSPLIT_VERSIONS, trafficSplitBackends, trafficSplitServices } from './smi.js';
 import { NginxRouter, ingressServices } from './nginx.js';
 import { ReplicasRouter } from './replicas.js';
+import { AlbRouter } from './alb.js';
 import { RouteObjectRouter, readRouteObject, type BackendLists } from './route-object.js';
 import { findStableService } from './services.js';
 import { requireSupportedMatch, type MatchCondition } from './match.js';
@@ -29,6 +30,7 @@ const ROUTES: Record<Exclude<RouterKind, 'replicas'>, RouteKind> = {
   istio: { objectKind: 'VirtualService', versions: VIRTUALSERVICE_VERSIONS, services: (o) => virtualServiceDestinations(o).map((d) => d.service), lists: virtualServiceBackends },
   smi: { objectKind: 'TrafficSplit', versions: TRAFFICSPLIT_VERSIONS, services: trafficSplitServices, lists: trafficSplitBackends },
   nginx: { objectKind: 'Ingress', versions: ['networking.k8s.io/v1'], services: ingressServices },
+  alb: { objectKind: 'Ingress', versions: ['networking.k8s.io/v1'], services: ingressServices },
 };
 
 /** A resolved route: what to record, and which stable pod labels the canary pods must not share. */
@@ -80,6 +82,7 @@ export function routerFor(ctx: RouterContext, binding: RouteBinding): TrafficRou
   if (!spec) throw new Error(`Unknown traffic router '${binding.kind}' recorded on ${ctx.namespace}/${ctx.deployment}.`);
   if (!binding.route || !binding.stableService) throw new Error(`The recorded ${binding.kind} route on ${ctx.namespace}/${ctx.deployment} is incomplete.`);
   if (binding.kind === 'nginx') return new NginxRouter(ctx, binding.route, binding.stableService, binding.match);
+  if (binding.kind === 'alb') return new AlbRouter(ctx, binding.route, binding.stableService, binding.match);
   const ref = { apiVersion: binding.routeApiVersion ?? spec.versions[0], kind: spec.objectKind, namespace: ctx.namespace, name: binding.route };
   return new RouteObjectRouter(binding.kind, ctx, ref, binding.stableService, spec.lists!, binding.match, binding.affinity, binding.shadow);
 }

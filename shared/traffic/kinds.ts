@@ -2,8 +2,8 @@ import type { MatchCondition } from './match.js';
 import type { SessionAffinity } from './affinity.js';
 
 /** The traffic routers canary-deploy can drive (`traffic-router` input). */
-export type RouterKind = 'replicas' | 'gateway-api' | 'istio' | 'smi' | 'nginx';
-export const ROUTER_KINDS: readonly RouterKind[] = ['replicas', 'gateway-api', 'istio', 'smi', 'nginx'];
+export type RouterKind = 'replicas' | 'gateway-api' | 'istio' | 'smi' | 'nginx' | 'alb';
+export const ROUTER_KINDS: readonly RouterKind[] = ['replicas', 'gateway-api', 'istio', 'smi', 'nginx', 'alb'];
 
 /** How the router reaches the stable pods, resolved once by canary-deploy and recorded in the canary state. */
 export interface RouteBinding {

@@ -1,6 +1,7 @@
 import { invalidInput } from '../action/errors.js';
 import { compileRegex } from '../parse/regex.js';
 import type { RouterKind } from './kinds.js';
+import { unsupportedAlbMatch } from './alb.js';
 
 /**
  * One `match` condition: a request whose header (or cookie) has this exact `value`, or matches `regex`,
@@ -22,7 +23,7 @@ const EXPECTED =
   'a YAML list of conditions, each `header: <name>` or `cookie: <name>` with `value: <exact value>` or `regex: <pattern>`, such as `- header: x-canary` / `  value: always`';
 
 /** Routers that can send requests to the canary by header or cookie, and what each refuses. */
-export const MATCH_ROUTERS: readonly RouterKind[] = ['gateway-api', 'istio', 'nginx'];
+export const MATCH_ROUTERS: readonly RouterKind[] = ['gateway-api', 'istio', 'nginx', 'alb'];
 
 /** Parses the `match` input (already read as YAML): undefined or an empty list means no conditions. */
 export function parseMatch(raw: unknown, input = 'match'): MatchCondition[] {
@@ -67,8 +68,9 @@ function parseCondition(item: unknown, where: string): MatchCondition {
 export function unsupportedMatch(router: RouterKind, conditions: MatchCondition[]): string | undefined {
   if (conditions.length === 0) return undefined;
   if (!MATCH_ROUTERS.includes(router)) {
-    return `no \`match\` with \`traffic-router: ${router}\`: it splits traffic by weight only (use \`gateway-api\`, \`istio\` or \`nginx\` to route by header or cookie)`;
+    return `no \`match\` with \`traffic-router: ${router}\`: it splits traffic by weight only (use \`gateway-api\`, \`istio\`, \`nginx\` or \`alb\` to route by header or cookie)`;
   }
+  if (router === 'alb') return unsupportedAlbMatch(conditions);
   if (router === 'nginx') {
     const headers = conditions.filter((c) => c.on === 'header');
     const cookies = conditions.filter((c) => c.on === 'cookie');
