@@ -8,6 +8,10 @@ import type { KubeObject } from '../../shared/k8s/cluster.js';
 import { deploymentRef } from '../../shared/k8s/objects.js';
 import { decodeCanaryState } from '../../shared/canary/state.js';
 import { loadCanary, setCanaryWeight } from '../../shared/canary/load.js';
+import { run as monitorCanary } from '../../actions/monitor-canary/main.js';
+import { errorRateMetric, recordWeights, writeTraffic } from '../actions/monitor-canary-support.js';
+import { prometheusUrl } from '../metrics/support/servers.js';
+import { uniqueApp } from '../metrics/support/prometheus-history.js';
 import { createStable, sandboxKubeconfig, useSandboxNamespaces } from './support/sandbox-cluster.js';
 
 const { cluster, ns } = useSandboxNamespaces();
@@ -84,6 +88,45 @@ describe('strategy: shadow on istio (mirror, mirrorPercentage)', () => {
     );
     expect(after).toEqual({ ...before, http: [{ route: [{ destination: { host: 'model', port: { number: 80 } }, weight: 100 }] }] });
   });
+});
+
+describe('monitor-canary on a shadow canary', () => {
+  it('judges it on its metrics against stable, its steps raise the mirrored share, and the canary never gets user traffic', async () => {
+    const namespace = await ns('shadow-monitor');
+    await createStable(cluster(), namespace, 'model', { replicas: 2 });
+    const ref = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace, name: 'model' };
+    await cluster().create({ ...ref, metadata: { name: 'model', namespace }, spec: { hosts: ['model.example.com'], http: [{ route: [{ destination: { host: 'model' } }] }] } });
+    const deployed = await runInProcess(canaryDeploy, { ...kube(), deployment: 'model', namespace, image: 'r.example/model:2', 'traffic-router': 'istio', route: 'model', strategy: 'shadow', 'mirror-percent': '10' });
+    expect(deployed.errors).toEqual([]);
+    const app = uniqueApp('shadowmc');
+    // The mirrored requests are the canary's traffic: as healthy as stable's.
+    await writeTraffic(await prometheusUrl(), app, { stable: { requests: 5000, errors: 50 }, canary: { requests: 500, errors: 5 } });
+    const weights = recordWeights(cluster(), namespace, 'model');
+    const r = await runInProcess(monitorCanary, {
+      ...kube(),
+      deployment: 'model',
+      namespace,
+      'prometheus-url': await prometheusUrl(),
+      metrics: errorRateMetric(app, 'max-increase: 50%\nmax: 0.05'),
+      steps: '40,70',
+      interval: '2s',
+      'step-duration': '4s',
+    });
+    expect(r.errors).toEqual([]);
+    expect(r.outputs).toMatchObject({ verdict: 'pass', weight: '70' });
+    expect(await weights.stop()).toEqual([10, 40, 70]);
+    const http = (await cluster().get(ref)).spec.http;
+    expect(http).toEqual([
+      {
+        route: [
+          { destination: { host: 'model' }, weight: 100 },
+          { destination: { host: 'model-canary' }, weight: 0 },
+        ],
+        mirror: { host: 'model-canary' },
+        mirrorPercentage: { value: 70 },
+      },
+    ]);
+  }, 60_000);
 });
 
 describe('strategy: shadow: bad input fails naming the input, before anything changes', () => {
