@@ -27,13 +27,6 @@ export function albCondition(c: MatchCondition): Entry {
   return { field: 'http-header', httpHeaderConfig: { httpHeaderName: 'Cookie', values: [pair, `${pair};*`, `*; ${pair}`, `*; ${pair};*`] } };
 }
 
-/** Why ALB cannot carry these conditions (undefined when it can): no regex, no wildcard characters in a value. */
-export function unsupportedAlbMatch(conditions: MatchCondition[]): string | undefined {
-  if (conditions.some((c) => c.regex !== undefined)) return 'exact `value` conditions with `traffic-router: alb` (ALB conditions have no regular expressions)';
-  if (conditions.some((c) => /[*?]/.test(c.value ?? ''))) return 'values without `*` or `?` with `traffic-router: alb` (ALB reads them as wildcards)';
-  return undefined;
-}
-
 /**
  * AWS Load Balancer Controller: the user's Ingress rule that reaches the stable Service is pointed at the
  * `actions.<stable Service>` annotation (port `use-annotation`), a forward action with weighted target groups

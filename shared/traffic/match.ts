@@ -1,7 +1,6 @@
 import { invalidInput } from '../action/errors.js';
 import { compileRegex } from '../parse/regex.js';
 import type { RouterKind } from './kinds.js';
-import { unsupportedAlbMatch } from './alb.js';
 
 /**
  * One `match` condition: a request whose header (or cookie) has this exact `value`, or matches `regex`,
@@ -79,6 +78,13 @@ export function unsupportedMatch(router: RouterKind, conditions: MatchCondition[
       return 'a `cookie` condition with `value: always` on `traffic-router: nginx` (ingress-nginx sends a request to the canary when the cookie is `always`; other values and `regex` are not supported)';
     }
   }
+  return undefined;
+}
+
+/** Why ALB cannot carry these conditions (undefined when it can): no regex, no wildcard characters in a value. */
+function unsupportedAlbMatch(conditions: MatchCondition[]): string | undefined {
+  if (conditions.some((c) => c.regex !== undefined)) return 'exact `value` conditions with `traffic-router: alb` (ALB conditions have no regular expressions)';
+  if (conditions.some((c) => /[*?]/.test(c.value ?? ''))) return 'values without `*` or `?` with `traffic-router: alb` (ALB reads them as wildcards)';
   return undefined;
 }
 
