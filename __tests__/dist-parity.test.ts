@@ -6,7 +6,8 @@ import type { V1Deployment } from '@kubernetes/client-node';
 // @ts-expect-error: a plain ESM script shared with the README generator
 import { readAction } from '../scripts/action-metadata.mjs';
 import { ASSERTION_KINDS } from '../shared/validation/assertions/compile.js';
-import { ROUTER_KINDS, decodeCanaryState, type RouterKind } from '../shared/canary/state.js';
+import { decodeCanaryState } from '../shared/canary/state.js';
+import { ROUTER_KINDS, type RouterKind } from '../shared/traffic/kinds.js';
 import { HOOK_KINDS } from '../shared/hooks/types.js';
 import { deploymentRef, serviceRef } from '../shared/k8s/objects.js';
 import type { Cluster } from '../shared/k8s/cluster.js';
@@ -199,6 +200,15 @@ const ROUTE_OBJECTS: Record<RouterKind, (namespace: string) => Promise<{ apiVers
     });
     return { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' };
   },
+  alb: async (namespace) => {
+    await cluster.create({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'model', namespace, annotations: { 'alb.ingress.kubernetes.io/scheme': 'internet-facing' } },
+      spec: { ingressClassName: 'alb', rules: [{ http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'model', port: { number: 80 } } } }] } }] },
+    });
+    return { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' };
+  },
 };
 
 /** Everything of the route objects a router may touch in the namespace, as text (to see the canary's share come and go). */
@@ -228,6 +238,35 @@ describe.each(ROUTER_KINDS.map((kind) => [kind]))('the %s router from dist/', (k
     expect(await cluster.find(serviceRef(namespace, 'model-canary'))).toBeUndefined();
     expect(decodeCanaryState((await deployment(namespace, 'model'))!.metadata!.annotations)).toBeUndefined();
     if (route) expect(await routeText(namespace, route)).not.toMatch(/model-canary|canary-weight/);
+  });
+});
+
+describe('traffic shaping from dist/', () => {
+  it('canary-deploy with match and session-affinity (gateway-api) adds the match and session rules, and auto-rollback removes them', async () => {
+    const namespace = await sandbox.ns('par-shape');
+    await createStable(cluster, namespace, 'model', { replicas: 2 });
+    const route = await ROUTE_OBJECTS['gateway-api'](namespace);
+    const match = '- header: x-canary\n  value: always\n';
+    expectSucceeded(await fromDist('canary-deploy', { ...kube(), deployment: 'model', namespace, image: 'r.example/model:2', 'traffic-router': 'gateway-api', route: 'model', weight: '10', match, 'session-affinity': 'cookie' }));
+    const rules = (await cluster.get({ ...route!, namespace, name: 'model' })).spec.rules;
+    // The match rule (header or the canary's cookie), stable's session rule, then the user's weighted rule (no matches: every path).
+    expect(rules.map((r: { matches?: { headers?: { name: string }[] }[] }) => (r.matches ?? []).map((m) => (m.headers ?? []).map((h) => h.name)))).toEqual([[['x-canary'], ['Cookie']], [['Cookie']], []]);
+    expectSucceeded(await fromDist('auto-rollback', { ...kube(), deployment: 'model', namespace, mode: 'canary', reason: 'parity check' }));
+    expect(await routeText(namespace, route)).not.toMatch(/model-canary|Cookie|x-canary/);
+  });
+
+  it('canary-deploy with strategy: shadow (istio) mirrors to the canary at weight 0, and auto-rollback removes the mirror', async () => {
+    const namespace = await sandbox.ns('par-shadow');
+    await createStable(cluster, namespace, 'model', { replicas: 2 });
+    const route = await ROUTE_OBJECTS.istio(namespace);
+    const deployed = await fromDist('canary-deploy', { ...kube(), deployment: 'model', namespace, image: 'r.example/model:2', 'traffic-router': 'istio', route: 'model', strategy: 'shadow', 'mirror-percent': '30' });
+    expectSucceeded(deployed);
+    expect(deployed.outputs.weight).toBe('30');
+    const http = (await cluster.get({ ...route!, namespace, name: 'model' })).spec.http;
+    expect(http[0]).toMatchObject({ mirror: { host: 'model-canary' }, mirrorPercentage: { value: 30 } });
+    expect(http[0].route.find((d: { destination: { host: string } }) => d.destination.host === 'model-canary').weight).toBe(0);
+    expectSucceeded(await fromDist('auto-rollback', { ...kube(), deployment: 'model', namespace, mode: 'canary', reason: 'parity check' }));
+    expect(await routeText(namespace, route)).not.toMatch(/model-canary|mirror/);
   });
 });
 

@@ -34,6 +34,8 @@ async function deployCanary(inputs: Inputs): Promise<void> {
     strategy: inputs.strategy,
     router: inputs['traffic-router'],
     route: inputs.route,
+    match: inputs.match,
+    affinity: inputs['session-affinity'] === 'cookie' ? { cookie: inputs['session-cookie-name'], maxAgeSeconds: Math.round(inputs['session-cookie-max-age'] / 1000) } : undefined,
     weight: inputs.weight,
     baseline: inputs.baseline,
     timeoutMs: inputs.timeout,

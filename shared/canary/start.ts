@@ -6,16 +6,17 @@ import { canonical, deploymentRef } from '../k8s/objects.js';
 import { RolloutTimeout, rolloutStatus, waitForRollout } from '../k8s/rollout.js';
 import { isConflict, isNotFound } from '../k8s/errors.js';
 import { prepareRoute, type TrafficRouter } from '../traffic/index.js';
-import { replicasForWeight } from '../traffic/replicas.js';
 import { ensureTrackService, removeTrackService } from '../traffic/services.js';
-import { replicasHold } from './hold.js';
 import { decodeLease, describeLease, encodeLease, grant, standing, type LeaseHolder } from './lease.js';
 import { canaryLost, claimOf, ClaimMismatch, claimOnObject, claimsWith, requireCanaryCurrent, TRAFFIC_CLAIMS } from './claim.js';
 import { recordCanaryState, recordedRouter, type Log } from './load.js';
 import { baselineName, canaryName } from './names.js';
 import { rollbackCanary } from './rollback.js';
 import { takeOverAbandoned, type Takeover } from './takeover.js';
-import { describeCanary, decodeCanaryState, encodeCanaryState, type CanaryState, type RouterKind, type Strategy } from './state.js';
+import { describeCanary, decodeCanaryState, encodeCanaryState, type CanaryState, type Strategy } from './state.js';
+import type { RouterKind } from '../traffic/kinds.js';
+import type { MatchCondition } from '../traffic/match.js';
+import type { SessionAffinity } from '../traffic/affinity.js';
 import { trackDeployment, type Track } from './template.js';
 import { gitopsWarnings } from './gitops.js';
 import { checkAutoscaling, raiseMinimum, servingReplicas } from './autoscaler.js';
@@ -30,6 +31,10 @@ export interface CanaryPlan {
   strategy: Strategy;
   router: RouterKind;
   route?: string;
+  /** `match` conditions that always send a request to the canary (routers that support them, checked at the edge). */
+  match?: MatchCondition[];
+  /** `session-affinity: cookie` (gateway-api, istio): sessions stay on the version they started with. */
+  affinity?: SessionAffinity;
   weight: number;
   baseline: boolean;
   timeoutMs: number;
@@ -55,11 +60,10 @@ export interface StartedCanary {
   changed: boolean;
 }
 
-/** Pods of a track: a blue-green twin is full size; a canary is sized to its share of traffic. */
-export function trackReplicas(plan: Pick<CanaryPlan, 'strategy' | 'router' | 'weight' | 'baseline'>, stableReplicas: number): number {
+/** Pods of a track: a blue-green twin is full size; a canary is sized by its router for its share of traffic. */
+export function trackReplicas(plan: Pick<CanaryPlan, 'strategy' | 'weight' | 'baseline'>, stableReplicas: number, router: Pick<TrafficRouter, 'trackReplicas'>): number {
   if (plan.strategy === 'blue-green') return Math.max(1, stableReplicas);
-  if (plan.router === 'replicas') return replicasForWeight(stableReplicas, plan.weight, plan.baseline);
-  return Math.max(1, Math.ceil((stableReplicas * plan.weight) / 100));
+  return router.trackReplicas(stableReplicas, plan.weight, plan.baseline);
 }
 
 const sameCanary = (a: CanaryState, b: CanaryState) =>
@@ -68,6 +72,7 @@ const sameCanary = (a: CanaryState, b: CanaryState) =>
   a.strategy === b.strategy &&
   a.router.kind === b.router.kind &&
   a.router.route === b.router.route &&
+  JSON.stringify([a.router.match ?? [], a.router.affinity]) === JSON.stringify([b.router.match ?? [], b.router.affinity]) &&
   Boolean(a.baseline) === Boolean(b.baseline);
 
 /** What `rollOutCanary` tells its caller as it happens (a later failure must not hide it). */
@@ -113,7 +118,7 @@ export async function rollOutCanary(cluster: Cluster, plan: CanaryPlan, log: Log
   const { namespace, deployment } = plan;
   let stable = await getDeployment(cluster, namespace, deployment);
   const container = findContainer(stable, plan.container);
-  const route = await prepareRoute(cluster, plan.router, namespace, deployment, plan.route);
+  const route = await prepareRoute(cluster, plan.router, namespace, deployment, plan.route, plan.match, plan.affinity, plan.strategy === 'shadow');
   const warn = events.warn ?? log;
   for (const warning of await gitopsWarnings(cluster, stable, route.binding)) warn(warning);
   const autoscaler = await checkAutoscaling(cluster, plan, stable, warn);
@@ -173,8 +178,8 @@ export async function rollOutCanary(cluster: Cluster, plan: CanaryPlan, log: Log
   const router = recordedRouter(cluster, namespace, deployment, state);
   // The autoscaler keeps stable at least where it stands for the canary's duration (restored on every exit).
   if (autoscaler) await raiseMinimum(cluster, autoscaler, deployment, servingReplicas(stable, autoscaler));
-  const replicas = trackReplicas(plan, servingReplicas(stable, autoscaler));
-  const hold = plan.holdTraffic && plan.router === 'replicas' && previous?.phase !== 'ready' ? await replicasHold(cluster, namespace, stable) : undefined;
+  const replicas = trackReplicas(plan, servingReplicas(stable, autoscaler), router);
+  const hold = plan.holdTraffic && previous?.phase !== 'ready' ? await router.holdTraffic(stable) : undefined;
   let changed = false;
   const tracks: [Track, string][] = [['canary', state.canary], ...(state.baseline ? [['baseline', state.baseline] as [Track, string]] : [])];
   const desired = (isolatedLabelKeys: string[]) =>
@@ -232,7 +237,7 @@ export async function routeCanaryTraffic(cluster: Cluster, plan: CanaryPlan, rol
     log(`${state.canary} passed its gate and joined the stable Service.`);
   }
   const weight = plan.strategy === 'blue-green' ? 0 : plan.weight;
-  if (plan.router !== 'replicas' && (await router.current()) !== weight) {
+  if (!(await router.carries(weight))) {
     try {
       await router.setWeight(weight);
     } catch (error) {
@@ -243,7 +248,8 @@ export async function routeCanaryTraffic(cluster: Cluster, plan: CanaryPlan, rol
   }
   const current = await router.current();
   // Every router says where traffic stands, so the step's Traffic log group is never empty.
-  log(`${state.canary} receives ${current}% of traffic (${plan.router}${plan.route ? ` route ${plan.route}` : ''}).`);
+  const share = plan.strategy === 'shadow' ? `a mirror of ${current}% of stable's requests and no user traffic` : `${current}% of traffic`;
+  log(`${state.canary} receives ${share} (${plan.router}${plan.route ? ` route ${plan.route}` : ''}).`);
   if (state.phase !== 'ready' || state.weight !== current || changed) {
     state = { ...state, phase: 'ready', weight: current };
     await recordCanaryState(cluster, namespace, deployment, state, planned, 'canary-deploy');

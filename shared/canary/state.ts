@@ -1,21 +1,12 @@
 import { key } from '../k8s/annotations.js';
 import { LEASE_KEY } from './lease.js';
+import type { RouteBinding, RouterKind } from '../traffic/kinds.js';
+import { decodeMatch, encodeMatch } from '../traffic/match.js';
+import { decodeAffinity, encodeAffinity } from '../traffic/affinity.js';
 
-export type RouterKind = 'replicas' | 'gateway-api' | 'istio' | 'smi' | 'nginx';
-export const ROUTER_KINDS: readonly RouterKind[] = ['replicas', 'gateway-api', 'istio', 'smi', 'nginx'];
-export type Strategy = 'canary' | 'blue-green';
-export const STRATEGIES: readonly Strategy[] = ['canary', 'blue-green'];
-
-/** How the router reaches the stable pods, resolved once by canary-deploy and recorded. */
-export interface RouteBinding {
-  kind: RouterKind;
-  /** The user's route object (HTTPRoute, VirtualService, TrafficSplit, Ingress); none for `replicas`. */
-  route?: string;
-  /** The route object's apiVersion as served by this cluster. */
-  routeApiVersion?: string;
-  /** The Service the route sends stable traffic to. */
-  stableService?: string;
-}
+/** `shadow`: the canary gets a mirror of a share of stable's requests (its recorded weight is that share), no user traffic. */
+export type Strategy = 'canary' | 'blue-green' | 'shadow';
+export const STRATEGIES: readonly Strategy[] = ['canary', 'blue-green', 'shadow'];
 
 /**
  * A canary in progress, recorded as annotations on the stable Deployment (and copied on the canary),
@@ -46,6 +37,8 @@ const K = {
   route: key('route'),
   routeApiVersion: key('route-api-version'),
   stableService: key('stable-service'),
+  match: key('match'),
+  sessionCookie: key('session-cookie'),
   container: key('container'),
   canary: key('canary'),
   baseline: key('baseline'),
@@ -69,6 +62,8 @@ export function encodeCanaryState(s: CanaryState): Record<string, string> {
     [K.route, s.router.route],
     [K.routeApiVersion, s.router.routeApiVersion],
     [K.stableService, s.router.stableService],
+    [K.match, encodeMatch(s.router.match)],
+    [K.sessionCookie, encodeAffinity(s.router.affinity)],
     [K.container, s.container],
     [K.canary, s.canary],
     [K.baseline, s.baseline],
@@ -92,12 +87,15 @@ export function decodeCanaryState(annotations: Record<string, string> | undefine
   if (!a[K.router] || !a[K.canary] || !a[K.container] || !Number.isFinite(weight)) return undefined;
   return {
     phase,
-    strategy: a[K.strategy] === 'blue-green' ? 'blue-green' : 'canary',
+    strategy: a[K.strategy] === 'blue-green' || a[K.strategy] === 'shadow' ? (a[K.strategy] as Strategy) : 'canary',
     router: {
       kind: a[K.router] as RouterKind,
       route: a[K.route],
       routeApiVersion: a[K.routeApiVersion],
       stableService: a[K.stableService],
+      ...(a[K.match] !== undefined ? { match: decodeMatch(a[K.match]) } : {}),
+      ...(a[K.sessionCookie] !== undefined ? { affinity: decodeAffinity(a[K.sessionCookie]) } : {}),
+      ...(a[K.strategy] === 'shadow' ? { shadow: true } : {}),
     },
     container: a[K.container],
     canary: a[K.canary],

@@ -49,6 +49,8 @@ export function canaryShare<T extends Entry>(entries: T[], nameOf: (e: T) => str
     const e = name ? entries.find((x) => nameOf(x) === name) : undefined;
     return e ? Number(e.weight ?? 1) : 0;
   };
+  // A list that does not reach stable (a match rule's, all canary) is not part of the weighted split.
+  if (!entries.some((x) => nameOf(x) === names.stable)) return 0;
   const canary = weightOf(names.canary);
   const total = weightOf(names.stable) + canary + weightOf(names.baseline);
   return total === 0 ? 0 : Math.round((1e6 * canary) / total) / 1e4;

@@ -4,14 +4,46 @@ import { LABEL_CANARY_OF } from '../k8s/annotations.js';
 import { GITOPS_ANNOTATIONS } from '../canary/gitops.js';
 import { isNotFound } from '../k8s/errors.js';
 import { ingressRef } from '../k8s/objects.js';
+import type { MatchCondition } from './match.js';
 import { ensureTrackService, removeTrackService } from './services.js';
-import { splitWeights, type RouterContext, type TrafficRouter } from './router.js';
+import { podsForShare, splitWeights, type RouterContext, type TrafficRouter } from './router.js';
 
 type Ingress = V1Ingress;
 
 export const CANARY = 'nginx.ingress.kubernetes.io/canary';
 export const CANARY_WEIGHT = 'nginx.ingress.kubernetes.io/canary-weight';
 const CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
+export const BY_HEADER = 'nginx.ingress.kubernetes.io/canary-by-header';
+export const BY_HEADER_VALUE = 'nginx.ingress.kubernetes.io/canary-by-header-value';
+export const BY_HEADER_PATTERN = 'nginx.ingress.kubernetes.io/canary-by-header-pattern';
+export const BY_COOKIE = 'nginx.ingress.kubernetes.io/canary-by-cookie';
+const MATCH_ANNOTATIONS = [BY_HEADER, BY_HEADER_VALUE, BY_HEADER_PATTERN, BY_COOKIE];
+
+/**
+ * ingress-nginx's canary-by annotations for `match` (at most one header and one cookie condition, checked at
+ * the edge): a request with the header at the value (or pattern), or with the cookie at `always`, goes to the canary.
+ */
+export function matchAnnotations(conditions: MatchCondition[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const c of conditions) {
+    if (c.on === 'cookie') out[BY_COOKIE] = c.name;
+    else {
+      out[BY_HEADER] = c.name;
+      if (c.regex !== undefined) out[BY_HEADER_PATTERN] = c.regex;
+      else out[BY_HEADER_VALUE] = c.value!;
+    }
+  }
+  return out;
+}
+
+/** The annotations as `setWeight` leaves them: the weight, and exactly the match annotations wanted (others null, for a merge patch). */
+function routingAnnotations(weight: number, conditions: MatchCondition[]): Record<string, string | null> {
+  const wanted = matchAnnotations(conditions);
+  return { [CANARY_WEIGHT]: String(weight), ...Object.fromEntries(MATCH_ANNOTATIONS.map((k) => [k, wanted[k] ?? null])) };
+}
+
+const carriesAll = (annotations: Record<string, string> | undefined, wanted: Record<string, string | null>) =>
+  Object.entries(wanted).every(([k, v]) => (annotations?.[k] ?? null) === v);
 
 /** The Services an Ingress sends traffic to. */
 export function ingressServices(ing: Ingress): string[] {
@@ -55,6 +87,7 @@ export class NginxRouter implements TrafficRouter {
     private readonly ctx: RouterContext,
     private readonly route: string,
     private readonly stableService: string,
+    private readonly match: MatchCondition[] = [],
   ) {
     if (ctx.baseline) throw new Error('The nginx router carries one canary backend per Ingress; it cannot route to a baseline too.');
   }
@@ -68,7 +101,9 @@ export class NginxRouter implements TrafficRouter {
     await cluster.upsert<Ingress>(desired, (ing) => {
       const before = JSON.stringify([ing.spec, ing.metadata?.annotations]);
       ing.spec = desired.spec;
-      ing.metadata = { ...ing.metadata, annotations: { ...ing.metadata?.annotations, ...desired.metadata!.annotations } };
+      const annotations = { ...ing.metadata?.annotations, ...desired.metadata!.annotations };
+      for (const k of MATCH_ANNOTATIONS) delete annotations[k]; // 0%: no request reaches the canary, by weight or by match
+      ing.metadata = { ...ing.metadata, annotations };
       return JSON.stringify([ing.spec, ing.metadata?.annotations]) !== before;
     });
   }
@@ -80,14 +115,34 @@ export class NginxRouter implements TrafficRouter {
     try {
       await this.ctx.cluster.update<Ingress>(ref, (ing) => {
         if (claimOnObject(ing, this.ctx.deployment) !== this.ctx.claim) throw new ClaimMismatch(`Ingress ${this.ctx.canary} does not carry this canary's claim`);
-        if (ing.metadata?.annotations?.[CANARY_WEIGHT] === String(canary)) return false;
-        ing.metadata = { ...ing.metadata, annotations: { ...ing.metadata?.annotations, [CANARY_WEIGHT]: String(canary) } };
+        const wanted = routingAnnotations(canary, this.match);
+        if (carriesAll(ing.metadata?.annotations, wanted)) return false;
+        const annotations: Record<string, string> = { ...ing.metadata?.annotations };
+        for (const [k, v] of Object.entries(wanted)) {
+          if (v === null) delete annotations[k];
+          else annotations[k] = v;
+        }
+        ing.metadata = { ...ing.metadata, annotations };
         return true;
       });
     } catch (error) {
       if (isNotFound(error)) throw new ClaimMismatch(`Ingress ${this.ctx.canary} is gone`);
       throw error;
     }
+  }
+
+  trackReplicas(stableReplicas: number, canaryWeight: number): number {
+    return podsForShare(stableReplicas, canaryWeight);
+  }
+
+  /** The routing is created at 0%: it holds the canary from traffic by itself. */
+  async holdTraffic(): Promise<undefined> {
+    return undefined;
+  }
+
+  async carries(canaryWeight: number): Promise<boolean> {
+    const ing = await this.ctx.cluster.find<Ingress>(ingressRef(this.ctx.namespace, this.ctx.canary));
+    return carriesAll(ing?.metadata?.annotations, routingAnnotations(splitWeights(canaryWeight, false).canary, this.match));
   }
 
   async current(): Promise<number> {
@@ -98,9 +153,10 @@ export class NginxRouter implements TrafficRouter {
   async reset(): Promise<void> {
     const ref = ingressRef(this.ctx.namespace, this.ctx.canary);
     const ing = await this.ctx.cluster.find<Ingress>(ref);
-    if (ing && (ing.metadata?.annotations?.[CANARY_WEIGHT] !== '0' || claimOnObject(ing, this.ctx.deployment) !== undefined)) {
+    const off = routingAnnotations(0, []);
+    if (ing && (!carriesAll(ing.metadata?.annotations, off) || claimOnObject(ing, this.ctx.deployment) !== undefined)) {
       await this.ctx.cluster
-        .mergePatch(ref, { metadata: { annotations: { [CANARY_WEIGHT]: '0', [TRAFFIC_CLAIMS]: claimsWith(ing, this.ctx.deployment, undefined) } } })
+        .mergePatch(ref, { metadata: { annotations: { ...off, [TRAFFIC_CLAIMS]: claimsWith(ing, this.ctx.deployment, undefined) } } })
         .catch((error: unknown) => {
           if (!isNotFound(error)) throw error; // deleted meanwhile: no traffic either
         });

@@ -2,6 +2,7 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import { ClaimMismatch, claimOnObject, claimsWith, TRAFFIC_CLAIMS } from '../canary/claim.js';
 import { isNotFound } from '../k8s/errors.js';
 import { deploymentRef } from '../k8s/objects.js';
+import { replicasHold, type TrafficHold } from './hold.js';
 import { splitWeights, type RouterContext, type TrafficRouter } from './router.js';
 import { removeTrackService } from './services.js';
 
@@ -41,6 +42,25 @@ export class ReplicasRouter implements TrafficRouter {
     const replicas = replicasForWeight(stable.spec?.replicas ?? 1, canaryWeight, this.ctx.baseline !== undefined);
     await this.scaleClaimed(this.ctx.canary, replicas);
     if (this.ctx.baseline) await this.scaleClaimed(this.ctx.baseline, replicas);
+  }
+
+  /** The pod count is the weight. */
+  trackReplicas(stableReplicas: number, canaryWeight: number, withBaseline: boolean): number {
+    return replicasForWeight(stableReplicas, canaryWeight, withBaseline);
+  }
+
+  /** Canary pods share the stable Service's selector: held, they stay out of it until the gate passes. */
+  holdTraffic(stable: Deployment): Promise<TrafficHold> {
+    return replicasHold(this.ctx.cluster, this.ctx.namespace, stable);
+  }
+
+  /** The canary (and baseline) Deployments already have the replicas `canaryWeight` needs (canary-deploy sizes them as it creates them). */
+  async carries(canaryWeight: number): Promise<boolean> {
+    const stable = await this.ctx.cluster.get<Deployment>(deploymentRef(this.ctx.namespace, this.ctx.deployment));
+    const wanted = replicasForWeight(stable.spec?.replicas ?? 1, canaryWeight, this.ctx.baseline !== undefined);
+    const count = async (name: string) => (await this.ctx.cluster.find<Deployment>(deploymentRef(this.ctx.namespace, name)))?.spec?.replicas;
+    const tracks = [this.ctx.canary, ...(this.ctx.baseline ? [this.ctx.baseline] : [])];
+    return (await Promise.all(tracks.map(count))).every((n) => n === wanted);
   }
 
   async current(): Promise<number> {

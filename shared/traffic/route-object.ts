@@ -3,8 +3,12 @@ import { isNotFound } from '../k8s/errors.js';
 import { ConfigurationError } from '../action/errors.js';
 import { ClaimMismatch, claimOnObject, stampClaim } from '../canary/claim.js';
 import { applySplit, canaryShare, removeTracks, type BackendNames } from './backends.js';
+import type { MatchCondition } from './match.js';
+import type { MatchRules } from './match-rules.js';
+import type { Mirroring } from './mirror.js';
+import { affinityConditions, affinityValues, setCookie, type SessionAffinity } from './affinity.js';
 import { ensureTrackService, removeTrackService } from './services.js';
-import { RELATIVE_WEIGHT_ROUTERS, splitWeights, type RouterContext, type TrafficRouter } from './router.js';
+import { podsForShare, RELATIVE_WEIGHT_ROUTERS, splitWeights, type RouterContext, type TrafficRouter } from './router.js';
 
 type Entries = Record<string, any>[];
 
@@ -16,6 +20,12 @@ export interface BackendLists {
   nameOf(entry: Record<string, any>): string;
   /** A new entry for `name`, shaped like the stable entry. */
   make(name: string, stableEntry: Record<string, any>): Record<string, any>;
+  /** How this kind sends requests that meet `match` conditions to the canary; none when it cannot. */
+  matchRules?: MatchRules;
+  /** A backend entry whose responses set `header` (Set-Cookie), or without this affinity's cookie when undefined. */
+  /** How this kind mirrors stable's requests to a shadow canary; none when it cannot. */
+  mirroring?: Mirroring;
+  stampCookie?(entry: Record<string, any>, header: string | undefined, affinity: SessionAffinity): Record<string, any>;
 }
 
 /**
@@ -31,6 +41,10 @@ export class RouteObjectRouter implements TrafficRouter {
     private readonly route: ObjectRef,
     private readonly stableService: string,
     private readonly lists: BackendLists,
+    private readonly match: MatchCondition[] = [],
+    private readonly affinity?: SessionAffinity,
+    /** `strategy: shadow`: the weight this router sets is the share of stable's requests mirrored to the canary, which gets no user traffic. */
+    private readonly shadow = false,
   ) {
     this.names = { stable: stableService, canary: ctx.canary, baseline: ctx.baseline };
   }
@@ -41,24 +55,76 @@ export class RouteObjectRouter implements TrafficRouter {
     await ensureTrackService(cluster, namespace, deployment, this.ctx.canary, 'canary', this.stableService);
     if (this.ctx.baseline) await ensureTrackService(cluster, namespace, deployment, this.ctx.baseline, 'baseline', this.stableService);
     await this.edit((obj) => {
+      this.unshape(obj); // 0%: no request reaches the canary, by weight, by match or by cookie (first: the split must not weigh the suite's own rules)
       this.lists.forEachList(obj, (entries) => applySplit(entries, this.lists.nameOf, this.names, split, this.lists.make));
       stampClaim(obj, deployment, this.ctx.claim);
     });
   }
 
   async setWeight(canaryWeight: number): Promise<void> {
-    const split = splitWeights(canaryWeight, this.ctx.baseline !== undefined, RELATIVE_WEIGHT_ROUTERS.includes(this.kind));
     await this.edit(
       (obj) => {
         if (claimOnObject(obj, this.ctx.deployment) !== this.ctx.claim) throw new ClaimMismatch(`${this.route.kind} ${this.route.name} does not carry this canary's claim`);
-        this.lists.forEachList(obj, (entries) => applySplit(entries, this.lists.nameOf, this.names, split, this.lists.make));
+        this.shape(obj, canaryWeight);
       },
       { mustExist: true },
     );
   }
 
+  /** The routing for `canaryWeight` percent: the weighted split, and the match rules when there are conditions. */
+  private shape(obj: KubeObject, canaryWeight: number): void {
+    const split = splitWeights(this.shadow ? 0 : canaryWeight, this.ctx.baseline !== undefined, RELATIVE_WEIGHT_ROUTERS.includes(this.kind));
+    const sticky = this.affinity && affinityConditions(this.affinity, this.ctx.claim);
+    // The suite's own rules go first, so the split weighs only the user's (a stable-session rule must not gain a canary backend).
+    this.lists.matchRules?.remove(obj, this.names, sticky?.stable);
+    this.lists.forEachList(obj, (entries) => applySplit(entries, this.lists.nameOf, this.names, split, this.lists.make));
+    if (this.shadow) {
+      if (canaryWeight > 0) this.lists.mirroring!.put(obj, this.names, canaryWeight, this.lists.make);
+      else this.lists.mirroring!.remove(obj, this.names);
+    }
+    if (!this.match.length && !this.affinity) return;
+    this.lists.matchRules!.put(obj, this.names, [...this.match, ...(sticky ? [sticky.canary] : [])], this.lists.make, sticky?.stable);
+    if (!this.affinity) return;
+    const a = this.affinity;
+    const values = affinityValues(this.ctx.claim);
+    const { stable, canary } = this.names;
+    this.lists.forEachList(obj, (entries) =>
+      entries.map((e) => {
+        const name = this.lists.nameOf(e);
+        return name === stable || name === canary ? this.lists.stampCookie!(e, setCookie(a, name === stable ? values.stable : values.canary), a) : e;
+      }),
+    );
+  }
+
+  /** Removes the match and session rules, and the session cookie from every entry: the user's routing as it was. */
+  private unshape(obj: KubeObject): void {
+    const sticky = this.affinity && affinityConditions(this.affinity, this.ctx.claim);
+    this.lists.matchRules?.remove(obj, this.names, sticky?.stable);
+    this.lists.mirroring?.remove(obj, this.names);
+    const a = this.affinity;
+    if (a) this.lists.forEachList(obj, (entries) => entries.map((e) => this.lists.stampCookie!(e, undefined, a)));
+  }
+
+  trackReplicas(stableReplicas: number, canaryWeight: number): number {
+    return podsForShare(stableReplicas, canaryWeight);
+  }
+
+  /** The routing is created at 0%: it holds the canary from traffic by itself. */
+  async holdTraffic(): Promise<undefined> {
+    return undefined;
+  }
+
+  /** The route object is already as `setWeight(canaryWeight)` would leave it (weights and match rules). */
+  async carries(canaryWeight: number): Promise<boolean> {
+    const obj = await this.ctx.cluster.get(this.route);
+    const wanted = structuredClone(obj);
+    this.shape(wanted, canaryWeight);
+    return JSON.stringify(wanted.spec) === JSON.stringify(obj.spec);
+  }
+
   async current(): Promise<number> {
     const obj = await this.ctx.cluster.get(this.route);
+    if (this.shadow) return this.lists.mirroring!.percentOf(obj, this.names);
     let share = 0;
     this.lists.forEachList(obj, (entries) => {
       share = Math.max(share, canaryShare(entries, this.lists.nameOf, this.names));
@@ -70,6 +136,7 @@ export class RouteObjectRouter implements TrafficRouter {
   async reset(): Promise<void> {
     const split = splitWeights(0, this.ctx.baseline !== undefined);
     await this.edit((obj) => {
+      this.unshape(obj);
       this.lists.forEachList(obj, (entries) => applySplit(entries, this.lists.nameOf, this.names, split));
       stampClaim(obj, this.ctx.deployment, undefined);
     });
@@ -77,6 +144,7 @@ export class RouteObjectRouter implements TrafficRouter {
 
   async cleanup(): Promise<void> {
     await this.edit((obj) => {
+      this.unshape(obj); // before the canary entries go: a rule left with no backend would fail its requests
       this.lists.forEachList(obj, (entries) => removeTracks(entries, this.lists.nameOf, this.names));
       stampClaim(obj, this.ctx.deployment, undefined);
     });

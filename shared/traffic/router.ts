@@ -1,4 +1,6 @@
+import type { V1Deployment } from '@kubernetes/client-node';
 import type { Cluster } from '../k8s/cluster.js';
+import type { TrafficHold } from './hold.js';
 
 /**
  * Moves traffic between the stable pods and the canary (and baseline). One interface for every
@@ -23,6 +25,23 @@ export interface TrafficRouter {
   reset(): Promise<void>;
   /** Removes what the router added (canary Services, backend entries, canary Ingress); stable keeps all traffic. */
   cleanup(): Promise<void>;
+  /** Pods a canary (or baseline) track needs to carry `canaryWeight` percent beside `stableReplicas` stable pods. */
+  trackReplicas(stableReplicas: number, canaryWeight: number, withBaseline: boolean): number;
+  /**
+   * How the canary's pods are kept from traffic until a gate passes, or undefined when the routing itself
+   * already holds it (created at 0%, so nothing more is needed).
+   */
+  holdTraffic(stable: V1Deployment): Promise<TrafficHold | undefined>;
+  /** Whether the routing already gives the canary `canaryWeight` percent (so a re-run writes nothing). */
+  carries(canaryWeight: number): Promise<boolean>;
+}
+
+/**
+ * Pods for a track whose share of traffic the routing sets (not the pod count): enough for its share of
+ * the stable load, at least one.
+ */
+export function podsForShare(stableReplicas: number, canaryWeight: number): number {
+  return Math.max(1, Math.ceil((stableReplicas * canaryWeight) / 100));
 }
 
 /** What a router works on: the stable Deployment and the suite's objects beside it. */

@@ -11,7 +11,7 @@ export interface TrafficHold {
 }
 
 /**
- * With `replicas` the canary's pods share the stable pods' labels, so every Service that selects the
+ * With `replicas` (ReplicasRouter.holdTraffic) the canary's pods share the stable pods' labels, so every Service that selects the
  * stable pods would send them traffic once Ready. Held, they carry none of those Services' selector
  * values until they may join.
  */
