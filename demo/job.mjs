@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { collectResult, runnerFiles } from '../__tests__/support/runner-files.ts';
-import { cutToLength } from '../shared/action/text-limit.ts';
+import { cutToLength } from '../shared/text-limit.ts';
 
 export const root = new URL('..', import.meta.url).pathname;
 

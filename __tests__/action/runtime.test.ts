@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigurationError } from '../../shared/action/errors.js';
+import { ConfigurationError } from '../../shared/errors.js';
 import { booleanInput, durationInput, requiredInput } from '../../shared/action/inputs.js';
 import { StepState } from '../../shared/action/state.js';
 import { maskKubeconfig, maskSecret } from '../../shared/action/secrets.js';

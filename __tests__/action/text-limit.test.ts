@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import { appendSummary } from '../../shared/action/summary.js';
-import { cutToBytes, cutToLength } from '../../shared/action/text-limit.js';
+import { cutToBytes, cutToLength } from '../../shared/text-limit.js';
 
 const LONE_SURROGATE = /\p{Cs}/u;
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');

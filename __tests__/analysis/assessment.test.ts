@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigurationError } from '../../shared/action/errors.js';
+import { ConfigurationError } from '../../shared/errors.js';
 import { Assessment, type AssessmentOptions } from '../../shared/analysis/assessment.js';
 import type { IntervalMeasurements, Measurement } from '../../shared/analysis/measurement.js';
 import type { MetricSpec } from '../../shared/analysis/metric-spec.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { addHistograms, countAtMost, countAtMostRange, quantileOf, type Histogram } from '../../shared/analysis/histogram.js';
 import { parseMetricSpecs } from '../../shared/analysis/metric-spec-parse.js';
 import { parseTrace } from '../../shared/analysis/trace.js';
-import { ConfigurationError } from '../../shared/action/errors.js';
+import { ConfigurationError } from '../../shared/errors.js';
 
 const h = (bounds: number[], counts: number[]): Histogram => ({ kind: 'histogram', bounds, counts });
 // 100 requests: 10 up to 0.1 s, 60 up to 0.25 s, 90 up to 0.5 s, 98 up to 1 s, 100 in all.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { ConfigurationError } from '../../shared/action/errors.js';
+import { ConfigurationError } from '../../shared/errors.js';
 import { parseMetricSpecs } from '../../shared/analysis/metric-spec-parse.js';
 import { replayTrace } from '../../shared/analysis/replay.js';
 

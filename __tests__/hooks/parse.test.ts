@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
-import { ConfigurationError } from '../../shared/action/errors.js';
+import { ConfigurationError } from '../../shared/errors.js';
 import { parseHooks, type ParseHooksOptions } from '../../shared/hooks/parse.js';
 import type { HttpHook, JobHook } from '../../shared/hooks/types.js';
 import { captureStdout } from './capture.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { isLoopbackRegistry, parseImageInput, parseImageReference, parseTag, registryApiHost } from '../../shared/image/reference.js';
-import { ConfigurationError } from '../../shared/action/errors.js';
+import { ConfigurationError } from '../../shared/errors.js';
 
 const DIGEST = `sha256:${'0f'.repeat(32)}`;
 

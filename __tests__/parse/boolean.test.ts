@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseBoolean } from '../../shared/parse/boolean.js';
-import { ConfigurationError } from '../../shared/action/errors.js';
+import { ConfigurationError } from '../../shared/errors.js';
 
 describe('parseBoolean', () => {
   it.each([['true', true], ['True', true], ['yes', true], ['1', true], [' false ', false], ['off', false], ['0', false]])(

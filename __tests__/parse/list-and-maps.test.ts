@@ -3,7 +3,7 @@ import { parseList } from '../../shared/parse/list.js';
 import { parseKeyValues } from '../../shared/parse/key-value.js';
 import { parseYamlBlock } from '../../shared/parse/yaml.js';
 import { parseChoice } from '../../shared/parse/choice.js';
-import { ConfigurationError } from '../../shared/action/errors.js';
+import { ConfigurationError } from '../../shared/errors.js';
 
 describe('parseList', () => {
   it('splits on commas and lines, trims and drops empties and comment lines', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigurationError } from '../../shared/action/errors.js';
+import { ConfigurationError } from '../../shared/errors.js';
 import { parseYamlBlock } from '../../shared/parse/yaml.js';
 import { parseMetricSpecs } from '../../shared/analysis/metric-spec-parse.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigurationError } from '../../shared/action/errors.js';
+import { ConfigurationError } from '../../shared/errors.js';
 import { parseRegistryLocation, registryUrl } from '../../shared/registry/location.js';
 import { parseEnvironmentName, parseModelName, parseVersion, parseVersionRef } from '../../shared/registry/names.js';
 import { orderVersions } from '../../shared/registry/versions.js';

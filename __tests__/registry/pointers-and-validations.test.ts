@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { rm } from 'node:fs/promises';
-import { ConfigurationError } from '../../shared/action/errors.js';
+import { ConfigurationError } from '../../shared/errors.js';
 import { IntegrityError } from '../../shared/registry/errors.js';
 import type { ModelRegistry } from '../../shared/registry/registry.js';
 import { freshRegistry, modelFolder, rawGet, rawPut } from './support.js';

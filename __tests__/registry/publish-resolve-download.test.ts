@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigurationError } from '../../shared/action/errors.js';
+import { ConfigurationError } from '../../shared/errors.js';
 import { manifestDigest } from '../../shared/registry/manifest.js';
 import { bytes, entries, freshRegistry, modelFolder, rawGet, rawPut, tempDir } from './support.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { rm } from 'node:fs/promises';
-import { ConfigurationError } from '../../shared/action/errors.js';
+import { ConfigurationError } from '../../shared/errors.js';
 import { createS3Client } from '../../shared/registry/s3-client.js';
 import { ModelRegistry } from '../../shared/registry/registry.js';
 import { freshRegistry, modelFolder, s3Endpoint } from './support.js';

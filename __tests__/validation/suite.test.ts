@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigurationError } from '../../shared/action/errors.js';
+import { ConfigurationError } from '../../shared/errors.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkSuite, compileCase } from '../../shared/validation/compile-suite.js';

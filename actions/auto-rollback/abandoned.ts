@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import type { V1Deployment } from '@kubernetes/client-node';
-import { errorMessage } from '../../shared/action/errors.js';
+import { errorMessage } from '../../shared/errors.js';
 import { LABEL_CANARY_OF } from '../../shared/k8s/annotations.js';
 import type { Cluster } from '../../shared/k8s/cluster.js';
 import { getDeployment } from '../../shared/k8s/deployment.js';

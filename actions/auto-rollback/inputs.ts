@@ -1,4 +1,4 @@
-import { ConfigurationError, invalidInput } from '../../shared/action/errors.js';
+import { ConfigurationError, invalidInput } from '../../shared/errors.js';
 import { choiceInput, durationInput, keyValueInput, numberInput, optionalInput, percentageInput } from '../../shared/action/inputs.js';
 import { getKubernetesTarget, type KubernetesTarget } from '../../shared/action/kubernetes-inputs.js';
 import { maskSecret, maskUrlCredentials } from '../../shared/action/secrets.js';

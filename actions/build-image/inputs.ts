@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { sep } from 'node:path';
 import { confinedPath } from '../../shared/action/workspace.js';
-import { ConfigurationError, invalidInput } from '../../shared/action/errors.js';
+import { ConfigurationError, invalidInput } from '../../shared/errors.js';
 import { booleanInput, choiceInput, keyValueInput, listInput, optionalInput, requiredInput } from '../../shared/action/inputs.js';
 import { maskSecret } from '../../shared/action/secrets.js';
 import type { CacheMode } from '../../shared/image/build-spec.js';

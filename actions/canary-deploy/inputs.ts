@@ -1,4 +1,4 @@
-import { ConfigurationError, invalidInput } from '../../shared/action/errors.js';
+import { ConfigurationError, invalidInput } from '../../shared/errors.js';
 import { booleanInput, choiceInput, durationInput, optionalInput, percentageInput, yamlInput } from '../../shared/action/inputs.js';
 import { getKubernetesTarget, parseObjectName, type KubernetesTarget } from '../../shared/action/kubernetes-inputs.js';
 import { STRATEGIES, type Strategy } from '../../shared/canary/state.js';

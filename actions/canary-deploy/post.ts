@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { errorMessage } from '../../shared/action/errors.js';
+import { errorMessage } from '../../shared/errors.js';
 import { getKubernetesTarget } from '../../shared/action/kubernetes-inputs.js';
 import { currentRunUrl } from '../../shared/k8s/annotations.js';
 import { connectCluster } from '../../shared/k8s/client.js';

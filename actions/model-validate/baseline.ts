@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../../shared/action/errors.js';
+import { ConfigurationError } from '../../shared/errors.js';
 import { describeRef, type VersionRef } from '../../shared/registry/names.js';
 import type { ModelRegistry } from '../../shared/registry/registry.js';
 import type { ValidationReport } from '../../shared/validation/report.js';

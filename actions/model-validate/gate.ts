@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { ConfigurationError, errorMessage } from '../../shared/action/errors.js';
+import { ConfigurationError, errorMessage } from '../../shared/errors.js';
 import { setOutputs } from '../../shared/action/outputs.js';
 import { phase } from '../../shared/action/phase.js';
 import { parseSuiteName } from '../../shared/registry/names.js';

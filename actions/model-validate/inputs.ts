@@ -1,5 +1,5 @@
 import { isAbsolute, relative, resolve } from 'node:path';
-import { ConfigurationError, invalidInput } from '../../shared/action/errors.js';
+import { ConfigurationError, invalidInput } from '../../shared/errors.js';
 import { booleanInput, choiceInput, durationInput, numberInput, optionalInput, percentageInput, requiredInput } from '../../shared/action/inputs.js';
 import { confinedPath, workspaceDir } from '../../shared/action/workspace.js';
 import { maskSecret, maskUrlCredentials } from '../../shared/action/secrets.js';

@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { errorMessage } from '../../shared/action/errors.js';
+import { errorMessage } from '../../shared/errors.js';
 import { appendSummary } from '../../shared/action/summary.js';
 import { publishCheckRun } from '../../shared/github/check-run.js';
 import { createGitHubClient, currentRepository } from '../../shared/github/client.js';

@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jsonProblem } from '../../shared/parse/json.js';
-import { ConfigurationError } from '../../shared/action/errors.js';
+import { ConfigurationError } from '../../shared/errors.js';
 import { downloadReports } from '../../shared/validation/artifacts.js';
 import type { ValidationReport } from '../../shared/validation/report.js';
 

@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { uploadFileArtifact } from '../../shared/action/artifacts.js';
-import { errorMessage } from '../../shared/action/errors.js';
+import { errorMessage } from '../../shared/errors.js';
 
 /**
  * Uploads the JSON report as a workflow artifact. Off GitHub it says so and skips; an upload failure

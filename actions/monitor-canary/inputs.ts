@@ -1,4 +1,4 @@
-import { invalidInput } from '../../shared/action/errors.js';
+import { invalidInput } from '../../shared/errors.js';
 import { maskKubeconfig, maskUrlCredentials } from '../../shared/action/secrets.js';
 import { confinedPath } from '../../shared/action/workspace.js';
 import { booleanInput, choiceInput, durationInput, keyValueInput, numberInput, optionalInput, percentageInput, requiredInput } from '../../shared/action/inputs.js';

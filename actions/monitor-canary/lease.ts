@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import type { V1Deployment } from '@kubernetes/client-node';
-import { invalidInput } from '../../shared/action/errors.js';
+import { invalidInput } from '../../shared/errors.js';
 import { CanaryLost, changedBy, claimOf } from '../../shared/canary/claim.js';
 import { currentClaimant, describeLease, standing } from '../../shared/canary/lease.js';
 import { LeaseKeeper, LeaseLost, readLease } from '../../shared/canary/lease-cluster.js';

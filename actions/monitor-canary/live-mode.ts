@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { ConfigurationError, errorMessage, invalidInput } from '../../shared/action/errors.js';
+import { ConfigurationError, errorMessage, invalidInput } from '../../shared/errors.js';
 import { phase } from '../../shared/action/phase.js';
 import { appendSummary } from '../../shared/action/summary.js';
 import { hooksSummary, type DuringHooks, type HookClients, type StageReport } from '../../shared/hooks/index.js';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ConfigurationError, errorMessage } from '../../shared/action/errors.js';
+import { ConfigurationError, errorMessage } from '../../shared/errors.js';
 import { jsonProblem, overflowingNumber } from '../../shared/parse/json.js';
 import { replayTrace, type AssessmentOptions } from '../../shared/analysis/index.js';
 import type { MetricSpec } from '../../shared/analysis/metric-spec.js';

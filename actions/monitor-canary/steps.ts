@@ -1,4 +1,4 @@
-import { invalidInput } from '../../shared/action/errors.js';
+import { invalidInput } from '../../shared/errors.js';
 import { parseList } from '../../shared/parse/list.js';
 import { parsePercentage } from '../../shared/parse/percentage.js';
 import type { MetricSpec } from '../../shared/analysis/metric-spec.js';

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../../shared/action/errors.js';
+import { ConfigurationError } from '../../shared/errors.js';
 import { durationInput, optionalInput } from '../../shared/action/inputs.js';
 import { getKubernetesTarget, type KubernetesTarget } from '../../shared/action/kubernetes-inputs.js';
 import { maskSecret } from '../../shared/action/secrets.js';

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { errorMessage } from '../../shared/action/errors.js';
+import { errorMessage } from '../../shared/errors.js';
 import { setOutputs } from '../../shared/action/outputs.js';
 import { phase } from '../../shared/action/phase.js';
 import { appendSummary, escapeMarkdown, markdownTable } from '../../shared/action/summary.js';

@@ -1,5 +1,5 @@
 import semver from 'semver';
-import { ConfigurationError } from '../../shared/action/errors.js';
+import { ConfigurationError } from '../../shared/errors.js';
 import type { ModelRegistry } from '../../shared/registry/registry.js';
 import type { RegistryLocation } from '../../shared/registry/location.js';
 

@@ -1,5 +1,5 @@
 import { readInput } from './commands.js';
-import { ConfigurationError } from './errors.js';
+import { ConfigurationError } from '../errors.js';
 import { parseBoolean } from '../parse/boolean.js';
 import { parseDuration } from '../parse/duration.js';
 import { parseNumber, type NumberBounds } from '../parse/number.js';

@@ -1,4 +1,4 @@
-import { ConfigurationError } from './errors.js';
+import { ConfigurationError } from '../errors.js';
 import { optionalInput, requiredInput } from './inputs.js';
 import { maskKubeconfig } from './secrets.js';
 

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { ConfigurationError, errorMessage } from './errors.js';
+import { ConfigurationError, errorMessage } from '../errors.js';
 
 export type Step = () => Promise<void>;
 

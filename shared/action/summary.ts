@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import * as core from '@actions/core';
-import { cutToBytes } from './text-limit.js';
+import { cutToBytes } from '../text-limit.js';
 
 export type Cell = string | number;
 

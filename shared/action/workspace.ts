@@ -1,7 +1,7 @@
 import { realpathSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { ConfigurationError, quote } from './errors.js';
+import { ConfigurationError, quote } from '../errors.js';
 
 /**
  * The folder a workflow's relative paths start from: GITHUB_WORKSPACE, else the working directory.

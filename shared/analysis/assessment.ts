@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 import type { IntervalMeasurements } from './measurement.js';
 import type { MetricSpec, MissingDataPolicy } from './metric-spec.js';
 import { evaluateInterval, type IntervalEvaluation } from './evaluate.js';

@@ -1,5 +1,5 @@
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { ConfigurationError, quote } from '../action/errors.js';
+import { ConfigurationError, quote } from '../errors.js';
 import type { JsonSchema, SpecErrors } from '../metrics/module.js';
 import { providerModule, type ProviderName } from '../metrics/registry.js';
 import { metricsSchema } from '../metrics/schema.js';

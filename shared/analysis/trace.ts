@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 import { jsonProblem } from '../parse/json.js';
 import { parseDuration } from '../parse/duration.js';
 import type { IntervalMeasurements, Measurement } from './measurement.js';

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 import type { Cluster, KubeObject, ObjectRef } from '../k8s/cluster.js';
 import { key } from '../k8s/annotations.js';
 import { isNotFound } from '../k8s/errors.js';

@@ -1,5 +1,5 @@
 import type { V1Deployment } from '@kubernetes/client-node';
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 import type { Cluster } from '../k8s/cluster.js';
 import { PROMOTION, ROLLBACK, removeAnnotationsPatch } from '../k8s/annotations.js';
 import { findContainer, getDeployment, modelVersionOf, MODEL_VERSION_ENV } from '../k8s/deployment.js';

@@ -1,5 +1,5 @@
 import type { V1Deployment } from '@kubernetes/client-node';
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 import type { Cluster } from '../k8s/cluster.js';
 import { getDeployment, findContainer, modelVersionOf } from '../k8s/deployment.js';
 import { canonical, deploymentRef } from '../k8s/objects.js';

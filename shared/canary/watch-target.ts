@@ -1,5 +1,5 @@
 import type { V1Container, V1Deployment, V1ReplicaSet } from '@kubernetes/client-node';
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 import { PROMOTION } from '../k8s/annotations.js';
 import type { Cluster } from '../k8s/cluster.js';
 import { findContainer, getDeployment, modelVersionOf } from '../k8s/deployment.js';

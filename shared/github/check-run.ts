@@ -1,4 +1,4 @@
-import { cutToBytes, cutToLength } from '../action/text-limit.js';
+import { cutToBytes, cutToLength } from '../text-limit.js';
 import type { GitHubClient } from './client.js';
 
 /** One line of a file that the check run points at. */

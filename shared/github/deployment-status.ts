@@ -1,4 +1,4 @@
-import { cutToLength } from '../action/text-limit.js';
+import { cutToLength } from '../text-limit.js';
 import type { GitHubClient } from './client.js';
 
 export type DeploymentState = 'success' | 'failure' | 'error' | 'inactive' | 'in_progress' | 'queued' | 'pending';

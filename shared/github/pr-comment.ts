@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { cutToLength } from '../action/text-limit.js';
+import { cutToLength } from '../text-limit.js';
 import type { GitHubClient } from './client.js';
 
 /** The pull request a workflow runs for, from the event payload; undefined outside pull requests. */

@@ -1,4 +1,4 @@
-import { ConfigurationError, quote } from '../action/errors.js';
+import { ConfigurationError, quote } from '../errors.js';
 import { parseDuration } from '../parse/duration.js';
 import { unknownPlaceholders } from './placeholders.js';
 import type { HookStage } from './types.js';

@@ -1,13 +1,13 @@
 import pRetry from 'p-retry';
 import * as core from '@actions/core';
 import { formatDuration } from '../parse/duration.js';
-import { errorMessage } from '../action/errors.js';
+import { errorMessage } from '../errors.js';
 import { withoutSecrets } from './redact.js';
 import { sendHttp, type HttpAnswer, type HttpRequest } from './http-request.js';
 import { displayForm, jsonEscape, MissingValueError, render } from './placeholders.js';
 import { apiServerAccess, apiServerStatusMessage, serviceProxyUrl } from './service-proxy.js';
 import type { HookContext, HttpHook, StatusExpectation, TemplateValues } from './types.js';
-import { cutToLength } from '../action/text-limit.js';
+import { cutToLength } from '../text-limit.js';
 
 export interface Outcome {
   ok: boolean;

@@ -1,6 +1,6 @@
 import type { RequestOptions } from 'node:https';
 import { HttpClient, HttpFailure } from '../http/client.js';
-import { cutToBytes } from '../action/text-limit.js';
+import { cutToBytes } from '../text-limit.js';
 
 export interface HttpRequest {
   url: string;

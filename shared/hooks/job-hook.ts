@@ -6,7 +6,7 @@ import { buildHookJob } from './job-object.js';
 import { apiErrorLine, statusCode } from '../k8s/errors.js';
 import { MissingValueError } from './placeholders.js';
 import type { HookClients, HookContext, HookStage, JobHook } from './types.js';
-import { cutToLength } from '../action/text-limit.js';
+import { cutToLength } from '../text-limit.js';
 
 export type JobState = { phase: 'running' } | { phase: 'succeeded' } | { phase: 'failed'; reason: string };
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { describeYamlError, yamlToJs } from '../parse/yaml.js';
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 import { confinedPath, workspaceDir } from '../action/workspace.js';
 import { HookFields, isMapping } from './hook-fields.js';
 import { allStrings, unknownPlaceholders } from './placeholders.js';

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 import { maskSecret } from '../action/secrets.js';
 import { parseYamlBlock } from '../parse/yaml.js';
 import { HookFields, hookName, type RawHook } from './hook-fields.js';

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { errorMessage } from '../action/errors.js';
+import { errorMessage } from '../errors.js';
 import { formatDuration } from '../parse/duration.js';
 import { runHttpHook, type Outcome } from './http-hook.js';
 import { runJobHook } from './job-hook.js';

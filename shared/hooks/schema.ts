@@ -1,6 +1,6 @@
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from '../../schemas/hooks.schema.json' with { type: 'json' };
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 import { HookFields, hookName, show, type RawHook } from './hook-fields.js';
 import type { HookStage } from './types.js';
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 import type { BuilderName, ImageBuilder } from './build-spec.js';
 import { BuildahBuilder } from './buildah.js';
 import { BuildxBuilder } from './buildx.js';

@@ -1,5 +1,5 @@
 import * as exec from '@actions/exec';
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 
 /** A command as an argument array, never a shell string. `input` goes to stdin (for passwords). */
 export interface Command {

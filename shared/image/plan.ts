@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 import type { BuildSpec } from './build-spec.js';
 import type { GitContext } from './git-context.js';
 import { imageMetadata } from './metadata.js';

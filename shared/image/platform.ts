@@ -1,4 +1,4 @@
-import { invalidInput } from '../action/errors.js';
+import { invalidInput } from '../errors.js';
 
 // The platforms Go (and so BuildKit and buildah) know; a typo like `linux/amd46` fails here, not mid-build.
 const OS = new Set(['linux', 'windows', 'darwin', 'freebsd', 'netbsd', 'openbsd', 'solaris', 'illumos', 'aix', 'plan9', 'wasip1']);

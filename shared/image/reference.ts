@@ -1,4 +1,4 @@
-import { invalidInput } from '../action/errors.js';
+import { invalidInput } from '../errors.js';
 
 /**
  * Image references as the distribution spec writes them: `host[:port]/path[:tag][@sha256:...]`.

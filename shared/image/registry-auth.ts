@@ -1,6 +1,6 @@
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 import type { Credentials } from './credentials.js';
-import { cutToLength } from '../action/text-limit.js';
+import { cutToLength } from '../text-limit.js';
 
 /** A registry refused us: missing, wrong or insufficient credentials. A user mistake, reported in one line. */
 export class RegistryAuthError extends ConfigurationError {

@@ -3,7 +3,7 @@ import type { Credentials } from './credentials.js';
 import { isLoopbackRegistry, registryApiHost } from './reference.js';
 import { MANIFEST_ACCEPT } from './media-types.js';
 import { basicAuthorization, fetchBearerToken, missingCredentials, parseChallenge, refusedCredentials, RegistryAuthError } from './registry-auth.js';
-import { cutToLength } from '../action/text-limit.js';
+import { cutToLength } from '../text-limit.js';
 
 export interface RegistryClientOptions {
   /** Registry host as in image references (`ghcr.io`, `127.0.0.1:5000`, `docker.io`). */

@@ -1,9 +1,9 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { invalidInput } from '../action/errors.js';
+import { invalidInput } from '../errors.js';
 import { type Command, runOrFail } from './command.js';
 import type { Credentials } from './credentials.js';
-import { cutToLength } from '../action/text-limit.js';
+import { cutToLength } from '../text-limit.js';
 
 export const SEVERITIES = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
 export type Severity = (typeof SEVERITIES)[number];

@@ -2,11 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { ConfigurationError, errorMessage } from '../action/errors.js';
+import { ConfigurationError, errorMessage } from '../errors.js';
 import { maskIssuedCredentials, maskKubeconfig } from '../action/secrets.js';
 import { Cluster } from './cluster.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
-import { cutToLength } from '../action/text-limit.js';
+import { cutToLength } from '../text-limit.js';
 
 /**
  * Where the cluster's credentials come from, in order: the `kubeconfig` input (contents), the

@@ -1,5 +1,5 @@
 import type { V1Container, V1Deployment } from '@kubernetes/client-node';
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 import type { Cluster } from './cluster.js';
 import { isNotFound } from './errors.js';
 import { deploymentRef, namespaceRef } from './objects.js';

@@ -1,4 +1,4 @@
-import { cutToLength } from '../action/text-limit.js';
+import { cutToLength } from '../text-limit.js';
 import { classifyFailure, httpStatus, type Failure } from './failure.js';
 
 export { RequestTimeout } from './failure.js';

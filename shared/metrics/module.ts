@@ -1,4 +1,4 @@
-import type { ConfigurationError } from '../action/errors.js';
+import type { ConfigurationError } from '../errors.js';
 import type { MetricKind } from '../analysis/metric-spec.js';
 import type { MetricsProvider } from './provider.js';
 

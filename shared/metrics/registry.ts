@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 import { cloudwatch, type CloudWatchSource } from './cloudwatch/index.js';
 import { datadog, type DatadogSource } from './datadog/index.js';
 import type { ProviderModule } from './module.js';

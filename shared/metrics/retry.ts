@@ -1,6 +1,6 @@
 import pRetry from 'p-retry';
 import { ProviderError } from './provider.js';
-import { errorMessage } from '../action/errors.js';
+import { errorMessage } from '../errors.js';
 
 export interface RetryPolicy {
   /** Total attempts, the first included. */

@@ -1,4 +1,4 @@
-import { invalidInput } from '../action/errors.js';
+import { invalidInput } from '../errors.js';
 import { choiceInput } from '../action/inputs.js';
 import type { Target } from '../analysis/measurement.js';
 import type { ConnectionInputs } from './module.js';

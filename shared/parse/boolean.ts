@@ -1,4 +1,4 @@
-import { invalidInput } from '../action/errors.js';
+import { invalidInput } from '../errors.js';
 
 const TRUE = new Set(['true', 'True', 'TRUE', 'yes', 'on', '1']);
 const FALSE = new Set(['false', 'False', 'FALSE', 'no', 'off', '0']);

@@ -1,4 +1,4 @@
-import { invalidInput } from '../action/errors.js';
+import { invalidInput } from '../errors.js';
 
 /** One of a fixed set of words; the error lists them all. */
 export function parseChoice<T extends string>(value: string, choices: readonly T[], input = 'value'): T {

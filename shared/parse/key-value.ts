@@ -1,4 +1,4 @@
-import { invalidInput } from '../action/errors.js';
+import { invalidInput } from '../errors.js';
 
 /**
  * Parses `KEY=value` pairs, one per line (values may contain `=` and commas).

@@ -1,5 +1,5 @@
 import { LineCounter, parseDocument, type Document, type Node, type YAMLError } from 'yaml';
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 
 /** Aliases a document may expand: the `yaml` package's own default, stated here because errors quote it. */
 export const MAX_ALIASES = 100;

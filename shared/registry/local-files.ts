@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open, readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 
 /** Reads of 4 MiB, two in turn: the next read runs while the current chunk is hashed. */
 const CHUNK = 4 * 1024 * 1024;

@@ -1,4 +1,4 @@
-import { invalidInput } from '../action/errors.js';
+import { invalidInput } from '../errors.js';
 
 /** Where a registry lives: a bucket and a key prefix ('' for the bucket's root, else no leading or trailing '/'). */
 export interface RegistryLocation {

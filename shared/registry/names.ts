@@ -1,5 +1,5 @@
 import semver from 'semver';
-import { invalidInput } from '../action/errors.js';
+import { invalidInput } from '../errors.js';
 
 /** Names that become one key segment: letters, digits, `.`, `_`, `-`, starting with a letter or digit. */
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 import { IntegrityError } from './errors.js';
 import { historyKey, historyRoot, pointerKey } from './layout.js';
 import { readVersion } from './versions.js';

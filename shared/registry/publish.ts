@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 import { fileKey, manifestKey } from './layout.js';
 import { forEachLimited } from './limit.js';
 import { listFiles } from './local-files.js';

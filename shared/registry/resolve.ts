@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 import { IntegrityError } from './errors.js';
 import { describeRef, type VersionRef } from './names.js';
 import { environmentsRoot, manifestKey } from './layout.js';

@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 import { registryUrl, type RegistryLocation } from './location.js';
 
 type S3Sdk = typeof import('@aws-sdk/client-s3');

@@ -1,4 +1,4 @@
-import { invalidInput } from '../action/errors.js';
+import { invalidInput } from '../errors.js';
 
 /** How bytes move between S3 and disk: ranged GETs / multipart parts of `partSize` bytes, `concurrency` at once. */
 export interface TransferOptions {

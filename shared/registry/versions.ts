@@ -1,5 +1,5 @@
 import semver from 'semver';
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 import { IntegrityError } from './errors.js';
 import type { VersionRef } from './names.js';
 import { manifestKey, modelRoot, modelsRoot, versionRoot, versionsRoot } from './layout.js';

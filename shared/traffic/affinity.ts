@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { invalidInput } from '../action/errors.js';
+import { invalidInput } from '../errors.js';
 import type { RouterKind } from './kinds.js';
 import type { MatchCondition } from './match.js';
 

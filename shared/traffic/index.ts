@@ -1,5 +1,5 @@
 import type { V1Service } from '@kubernetes/client-node';
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 import type { Cluster, KubeObject } from '../k8s/cluster.js';
 import type { RouteBinding, RouterKind } from './kinds.js';
 import { HTTPROUTE_VERSIONS, httpRouteBackends, httpRouteServices } from './gateway-api.js';
@@ -12,7 +12,7 @@ import { RouteObjectRouter, readRouteObject, type BackendLists } from './route-o
 import { findStableService } from './services.js';
 import { requireSupportedMatch, type MatchCondition } from './match.js';
 import { unsupportedAffinity, type SessionAffinity } from './affinity.js';
-import { invalidInput } from '../action/errors.js';
+import { invalidInput } from '../errors.js';
 import { MIRROR_ROUTERS, shadowRouters } from './mirror.js';
 import type { RouterContext, TrafficRouter } from './router.js';
 

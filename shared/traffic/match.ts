@@ -1,4 +1,4 @@
-import { invalidInput } from '../action/errors.js';
+import { invalidInput } from '../errors.js';
 import { compileRegex } from '../parse/regex.js';
 import type { RouterKind } from './kinds.js';
 

@@ -1,6 +1,6 @@
 import type { Cluster, KubeObject, ObjectRef } from '../k8s/cluster.js';
 import { isNotFound } from '../k8s/errors.js';
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 import { ClaimMismatch, claimOnObject, stampClaim } from '../canary/claim.js';
 import { applySplit, canaryShare, removeTracks, type BackendNames } from './backends.js';
 import type { MatchCondition } from './match.js';

@@ -1,5 +1,5 @@
 import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 import type { Cluster, KubeObject } from '../k8s/cluster.js';
 import { LABEL_CANARY_OF, LABEL_TRACK } from '../k8s/annotations.js';
 import { deploymentRef, selectorMatches, serviceRef } from '../k8s/objects.js';

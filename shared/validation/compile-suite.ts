@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 import { compileAssertion } from './assertions/compile.js';
 import type { AssertionSite, CompiledAssertion } from './assertions/types.js';
 import type { RawCase, SuiteSource } from './suite.js';

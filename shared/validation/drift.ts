@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 import { chiSquareTest, jensenShannon, ksTest, wassersteinNormed, zTest, type DriftTest } from './stats/drift-tests.js';
 import type { Verdict } from './verdict.js';
 

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 import { maskSecret } from '../action/secrets.js';
 import { HttpClient, HttpFailure } from '../http/client.js';
 import { readJsonAnswer } from './endpoint/answers.js';

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 import { mergeTallies } from './results.js';
 import { REPORT_SCHEMA, type ReportParts, type ValidationReport } from './report.js';
 

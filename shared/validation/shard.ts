@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { invalidInput } from '../action/errors.js';
+import { invalidInput } from '../errors.js';
 
 /** `shard: i/n`: this run evaluates the cases whose id hashes to bucket i of n (1-based). */
 export interface Shard {

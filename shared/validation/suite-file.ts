@@ -4,7 +4,7 @@ import { constants } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { isMap, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 import { parseYaml, parseYamlCase, scanYamlSuite, yamlCaseTexts, type YamlLayout } from './yaml-cases.js';
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 import { yamlToJs } from '../parse/yaml.js';
 import { jsonProblem } from '../parse/json.js';
 import { lineBatches } from './lines.js';

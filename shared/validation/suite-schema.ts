@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from '../../schemas/suite.schema.json' with { type: 'json' };
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 
 /**
  * The suite file's rules, from `schemas/suite.schema.json` (the same file editors check suites with): the

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { compareWithBaseline } from './baseline.js';
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 import { checkSuite, compiledCases, suiteFolder, type SuiteCheck } from './compile-suite.js';
 import { compareDatasets, loadDataset } from './drift.js';
 import { createEndpointClient } from './endpoint/clients.js';

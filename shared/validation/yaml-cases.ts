@@ -1,6 +1,6 @@
 import { isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { describeYamlError, yamlToJs } from '../parse/yaml.js';
-import { ConfigurationError } from '../action/errors.js';
+import { ConfigurationError } from '../errors.js';
 import { lineBatches } from './lines.js';
 
 /**

@@ -1,4 +1,4 @@
-import { ConfigurationError, invalidInput } from '../../action/errors.js';
+import { ConfigurationError, invalidInput } from '../../errors.js';
 import { optionalInput } from '../../action/inputs.js';
 import type { ProviderModule } from '../module.js';
 import { hasTargetPlaceholder } from '../template.js';

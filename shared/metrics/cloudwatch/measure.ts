@@ -1,7 +1,7 @@
 import type { CloudWatchClient, GetMetricDataCommandOutput, MetricDataQuery, MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import type { IntervalMeasurements, Measurement } from '../../analysis/measurement.js';
 import type { MetricSpec } from '../../analysis/metric-spec.js';
-import { errorMessage } from '../../action/errors.js';
+import { errorMessage } from '../../errors.js';
 import type { IntervalWindow, MetricsProvider, TargetNames } from '../provider.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../retry.js';
 import { buildQueries, type QueryKey } from './queries.js';

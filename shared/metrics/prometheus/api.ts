@@ -1,5 +1,5 @@
 import { ProviderError } from '../provider.js';
-import { errorMessage } from '../../action/errors.js';
+import { errorMessage } from '../../errors.js';
 import { splitUrlCredentials } from '../../parse/url-credentials.js';
 
 /** One series of an instant query: its labels and its value (`NaN` stays `NaN`). */

@@ -1,4 +1,4 @@
-import { invalidInput } from '../../action/errors.js';
+import { invalidInput } from '../../errors.js';
 import { ProviderError } from '../provider.js';
 import { queryInstant, type PrometheusApiOptions } from './api.js';
 import { withRetry, type RetryPolicy } from '../retry.js';

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../../action/errors.js';
+import { ConfigurationError } from '../../errors.js';
 import { optionalInput } from '../../action/inputs.js';
 import { maskUrlCredentials } from '../../action/secrets.js';
 import type { ProviderModule } from '../module.js';

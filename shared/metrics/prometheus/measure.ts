@@ -1,6 +1,6 @@
 import type { IntervalMeasurements, Measurement } from '../../analysis/measurement.js';
 import type { MetricSpec } from '../../analysis/metric-spec.js';
-import { errorMessage } from '../../action/errors.js';
+import { errorMessage } from '../../errors.js';
 import type { IntervalWindow, MetricsProvider, TargetNames } from '../provider.js';
 import { queryInstant, type PrometheusApiOptions, type PromSample } from './api.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../retry.js';

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../../action/errors.js';
+import { ConfigurationError } from '../../errors.js';
 import { customAssertion } from './custom.js';
 import { isJson, jsonPath } from './json.js';
 import { judgeAssertion } from './judge.js';

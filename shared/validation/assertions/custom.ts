@@ -1,5 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import { ConfigurationError } from '../../action/errors.js';
+import { ConfigurationError } from '../../errors.js';
 import { confinedPath } from '../../action/workspace.js';
 import type { AssertionSite, Check, RunContext } from './types.js';
 import type { AssertionSpec } from '../suite.js';

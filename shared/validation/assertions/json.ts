@@ -1,6 +1,6 @@
 import { JSONPath } from 'jsonpath-plus';
 import { isDeepStrictEqual } from 'node:util';
-import { ConfigurationError } from '../../action/errors.js';
+import { ConfigurationError } from '../../errors.js';
 import { excerpt, type AssertionSite, type Check } from './types.js';
 import type { AssertionSpec } from '../suite.js';
 

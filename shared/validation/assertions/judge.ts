@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../../action/errors.js';
+import { ConfigurationError } from '../../errors.js';
 import { EndpointError } from '../endpoint/types.js';
 import type { AssertionSite, Check, RunContext } from './types.js';
 import type { AssertionSpec } from '../suite.js';

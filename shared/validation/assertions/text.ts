@@ -1,6 +1,6 @@
 import { distance } from 'fastest-levenshtein';
-import { ConfigurationError } from '../../action/errors.js';
-import { cutToLength } from '../../action/text-limit.js';
+import { ConfigurationError } from '../../errors.js';
+import { cutToLength } from '../../text-limit.js';
 import { compileRegex } from '../../parse/regex.js';
 import { excerpt, type AssertionSite, type Check, type CompiledAssertion, type RunContext } from './types.js';
 import type { AssertionSpec } from '../suite.js';

@@ -1,4 +1,4 @@
-import { cutToLength } from '../../action/text-limit.js';
+import { cutToLength } from '../../text-limit.js';
 import type { Judge } from '../judge.js';
 
 /** What an assertion sees of one run of a case, and what it answers. */

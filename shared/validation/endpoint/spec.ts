@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../../action/errors.js';
+import { ConfigurationError } from '../../errors.js';
 import { maskSecret } from '../../action/secrets.js';
 import { headerProblem } from './headers.js';
 import { placeholders } from './template.js';
