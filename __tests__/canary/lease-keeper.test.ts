@@ -30,14 +30,16 @@ describe('the lease keeper', () => {
       const stopping = keeper.stop().then(() => (stopped = true));
       await sleep(300); // three periods: no further beat starts, and stop() does not return under the write
       expect(stopped).toBe(false);
+      expect(proxy.seen.filter(isRenewal)).toHaveLength(1); // only the held renewal: no second beat began beside it
       hold.release();
       await stopping;
       const renewed = (await leaseOf(cluster(), namespace))!;
       expect(Date.parse(renewed.renewedAt)).toBeGreaterThan(Date.parse(renewedAt)); // the held renewal landed before stop() returned
+      // The held write, plus its re-planned retry when the Deployment changed while it was held (a 409: the
+      // deployment controller writes status under load); either way all of it before stop() returned.
       const writes = proxy.seen.filter(isRenewal).length;
       await sleep(500);
       expect(proxy.seen.filter(isRenewal)).toHaveLength(writes);
-      expect(writes).toBe(1);
       expect((await leaseOf(cluster(), namespace))!.renewedAt).toBe(renewed.renewedAt);
     } finally {
       await proxy.stop();
