@@ -117,6 +117,29 @@ describe('traffic on the wire through the sandbox gateway (Traefik)', () => {
     expect(after.filter((x) => x.status !== 200 || x.version !== '1.0.0')).toEqual([]);
   });
 
+  it('gateway-api with a `match` header: every request carrying it reaches the canary, one with another value splits by weight; after rollback it reaches stable', async () => {
+    const namespace = await ns('wire-match');
+    const hostname = await servingStable(cluster(), namespace, 2);
+    const r = await runInProcess(canaryDeploy, { ...kube(), deployment: 'model', namespace, image: 'r.example/model:2.0.0', 'model-version': '2.0.0', 'traffic-router': 'gateway-api', route: 'model', weight: '10', match: '- header: x-canary\n  value: always' });
+    expect(r.errors).toEqual([]);
+    const tagged = { 'x-canary': 'always' };
+    await sendLoad(gateway.url, hostname, { count: 5000, maxMs: 30_000, concurrency: 1, headers: tagged, until: (x) => x.version === '2.0.0' }); // the gateway has the rule
+
+    const flagged = await sendLoad(gateway.url, hostname, { count: 300, maxMs: 60_000, headers: tagged });
+    expect(flagged).toHaveLength(300);
+    expect(flagged.filter((x) => x.status !== 200 || x.version !== '2.0.0' || !x.pod.includes('/model-canary-'))).toEqual([]);
+    // Another value of the header is no match: a 10% share, within 0.12 (Hoeffding at 400 requests: luck <= 2e^-11.5, 2e-5).
+    const other = await sendLoad(gateway.url, hostname, { count: 400, maxMs: 60_000, headers: { 'x-canary': 'never' } });
+    expect(hoeffding(400, 0.12)).toBeLessThanOrEqual(1e-4);
+    expect(other.filter((x) => x.status !== 200)).toEqual([]);
+    expect(Math.abs(share(other, '2.0.0') - 0.1)).toBeLessThanOrEqual(0.12);
+
+    expect((await runInProcess(autoRollback, { ...kube(), deployment: 'model', namespace, mode: 'canary', reason: 'wire test' })).errors).toEqual([]);
+    await sleep(1_000);
+    const after = await sendLoad(gateway.url, hostname, { count: 200, maxMs: 60_000, headers: tagged });
+    expect(after.filter((x) => x.status !== 200 || x.version !== '1.0.0')).toEqual([]);
+  });
+
   it('after promote every request is answered by the new stable version', async () => {
     const namespace = await ns('wire-pr');
     const hostname = await servingStable(cluster(), namespace, 2);

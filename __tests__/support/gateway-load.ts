@@ -24,6 +24,8 @@ export interface LoadOptions {
   path?: string;
   /** Pause of each connection between its requests (ms), to keep a background load light. */
   gapMs?: number;
+  /** Extra request headers (a `match` condition, a cookie). */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -41,7 +43,7 @@ export async function sendLoad(gatewayUrl: string, hostname: string, o: LoadOpti
   const one = () =>
     new Promise<WireResponse>((resolve) => {
       const sentAt = performance.now();
-      const req = request({ host: url.hostname, port: url.port, path: o.path ?? '/v1/chat/completions', method: 'POST', agent, headers: { host: hostname, 'content-type': 'application/json' }, timeout: 5000 }, (res) => {
+      const req = request({ host: url.hostname, port: url.port, path: o.path ?? '/v1/chat/completions', method: 'POST', agent, headers: { ...o.headers, host: hostname, 'content-type': 'application/json' }, timeout: 5000 }, (res) => {
         res.resume();
         res.on('end', () => resolve({ status: res.statusCode ?? 0, version: String(res.headers['x-model-version'] ?? ''), pod: String(res.headers['x-pod-name'] ?? ''), sentAt, doneAt: performance.now() }));
       });
