@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import type { V1Deployment } from '@kubernetes/client-node';
-import { readKeyValueFile, runnerFiles } from '../support/runner-files.js';
+import { readKeyValueFile } from '../support/runner-files.js';
+import { spawnChildStep } from '../support/run-child.js';
 import type { Cluster } from '../../shared/k8s/cluster.js';
 import { deploymentRef } from '../../shared/k8s/objects.js';
 import { decodeLease, type Lease } from '../../shared/canary/lease.js';
 
-const support = new URL('../k8s/support/', import.meta.url).pathname;
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The runner variables of one workflow run of `acme/model` (the lease's holder identity). */
@@ -30,17 +29,9 @@ export interface LiveStep {
 
 /** Starts one action step from the TypeScript sources in a child Node process, as the runner would (no post step). */
 export function startStep(action: string, inputs: Record<string, string>, env: Record<string, string>): LiveStep {
-  const files = runnerFiles(inputs);
-  const child = spawn(process.execPath, ['--experimental-transform-types', '--no-warnings', '--import', './register-ts.mjs', 'run-ts-step.mjs', action, 'main'], {
-    cwd: support,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...files.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stdout += d));
+  const { child, files, stdout } = spawnChildStep(action, inputs, env);
   const exited = new Promise<number>((r) => child.on('close', (code, signal) => r(code ?? (signal ? -1 : 0))));
-  return { pid: child.pid!, stdout: () => stdout, outputs: () => readKeyValueFile(files.env.GITHUB_OUTPUT), exited, kill: (s) => child.kill(s) };
+  return { pid: child.pid!, stdout, outputs: () => readKeyValueFile(files.env.GITHUB_OUTPUT), exited, kill: (s) => child.kill(s) };
 }
 
 export const errorsOf = (stdout: string) => stdout.split('\n').filter((l) => l.startsWith('::error::')).map((l) => l.slice(9).replace(/%0A/g, '\n'));
