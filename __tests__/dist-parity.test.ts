@@ -19,7 +19,7 @@ import { ModelServer } from './support/model-server.js';
 import { freshRegistry, modelFolder, s3Endpoint } from './registry/support.js';
 import { buildahEnv, buildContext, registries, skopeoDigest, tempDir, uniqueRepository } from './image/support.js';
 import { TRACE_METRICS, traceFixture } from './actions/monitor-canary-support.js';
-import { createModelRoute, createStable, sandboxKubeconfig, useSandboxNamespaces } from './k8s/support/sandbox-cluster.js';
+import { createModelIngress, createModelRoute, createStable, sandboxKubeconfig, useSandboxNamespaces } from './k8s/support/sandbox-cluster.js';
 import { folderWith, jsonl } from './validation/fixtures.js';
 
 /**
@@ -192,12 +192,7 @@ const ROUTE_OBJECTS: Record<RouterKind, (namespace: string) => Promise<{ apiVers
     return { apiVersion: 'split.smi-spec.io/v1alpha3', kind: 'TrafficSplit' };
   },
   nginx: async (namespace) => {
-    await cluster.create({
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'Ingress',
-      metadata: { name: 'model', namespace },
-      spec: { ingressClassName: 'nginx', rules: [{ host: 'model.example', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'model', port: { number: 80 } } } }] } }] },
-    });
+    await createModelIngress(cluster, namespace);
     return { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' };
   },
   alb: async (namespace) => {

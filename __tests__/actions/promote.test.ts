@@ -7,7 +7,7 @@ import { run as promote } from '../../actions/promote/main.js';
 import { run as autoRollback } from '../../actions/auto-rollback/main.js';
 import { deploymentRef, serviceRef } from '../../shared/k8s/objects.js';
 import { decodeCanaryState } from '../../shared/canary/state.js';
-import { createModelRoute, createStable, livePods, sandboxKubeconfig, useSandboxNamespaces } from '../k8s/support/sandbox-cluster.js';
+import { createModelIngress, createModelRoute, createStable, livePods, sandboxKubeconfig, useSandboxNamespaces } from '../k8s/support/sandbox-cluster.js';
 
 const { cluster, ns } = useSandboxNamespaces();
 const kube = () => ({ kubeconfig: sandboxKubeconfig() });
@@ -90,12 +90,7 @@ describe('mesh routers against real route objects', () => {
   it('nginx: a canary Ingress with canary-weight beside the stable Ingress; blue-green promote switches and cleans up', async () => {
     const namespace = await ns('ngx');
     await createStable(cluster(), namespace, 'model', { replicas: 2 });
-    await cluster().create({
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'Ingress',
-      metadata: { name: 'model', namespace },
-      spec: { ingressClassName: 'nginx', rules: [{ host: 'model.example', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'model', port: { number: 80 } } } }] } }] },
-    });
+    await createModelIngress(cluster(), namespace);
     const r = await runInProcess(canaryDeploy, { ...kube(), deployment: 'model', namespace, image: 'r.example/model:2', 'traffic-router': 'nginx', route: 'model', strategy: 'blue-green' });
     expect(r.errors).toEqual([]);
     expect(r.outputs.weight).toBe('0');

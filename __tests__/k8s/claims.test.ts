@@ -11,7 +11,7 @@ import { PROMOTION, ROLLBACK } from '../../shared/k8s/annotations.js';
 import { deploymentRef, ingressRef, serviceRef } from '../../shared/k8s/objects.js';
 import { connectCluster } from '../../shared/k8s/client.js';
 import { FaultProxy } from '../support/fault-proxy.js';
-import { createModelRoute, createStable, sandboxKubeconfig, useSandboxNamespaces } from './support/sandbox-cluster.js';
+import { createModelIngress, createModelRoute, createStable, sandboxKubeconfig, useSandboxNamespaces } from './support/sandbox-cluster.js';
 
 const state: CanaryState = {
   phase: 'ready',
@@ -82,12 +82,7 @@ describe('late traffic writes on the sandbox cluster', () => {
   it('nginx: a weight planned before a rollback fails and re-creates neither the canary Ingress nor its Service', async () => {
     const namespace = await ns('clm-ngx');
     await createStable(cluster(), namespace, 'model', { replicas: 2 });
-    await cluster().create({
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'Ingress',
-      metadata: { name: 'model', namespace },
-      spec: { ingressClassName: 'nginx', rules: [{ host: 'model.example', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'model', port: { number: 80 } } } }] } }] },
-    });
+    await createModelIngress(cluster(), namespace);
     expect((await runInProcess(canaryDeploy, { ...kube(), deployment: 'model', namespace, image: 'r.example/model:2', 'traffic-router': 'nginx', route: 'model', weight: '10' })).errors).toEqual([]);
     const loaded = (await loadCanary(cluster(), namespace, 'model'))!;
     expect((await runInProcess(autoRollback, { ...kube(), deployment: 'model', namespace, mode: 'canary', reason: 'late write test' })).errors).toEqual([]);

@@ -9,7 +9,7 @@ import type { KubeObject, ObjectRef } from '../../shared/k8s/cluster.js';
 import { deploymentRef, ingressRef } from '../../shared/k8s/objects.js';
 import { decodeCanaryState } from '../../shared/canary/state.js';
 import { loadCanary, setCanaryWeight } from '../../shared/canary/load.js';
-import { createStable, sandboxKubeconfig, useSandboxNamespaces } from './support/sandbox-cluster.js';
+import { createModelIngress, createStable, sandboxKubeconfig, useSandboxNamespaces } from './support/sandbox-cluster.js';
 
 const { cluster, ns } = useSandboxNamespaces();
 const kube = () => ({ kubeconfig: sandboxKubeconfig() });
@@ -161,12 +161,7 @@ describe('match on nginx: canary-by-header, canary-by-header-value and canary-by
   it('sets them with the weight, keeps them through a monitor step, and a rollback removes the canary Ingress and leaves the user Ingress as it was', async () => {
     const namespace = await ns('nginx-match');
     await createStable(cluster(), namespace, 'model', { replicas: 2 });
-    await cluster().create({
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'Ingress',
-      metadata: { name: 'model', namespace },
-      spec: { ingressClassName: 'nginx', rules: [{ host: 'model.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'model', port: { number: 80 } } } }] } }] },
-    });
+    await createModelIngress(cluster(), namespace, 'model.example.com');
     const userIngress = async () => (await cluster().get(ingressRef(namespace, 'model'))).spec;
     const before = await userIngress();
     const inputs = {

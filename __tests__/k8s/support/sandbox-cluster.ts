@@ -112,6 +112,16 @@ export async function createModelRoute(cluster: Cluster, namespace: string): Pro
   });
 }
 
+/** The user's nginx Ingress `model` in front of Service `model` (what the nginx router's canary Ingress shadows). */
+export async function createModelIngress(cluster: Cluster, namespace: string, host = 'model.example'): Promise<void> {
+  await cluster.create({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name: 'model', namespace },
+    spec: { ingressClassName: 'nginx', rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'model', port: { number: 80 } } } }] } }] },
+  });
+}
+
 export async function livePods(cluster: Cluster, namespace: string, selector: string) {
   return (await cluster.list('v1', 'Pod', namespace, selector)).filter((p) => !p.metadata?.deletionTimestamp);
 }
