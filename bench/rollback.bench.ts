@@ -1,29 +1,16 @@
 // Rollback time against the sandbox: from the start of a canary rollback (as auto-rollback runs it) to all
 // traffic on stable (router reset, canary and its pods gone), as a ratio to a bare GET of the Deployment
 // measured in the same run, and in seconds. Target: under 2 s of action time.
-import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { connectCluster } from '../shared/k8s/client.js';
 import { deploymentRef } from '../shared/k8s/objects.js';
-import { waitForRollout } from '../shared/k8s/rollout.js';
 import { startCanary } from '../shared/canary/start.js';
 import { rollbackCanary } from '../shared/canary/rollback.js';
 import { medianMs, report } from './support.js';
+import { benchCluster, createStableModel, removeNamespace } from './sandbox-cluster.js';
 
-const kubeconfigPath = join(process.env.AI_DEPLOY_SANDBOX_HOME ?? join(homedir(), '.cache', 'ai-deploy-sandbox'), 'run', 'kubeconfig');
-const cluster = await connectCluster(readFileSync(kubeconfigPath, 'utf8'));
-const namespace = `bench-rollback-${Date.now().toString(36)}`;
+const { cluster, namespace } = await benchCluster('rollback');
 const quiet = () => {};
-await cluster.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
 try {
-  await cluster.create({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'model', namespace },
-    spec: { replicas: 3, selector: { matchLabels: { app: 'model' } }, template: { metadata: { labels: { app: 'model' } }, spec: { containers: [{ name: 'model', image: 'r.example/model:1' }] } } },
-  });
-  await waitForRollout(cluster, namespace, 'model', 60_000);
+  await createStableModel(cluster, namespace, { replicas: 3 });
   const get = await medianMs(() => cluster.get(deploymentRef(namespace, 'model')), 9);
 
   const times: number[] = [];
@@ -39,5 +26,5 @@ try {
   report('rollback (canary, replicas router, 1 canary pod) vs bare GET Deployment', rollback, get, 'ms', '< 2 s of action time');
   console.log(`rollback: ${(rollback / 1000).toFixed(2)} s (median of ${times.length}; target < 2 s)`);
 } finally {
-  await cluster.remove({ apiVersion: 'v1', kind: 'Namespace', namespace: '', name: namespace });
+  await removeNamespace(cluster, namespace);
 }

@@ -5,27 +5,22 @@
 // same run on the same kind of canary. One stranded round runs with a 1-minute lease (the exposure a user sees with
 // `lease: 1m`); the ratio rounds use a short lease, since the sweep's cost does not depend on it. Target: sweep <= 1.5x plain rollback.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { V1Deployment } from '@kubernetes/client-node';
-import { connectCluster } from '../shared/k8s/client.js';
 import { deploymentRef } from '../shared/k8s/objects.js';
-import { waitForRollout } from '../shared/k8s/rollout.js';
 import { startCanary, type CanaryPlan } from '../shared/canary/start.js';
 import { currentClaimant, decodeLease, holderFor } from '../shared/canary/lease.js';
 import { restoreStable } from '../shared/canary/restore.js';
 import { takeOverAbandoned } from '../shared/canary/takeover.js';
 import { formatDuration } from '../shared/parse/duration.js';
 import { repoRoot, report } from './support.js';
+import { benchCluster, createStableModel, removeNamespace, kubeconfigPath } from './sandbox-cluster.js';
 
 const LEASE_MS = 3_000;
 /** The lease of the one round that measures the exposure as the issue states it. */
 const EXPOSURE_LEASE_MS = 60_000;
 const ROUNDS = 8;
-const kubeconfigPath = join(process.env.AI_DEPLOY_SANDBOX_HOME ?? join(homedir(), '.cache', 'ai-deploy-sandbox'), 'run', 'kubeconfig');
-const cluster = await connectCluster(readFileSync(kubeconfigPath, 'utf8'));
-const namespace = `bench-stranded-${Date.now().toString(36)}`;
+const { cluster, namespace } = await benchCluster('stranded');
 const quiet = () => {};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const run = (id: string) => ({ GITHUB_REPOSITORY: 'acme/model', GITHUB_RUN_ID: id, GITHUB_RUN_ATTEMPT: '1' });
@@ -92,15 +87,8 @@ async function strandedRound(i: number, leaseMs = LEASE_MS): Promise<number> {
   return done - killedAt;
 }
 
-await cluster.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
 try {
-  await cluster.create({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'model', namespace },
-    spec: { replicas: 3, selector: { matchLabels: { app: 'model' } }, template: { metadata: { labels: { app: 'model' } }, spec: { containers: [{ name: 'model', image: 'r.example/model:1' }] } } },
-  });
-  await waitForRollout(cluster, namespace, 'model', 60_000);
+  await createStableModel(cluster, namespace, { replicas: 3 });
 
   for (let i = 0; i < ROUNDS; i++) {
     // Alternate which goes first, so neither always runs on a cluster just busier from the other.
@@ -114,5 +102,5 @@ try {
   console.log(`stranded-canary exposure, kill to all traffic on stable: ${(median(exposure) / 1000).toFixed(2)} s (median of ${ROUNDS}; = lease left at the kill + the sweep)`);
   report('sweep of the abandoned canary (take lease + rollback) vs plain auto-rollback mode: canary', median(sweep), median(plain), 'ms', '<= 1.5');
 } finally {
-  await cluster.remove({ apiVersion: 'v1', kind: 'Namespace', namespace: '', name: namespace });
+  await removeNamespace(cluster, namespace);
 }

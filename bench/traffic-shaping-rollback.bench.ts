@@ -1,18 +1,12 @@
 // Rollback time with traffic shaping set (gateway-api): a canary with `match` and `session-affinity: cookie`,
 // and a shadow canary (`strategy: shadow`), each against a plain weighted canary rolled back in the same run
 // (interleaved, median of 5). The extra rules must not make rollback slower than 1.5x.
-import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { connectCluster } from '../shared/k8s/client.js';
-import { waitForRollout } from '../shared/k8s/rollout.js';
 import { startCanary, type CanaryPlan } from '../shared/canary/start.js';
 import { rollbackCanary } from '../shared/canary/rollback.js';
 import { report } from './support.js';
+import { benchCluster, createStableModel, removeNamespace } from './sandbox-cluster.js';
 
-const kubeconfigPath = join(process.env.AI_DEPLOY_SANDBOX_HOME ?? join(homedir(), '.cache', 'ai-deploy-sandbox'), 'run', 'kubeconfig');
-const cluster = await connectCluster(readFileSync(kubeconfigPath, 'utf8'));
-const namespace = `bench-shaping-${Date.now().toString(36)}`;
+const { cluster, namespace } = await benchCluster('shaping');
 const quiet = () => {};
 const RUNS = 5;
 
@@ -31,14 +25,8 @@ const plans: Record<Variant, Partial<CanaryPlan>> = {
   shadow: { strategy: 'shadow', weight: 50 },
 };
 
-await cluster.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
 try {
-  await cluster.create({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'model', namespace },
-    spec: { replicas: 2, selector: { matchLabels: { app: 'model' } }, template: { metadata: { labels: { app: 'model' } }, spec: { containers: [{ name: 'model', image: 'r.example/model:1', ports: [{ containerPort: 8080, name: 'http' }] }] } } },
-  });
+  await createStableModel(cluster, namespace, { replicas: 2, httpPort: 8080 });
   await cluster.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'model', namespace }, spec: { selector: { app: 'model' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } });
   await cluster.create({
     apiVersion: 'gateway.networking.k8s.io/v1',
@@ -46,7 +34,6 @@ try {
     metadata: { name: 'model', namespace },
     spec: { parentRefs: [{ name: 'gw' }], rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/v1' } }], backendRefs: [{ name: 'model', port: 80 }] }] },
   });
-  await waitForRollout(cluster, namespace, 'model', 60_000);
 
   const times: Record<Variant, number[]> = { plain: [], 'match + session-affinity': [], shadow: [] };
   let n = 2;
@@ -66,5 +53,5 @@ try {
     report(`rollback (gateway-api) with ${variant} vs a plain canary rollback`, median(times[variant]), plain, 'ms', '<= 1.5x');
   }
 } finally {
-  await cluster.remove({ apiVersion: 'v1', kind: 'Namespace', namespace: '', name: namespace });
+  await removeNamespace(cluster, namespace);
 }
