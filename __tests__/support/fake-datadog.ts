@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { LoopbackServer } from './loopback-server.js';
 
 /** One request the fake Datadog API received. */
 export interface DatadogRequest {
@@ -35,19 +35,21 @@ const fixture = (name: string) => readFileSync(new URL(`${name}.json`, FIXTURES)
 export class FakeDatadog {
   readonly requests: DatadogRequest[] = [];
   readonly problems: string[] = [];
-  private server = createServer((req, res) => this.handle(req, res));
-  url = '';
+  private readonly loopback = new LoopbackServer(createServer((req, res) => this.handle(req, res)));
+
+  get url(): string {
+    return this.loopback.url;
+  }
 
   constructor(private readonly keys: { api: string; app: string }, private readonly answer: (r: DatadogRequest) => DatadogAnswer) {}
 
   async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    await this.loopback.listen();
     return this;
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.loopback.close();
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { LoopbackServer } from './loopback-server.js';
 
 /** One request the fake GitHub API received, with its parsed JSON body. */
 export interface ReceivedRequest {
@@ -22,8 +22,11 @@ export const SUPPORTED_API_VERSIONS = ['2022-11-28'];
 export class FakeGitHub {
   readonly requests: ReceivedRequest[] = [];
   private readonly handlers: Handler[] = [];
-  private server = createServer((req, res) => void this.handle(req, res));
-  url = '';
+  private readonly loopback = new LoopbackServer(createServer((req, res) => void this.handle(req, res)));
+
+  get url(): string {
+    return this.loopback.url;
+  }
 
   on(method: string, path: string | RegExp, reply: Reply | ((r: ReceivedRequest) => Reply)): this {
     this.handlers.push((r) => {
@@ -35,13 +38,12 @@ export class FakeGitHub {
   }
 
   async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    await this.loopback.listen();
     return this;
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.loopback.close();
   }
 
   received(method: string, path: string | RegExp): ReceivedRequest[] {
