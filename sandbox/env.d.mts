@@ -46,3 +46,6 @@ export interface SandboxProxy {
   refused: string;
 }
 export declare function sandboxProxy(): SandboxProxy;
+
+/** Path of nektos/act (v0.2.89, from sandbox/act-tool), to run workflows as users try them locally. */
+export declare function sandboxAct(): string;

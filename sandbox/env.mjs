@@ -44,3 +44,10 @@ export function sandboxProxy() {
   if (!e.PROXY_URL) throw new Error(`sandbox env file ${envFile} has no PROXY_URL: is the proxy part down? run \`npm run sandbox -- up\``);
   return { url: e.PROXY_URL, onlyThroughProxy: e.PROXY_ONLY_HOST, refused: e.PROXY_REFUSED_HOST };
 }
+
+/** Path of the act binary (nektos/act, built by parts/act.mjs). Throws when `up` has not built it. */
+export function sandboxAct() {
+  const act = process.env.ACT ?? readEnvFile().ACT;
+  if (!act || !existsSync(act)) throw new Error(`sandbox env file ${envFile} names no act binary: run \`npm run sandbox -- up\``);
+  return act;
+}
