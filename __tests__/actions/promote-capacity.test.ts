@@ -1,0 +1,128 @@
+import { describe, expect, it } from '@jest/globals';
+import type { V1Deployment } from '@kubernetes/client-node';
+import { runInProcess } from '../support/run-step.js';
+import { run as canaryDeploy } from '../../actions/canary-deploy/main.js';
+import { run as promote } from '../../actions/promote/main.js';
+import { run as autoRollback } from '../../actions/auto-rollback/main.js';
+import { ROLLOUT_RESTORE } from '../../shared/canary/rollout-strategy.js';
+import type { Cluster, ObjectRef } from '../../shared/k8s/cluster.js';
+import { deploymentRef } from '../../shared/k8s/objects.js';
+import { waitForRollout } from '../../shared/k8s/rollout.js';
+import { createModelRoute, createStable, sandboxKubeconfig, useSandboxNamespaces } from '../k8s/support/sandbox-cluster.js';
+
+// Stable's pods take READY_DELAY to become Ready (kwok, annotation ai-deploy.test/ready-delay), so the promote's
+// rolling update is gradual and a dip in stable's ready pods is visible to a watcher polling the Deployment.
+// The sandbox runs no HPA controller: the HPA's minimum is what ai-deploy raises; stable's count is set as the HPA left it.
+const READY_DELAY = '2s';
+const { cluster, ns } = useSandboxNamespaces();
+const kube = () => ({ kubeconfig: sandboxKubeconfig() });
+const hpaRef = (namespace: string): ObjectRef => ({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', namespace, name: 'model' });
+const get = (namespace: string, name: string) => cluster().find<V1Deployment>(deploymentRef(namespace, name));
+
+/** Stable `model` (slow pods) behind HTTPRoute `model`; with `hpa`, an HPA `model` of `hpa.min..hpa.max` on it. */
+async function slowStable(prefix: string, replicas: number, o: { hpa?: { min: number; max: number }; strategy?: V1Deployment['spec'] extends infer S ? (S extends { strategy?: infer T } ? T : never) : never } = {}) {
+  const namespace = await ns(prefix);
+  await createStable(cluster(), namespace, 'model', { replicas });
+  await cluster().mergePatch(deploymentRef(namespace, 'model'), {
+    spec: { ...(o.strategy ? { strategy: o.strategy } : {}), template: { metadata: { annotations: { 'ai-deploy.test/ready-delay': READY_DELAY } } } },
+  });
+  await waitForRollout(cluster(), namespace, 'model', 60_000);
+  await createModelRoute(cluster(), namespace);
+  if (o.hpa) await createHpa(cluster(), namespace, o.hpa.min, o.hpa.max);
+  return namespace;
+}
+
+async function createHpa(c: Cluster, namespace: string, min: number, max: number) {
+  await c.create({
+    ...hpaRef(namespace),
+    metadata: { name: 'model', namespace },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'model' },
+      minReplicas: min,
+      maxReplicas: max,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
+    },
+  });
+}
+
+const startCanary = (namespace: string, weight: string) =>
+  runInProcess(canaryDeploy, { ...kube(), deployment: 'model', namespace, image: 'r.example/model:2', weight, 'traffic-router': 'gateway-api', route: 'model' });
+
+/** Polls stable's ready replicas while `during` runs; returns what `during` returned and every count seen. */
+async function watchStableReady<T>(namespace: string, during: () => Promise<T>): Promise<{ result: T; ready: number[] }> {
+  const ready: number[] = [];
+  let watching = true;
+  const watch = (async () => {
+    while (watching) {
+      ready.push((await get(namespace, 'model'))?.status?.readyReplicas ?? 0);
+      await new Promise((res) => setTimeout(res, 40));
+    }
+  })();
+  try {
+    return { result: await during(), ready };
+  } finally {
+    watching = false;
+    await watch;
+  }
+}
+
+const strategyOf = async (namespace: string) => (await get(namespace, 'model'))!.spec!.strategy;
+
+describe('promote never lowers serving capacity, whatever the rollout strategy allows', () => {
+  it('no HPA, 8 stable pods and a 1-pod canary (fewer than the default 25% maxUnavailable of 2): stable never has fewer than its 8 ready replicas during the promote; the user\'s strategy is restored exactly and its record removed', async () => {
+    const namespace = await slowStable('capnohpa', 8);
+    const strategyBefore = await strategyOf(namespace);
+    expect(strategyBefore).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } });
+    expect((await startCanary(namespace, '10')).errors).toEqual([]);
+    expect((await get(namespace, 'model-canary'))!.spec!.replicas).toBe(1); // ceil(8 x 10%)
+    const before = (await get(namespace, 'model'))!.status!.readyReplicas!;
+    expect(before).toBe(8);
+
+    const { result: p, ready } = await watchStableReady(namespace, () => runInProcess(promote, { ...kube(), deployment: 'model', namespace }));
+    expect(p.errors).toEqual([]);
+    expect(ready.length).toBeGreaterThan(20); // a gradual rollout of 2 s pods, watched all through
+    expect(Math.min(...ready)).toBeGreaterThanOrEqual(before);
+    const stable = (await get(namespace, 'model'))!;
+    expect(stable.spec!.template.spec!.containers[0].image).toBe('r.example/model:2');
+    expect(stable.spec!.replicas).toBe(8);
+    expect(stable.spec!.strategy).toEqual(strategyBefore);
+    expect(stable.metadata!.annotations?.[ROLLOUT_RESTORE]).toBeUndefined();
+    expect(p.stdout).toMatch(/maxUnavailable 0/);
+    expect(p.summary).toMatch(/\| ready replicas before \| 8 \| 1 \| 9 \|/);
+    expect(p.summary).toMatch(/\| ready replicas after \| 8 \| 0 \| 8 \|/);
+  }, 120_000);
+
+  it('HPA 2..10 at 8 and a 1-pod canary (fewer than maxUnavailable 2 of the raised 9): stable never has fewer than its 8 ready replicas while it holds traffic, reaches 9 ready before the canary loses traffic; HPA and strategy restored exactly', async () => {
+    const namespace = await slowStable('caphpa', 8, { hpa: { min: 2, max: 10 } });
+    const hpaBefore = (await cluster().get(hpaRef(namespace))).spec;
+    const strategyBefore = await strategyOf(namespace);
+    expect((await startCanary(namespace, '10')).errors).toEqual([]);
+    expect((await get(namespace, 'model-canary'))!.spec!.replicas).toBe(1);
+    const routeRef = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace, name: 'model' };
+    const seen: { stableReady: number; canaryWeight: number }[] = [];
+    let watching = true;
+    const watch = (async () => {
+      while (watching) {
+        const [d, route] = await Promise.all([get(namespace, 'model'), cluster().get(routeRef)]);
+        seen.push({ stableReady: d?.status?.readyReplicas ?? 0, canaryWeight: route.spec.rules[0].backendRefs.find((b: { name: string }) => b.name === 'model-canary')?.weight ?? 0 });
+        await new Promise((res) => setTimeout(res, 40));
+      }
+    })();
+    const p = await runInProcess(promote, { ...kube(), deployment: 'model', namespace });
+    watching = false;
+    await watch;
+    expect(p.errors).toEqual([]);
+    expect(seen.length).toBeGreaterThan(20);
+    expect(Math.min(...seen.map((s) => s.stableReady))).toBeGreaterThanOrEqual(8);
+    const cut = seen.findIndex((s) => s.canaryWeight === 0);
+    expect(cut).toBeGreaterThan(0);
+    expect(seen[cut].stableReady).toBeGreaterThanOrEqual(9);
+    const stable = (await get(namespace, 'model'))!;
+    expect(stable.spec!.replicas).toBe(9);
+    expect(stable.spec!.strategy).toEqual(strategyBefore);
+    expect(stable.metadata!.annotations?.[ROLLOUT_RESTORE]).toBeUndefined();
+    expect((await cluster().get(hpaRef(namespace))).spec).toEqual(hpaBefore);
+    expect(p.summary).toMatch(/\| ready replicas before \| 8 \| 1 \| 9 \|/);
+    expect(p.summary).toMatch(/\| ready replicas after \| 9 \| 0 \| 9 \|/);
+  }, 120_000);
+});
