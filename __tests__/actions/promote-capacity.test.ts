@@ -125,4 +125,68 @@ describe('promote never lowers serving capacity, whatever the rollout strategy a
     expect(p.summary).toMatch(/\| ready replicas before \| 8 \| 1 \| 9 \|/);
     expect(p.summary).toMatch(/\| ready replicas after \| 9 \| 0 \| 9 \|/);
   }, 120_000);
+
+  it('a user\'s own rollingUpdate (maxSurge 0, maxUnavailable 2): the promote surges one pod at a time instead, never below the 6 ready, and the user\'s values come back exactly', async () => {
+    const namespace = await slowStable('capcustom', 6, { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 2 } } });
+    const strategyBefore = await strategyOf(namespace);
+    expect(strategyBefore).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 2 } });
+    expect((await startCanary(namespace, '10')).errors).toEqual([]);
+    const { result: p, ready } = await watchStableReady(namespace, () => runInProcess(promote, { ...kube(), deployment: 'model', namespace }));
+    expect(p.errors).toEqual([]);
+    expect(Math.min(...ready)).toBeGreaterThanOrEqual(6);
+    expect(p.stdout).toMatch(/rolls out with maxUnavailable 0, maxSurge 1 .*its own maxUnavailable 2, maxSurge 0/);
+    expect(await strategyOf(namespace)).toEqual(strategyBefore);
+  }, 120_000);
+});
+
+describe('the promote\'s rollout strategy is given back on every way out', () => {
+  it('a promote whose rollout timed out leaves maxUnavailable 0 recorded; its re-run completes the promotion without a dip and restores the user\'s strategy exactly', async () => {
+    const namespace = await slowStable('caprerun', 4);
+    const strategyBefore = await strategyOf(namespace);
+    expect((await startCanary(namespace, '25')).errors).toEqual([]);
+    const first = await runInProcess(promote, { ...kube(), deployment: 'model', namespace, timeout: '1s' });
+    expect(first.failed).toBe(true);
+    const midway = (await get(namespace, 'model'))!;
+    expect(midway.spec!.strategy!.rollingUpdate).toEqual({ maxSurge: '25%', maxUnavailable: 0 });
+    expect(JSON.parse(midway.metadata!.annotations![ROLLOUT_RESTORE])).toEqual({ maxSurge: '25%', maxUnavailable: '25%' });
+
+    const { result: again, ready } = await watchStableReady(namespace, () => runInProcess(promote, { ...kube(), deployment: 'model', namespace }));
+    expect(again.errors).toEqual([]);
+    expect(again.stdout).toMatch(/Resuming the promotion/);
+    expect(Math.min(...ready)).toBeGreaterThanOrEqual(4);
+    const stable = (await get(namespace, 'model'))!;
+    expect(stable.spec!.template.spec!.containers[0].image).toBe('r.example/model:2');
+    expect(stable.spec!.strategy).toEqual(strategyBefore);
+    expect(stable.metadata!.annotations?.[ROLLOUT_RESTORE]).toBeUndefined();
+  }, 120_000);
+
+  it('a promote that timed out, then rolled back (auto-rollback, mode auto): the strategy is restored exactly before stable returns to its previous image', async () => {
+    const namespace = await slowStable('caprollback', 4);
+    const strategyBefore = await strategyOf(namespace);
+    expect((await startCanary(namespace, '25')).errors).toEqual([]);
+    expect((await runInProcess(promote, { ...kube(), deployment: 'model', namespace, timeout: '1s' })).failed).toBe(true);
+    expect((await get(namespace, 'model'))!.metadata!.annotations![ROLLOUT_RESTORE]).toBeDefined();
+    const back = await runInProcess(autoRollback, { ...kube(), deployment: 'model', namespace, mode: 'auto' });
+    expect(back.errors).toEqual([]);
+    const restoredAt = back.stdout.search(/rollout strategy restored to maxUnavailable 25%, maxSurge 25%/);
+    expect(restoredAt).toBeGreaterThan(-1);
+    expect(back.stdout.indexOf('Rolling model back from r.example/model:2')).toBeGreaterThan(restoredAt);
+    const stable = (await get(namespace, 'model'))!;
+    expect(stable.spec!.template.spec!.containers[0].image).toBe('registry.example/model:1.0.0');
+    expect(stable.spec!.strategy).toEqual(strategyBefore);
+    expect(stable.metadata!.annotations?.[ROLLOUT_RESTORE]).toBeUndefined();
+    expect(await get(namespace, 'model-canary')).toBeUndefined();
+  }, 120_000);
+
+  it('a Recreate strategy is never changed: promote warns, before the rollout, that stable serves nothing until the new pods are ready; the type stays Recreate and nothing is recorded', async () => {
+    const namespace = await slowStable('caprecreate', 3, { strategy: { type: 'Recreate', rollingUpdate: null } as never });
+    expect((await startCanary(namespace, '25')).errors).toEqual([]);
+    const p = await runInProcess(promote, { ...kube(), deployment: 'model', namespace });
+    expect(p.errors).toEqual([]);
+    expect(p.warnings.join('\n')).toMatch(new RegExp(`Deployment ${namespace}/model uses the Recreate strategy: .*stops every stable pod before the new ones start.*does not change a strategy type`));
+    const stable = (await get(namespace, 'model'))!;
+    expect(stable.spec!.strategy).toEqual({ type: 'Recreate' });
+    expect(stable.metadata!.annotations?.[ROLLOUT_RESTORE]).toBeUndefined();
+    expect(stable.spec!.template.spec!.containers[0].image).toBe('r.example/model:2');
+  }, 120_000);
 });
