@@ -88,6 +88,7 @@ describe('promote never lowers serving capacity, whatever the rollout strategy a
     expect(stable.spec!.strategy).toEqual(strategyBefore);
     expect(stable.metadata!.annotations?.[ROLLOUT_RESTORE]).toBeUndefined();
     expect(p.stdout).toMatch(/maxUnavailable 0/);
+    expect(p.summary).toMatch(/rolls out with maxUnavailable 0, maxSurge 25% .*its own maxUnavailable 25%, maxSurge 25%/);
     expect(p.summary).toMatch(/\| ready replicas before \| 8 \| 1 \| 9 \|/);
     expect(p.summary).toMatch(/\| ready replicas after \| 8 \| 0 \| 8 \|/);
   }, 120_000);
