@@ -127,6 +127,19 @@ describe('promote never lowers serving capacity, whatever the rollout strategy a
     expect(p.summary).toMatch(/\| ready replicas after \| 9 \| 0 \| 9 \|/);
   }, 120_000);
 
+  it('replicas router, no HPA, 8 stable pods and a 1-pod canary sharing the stable Service: stable never has fewer than its 8 ready replicas during the promote', async () => {
+    const namespace = await slowStable('caprep', 8);
+    const r = await runInProcess(canaryDeploy, { ...kube(), deployment: 'model', namespace, image: 'r.example/model:2', weight: '10' });
+    expect(r.errors).toEqual([]);
+    expect((await get(namespace, 'model-canary'))!.spec!.replicas).toBe(1); // 1 of 9 pods
+    const { result: p, ready } = await watchStableReady(namespace, () => runInProcess(promote, { ...kube(), deployment: 'model', namespace }));
+    expect(p.errors).toEqual([]);
+    expect(ready.length).toBeGreaterThan(20);
+    expect(Math.min(...ready)).toBeGreaterThanOrEqual(8);
+    expect((await get(namespace, 'model'))!.spec!.template.spec!.containers[0].image).toBe('r.example/model:2');
+    expect(await get(namespace, 'model-canary')).toBeUndefined();
+  }, 120_000);
+
   it('a user\'s own rollingUpdate (maxSurge 0, maxUnavailable 2): the promote surges one pod at a time instead, never below the 6 ready, and the user\'s values come back exactly', async () => {
     const namespace = await slowStable('capcustom', 6, { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 2 } } });
     const strategyBefore = await strategyOf(namespace);
