@@ -31,7 +31,7 @@ function resolve(value: IntOrString, replicas: number, round: 'up' | 'down'): nu
 }
 
 const show = (v: IntOrString) => (v === undefined || v === null ? 'default 25%' : String(v));
-export const describeRollingUpdate = (r: RollingUpdate | undefined) => `maxUnavailable ${show(r?.maxUnavailable)}, maxSurge ${show(r?.maxSurge)}`;
+const describeRollingUpdate = (r: RollingUpdate | undefined) => `maxUnavailable ${show(r?.maxUnavailable)}, maxSurge ${show(r?.maxSurge)}`;
 
 function recordOf(d: V1Deployment): RollingUpdate | undefined {
   const raw = d.metadata?.annotations?.[ROLLOUT_RESTORE];
