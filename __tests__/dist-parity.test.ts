@@ -300,6 +300,8 @@ describe('autoscaled, GitOps-managed stable from dist/', () => {
     expectSucceeded(promoted);
     expect((await deployment(namespace, 'model'))!.spec!.replicas).toBe(8);
     expect((await cluster.get(hpa)).spec.minReplicas).toBe(2);
+    expect(promoted.stdout).toMatch(/rolls out with maxUnavailable 0, maxSurge 25%/);
+    expect((await deployment(namespace, 'model'))!.spec!.strategy!.rollingUpdate).toEqual({ maxSurge: '25%', maxUnavailable: '25%' });
   });
 });
 

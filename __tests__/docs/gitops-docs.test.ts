@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { GITOPS_ANNOTATIONS } from '../../shared/canary/gitops.js';
+import { ROLLOUT_RESTORE } from '../../shared/canary/rollout-strategy.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const page = readFileSync(join(root, 'docs/gitops.md'), 'utf8');
@@ -30,5 +31,13 @@ describe('docs/gitops.md', () => {
 
   it('names the annotations ai-deploy puts on the objects it creates', () => {
     for (const [k, v] of Object.entries(GITOPS_ANNOTATIONS)) expect(page).toContain(`${k}: ${v}`);
+  });
+
+  it('says what promote changes on the stable Deployment for its rollout, where it records it, and both tools ignore that field', () => {
+    expect(page).toContain(`annotation \`${ROLLOUT_RESTORE}\``);
+    const argo = byKind('Application').spec.ignoreDifferences.find((d: { kind: string }) => d.kind === 'Deployment');
+    expect(argo.jsonPointers).toContain('/spec/strategy/rollingUpdate');
+    const flux = byKind('HelmRelease').spec.driftDetection.ignore.find((i: { target: { kind: string } }) => i.target.kind === 'Deployment');
+    expect(flux.paths).toContain('/spec/strategy/rollingUpdate');
   });
 });

@@ -36,7 +36,7 @@ async function promoteCanaryStep(inputs: Inputs): Promise<void> {
   const runUrl = currentRunUrl();
   const reports: StageReport[] = [];
   const canary = await loadCanary(cluster, inputs.namespace, inputs.deployment);
-  const promoteNow = () => promoteCanary(cluster, inputs.namespace, inputs.deployment, inputs.timeout, core.info, runUrl);
+  const promoteNow = () => promoteCanary(cluster, inputs.namespace, inputs.deployment, inputs.timeout, core.info, runUrl, core.warning);
   // Only a ready canary is promoted (and its lease held meanwhile); promoteCanary refuses any other, changing nothing.
   const promoteOnCluster = () => phase('Promote', () => (canary?.state.phase === 'ready' ? withLease(cluster, inputs.namespace, inputs.deployment, promoteNow) : promoteNow()));
   const registry = inputs.registry && (await openRegistry(inputs.registry));
@@ -131,6 +131,8 @@ function capacitySummary(result: Promotion): string {
         ['ready replicas before', String(c.stableBefore), String(c.canaryBefore), String(c.stableBefore + c.canaryBefore)],
         ['ready replicas after', String(c.stableAfter), '0', String(c.stableAfter)],
       ],
-    ) + `\n\n${c.autoscaler ? `${escapeMarkdown(c.autoscaler)} held its minimum at ${c.target} during the cut-over, then got its own minimum back.\n\n` : ''}`
+    ) +
+    `\n\n${c.autoscaler ? `${escapeMarkdown(c.autoscaler)} held its minimum at ${c.target} during the cut-over, then got its own minimum back.\n\n` : ''}` +
+    (c.rollout ? `${escapeMarkdown(c.rollout)}\n\n` : '')
   );
 }

@@ -2,6 +2,7 @@ import { ConfigurationError } from '../errors.js';
 import type { Cluster, KubeObject, ObjectRef } from '../k8s/cluster.js';
 import { key } from '../k8s/annotations.js';
 import { isNotFound } from '../k8s/errors.js';
+import { servingReplicas } from '../k8s/serving.js';
 
 /**
  * The autoscaler that owns a stable Deployment's replica count: a HorizontalPodAutoscaler (autoscaling/v2)
@@ -173,11 +174,6 @@ export async function restoreAutoscaling(cluster: Cluster, namespace: string, de
   }
 }
 
-/** The stable replicas serving now: with an autoscaler, what runs (`status.replicas`), not the manifest's count. */
-export function servingReplicas(stable: KubeObject, autoscaler: Autoscaler | undefined): number {
-  return autoscaler ? (stable.status?.replicas ?? stable.spec?.replicas ?? 1) : (stable.spec?.replicas ?? 1);
-}
-
 /**
  * canary-deploy's look at autoscaling, before it changes anything: finds the autoscaler (odd ones are
  * errors or warnings naming the object), checks the weight fits it, and says what will be done.
@@ -192,7 +188,7 @@ export async function checkAutoscaling(
   for (const w of warnings) warn(w);
   if (!autoscaler) return undefined;
   if (plan.router === 'replicas' && plan.strategy !== 'blue-green') requireWeightFits(autoscaler, plan.deployment, plan.weight, plan.baseline);
-  warn(autoscalerWarning(autoscaler, plan.deployment, servingReplicas(stable, autoscaler), plan.router));
+  warn(autoscalerWarning(autoscaler, plan.deployment, servingReplicas(stable), plan.router));
   return autoscaler;
 }
 

@@ -10,6 +10,7 @@ import { recordedRouter, type Log } from './load.js';
 import { decodeProgress, describeProgress, encodeProgress, PROGRESS } from './progress.js';
 import { promotionLanded, removeTrackWorkloads, stableRuns } from './rollback.js';
 import { holdCapacityForPromote, restoreAutoscaling, type PromoteCapacity } from './autoscaler.js';
+import { capacityRollout, restoreRolloutStrategy } from './rollout-strategy.js';
 import { CANARY_STATE_KEYS, decodeCanaryState, describeCanary } from './state.js';
 
 export interface Promotion {
@@ -18,19 +19,21 @@ export interface Promotion {
   previousImage?: string;
   modelVersion?: string;
   /** Replica counts before the cut-over and after it (absent when a re-run resumed a promotion under way). */
-  capacity?: PromoteCapacity & { stableAfter: number };
+  capacity?: PromoteCapacity & { stableAfter: number; rollout?: string };
 }
 
 /**
  * Makes the canary the stable. Blue-green switches all traffic to the twin first. Then the stable
  * Deployment gets the canary's image and MODEL_VERSION (a strategic merge patch on that container,
  * guarded by resourceVersion and by the canary it was planned from, recording the previous image for a
- * later revision rollback and promote's progress in the same write), its rollout is awaited, all traffic
+ * later revision rollback and promote's progress in the same write), its rollout is awaited (with
+ * `maxUnavailable: 0` for its duration, see ./rollout-strategy.ts, so stable never has fewer ready pods than
+ * before while it holds traffic; an autoscaler's minimum is raised to stable's plus the canary's), all traffic
  * returns to stable, and the canary, baseline and added routing are removed. A re-run after a failure
  * continues: once stable runs the canary's image (the canary possibly deleted already) it completes the
  * clean-up instead of refusing. Run again after it finished, it finds the promotion recorded and changes nothing.
  */
-export async function promoteCanary(cluster: Cluster, namespace: string, deployment: string, timeoutMs: number, log: Log, by?: string): Promise<Promotion> {
+export async function promoteCanary(cluster: Cluster, namespace: string, deployment: string, timeoutMs: number, log: Log, by?: string, warn: Log = log): Promise<Promotion> {
   const stable = await getDeployment(cluster, namespace, deployment);
   const state = decodeCanaryState(stable.metadata?.annotations);
   if (!state) {
@@ -53,7 +56,7 @@ export async function promoteCanary(cluster: Cluster, namespace: string, deploym
   if (!canary && !landed) throw new Error(`The recorded canary ${namespace}/${state.canary} no longer exists and stable still runs ${stableRuns(stable, state)}; roll back (auto-rollback, mode: canary) to clear its state.`);
   const router = recordedRouter(cluster, namespace, deployment, state);
   const stableModelVersion = modelVersionOf(findContainer(stable, state.container));
-  let capacity: PromoteCapacity | undefined;
+  let capacity: (PromoteCapacity & { rollout?: string }) | undefined;
 
   if (landed) {
     log(`Resuming the promotion of ${describeCanary(state)}: stable ${deployment} already runs ${state.canaryImage}${progress ? ` (${describeProgress(progress)})` : ''}.`);
@@ -69,15 +72,23 @@ export async function promoteCanary(cluster: Cluster, namespace: string, deploym
     // Never less serving capacity: with an autoscaler the new stable is brought to what serves now (stable + canary).
     capacity = await holdCapacityForPromote(cluster, namespace, deployment, stable, canary);
     const replicas = capacity.target !== undefined && capacity.target > (stable.spec?.replicas ?? 1) ? { replicas: capacity.target } : {};
+    // ... and no serving pod stops before its replacement is ready (maxUnavailable 0 for this rollout, recorded and restored).
+    const rollsTo = replicas.replicas ?? stable.spec?.replicas ?? 1;
+    const planned = capacityRollout(stable, rollsTo);
+    if (planned.kind === 'recreate') warn(planned.warning);
+    let rollout: string | undefined;
     const at = new Date().toISOString();
     await cluster
       .checkAndSet<V1Deployment>(
         deploymentRef(namespace, deployment),
         (d) => {
           if (changedBy(d, canary, state, 'promote')) throw new ClaimMismatch('the recorded canary changed');
+          const keep = capacityRollout(d, rollsTo);
+          rollout = keep.kind === 'changed' ? keep.message : undefined;
           return {
             metadata: {
               annotations: {
+                ...(keep.kind === 'changed' ? keep.patch.metadata.annotations : {}),
                 [PROMOTION.previousImage]: state.stableImage,
                 ...(stableModelVersion ? { [PROMOTION.previousModelVersion]: stableModelVersion } : {}),
                 [PROMOTION.promotedImage]: state.canaryImage,
@@ -88,6 +99,7 @@ export async function promoteCanary(cluster: Cluster, namespace: string, deploym
             },
             spec: {
               ...replicas,
+              ...(keep.kind === 'changed' ? keep.patch.spec : {}),
               template: {
                 spec: {
                   containers: [
@@ -107,9 +119,12 @@ export async function promoteCanary(cluster: Cluster, namespace: string, deploym
       .catch(async (error: unknown) => {
         throw error instanceof ClaimMismatch ? await canaryLost(cluster, namespace, deployment, state, 'promote') : error;
       });
+    if (rollout) log(rollout);
+    capacity.rollout = rollout;
     log(`Stable ${deployment} now runs ${state.canaryImage}; waiting for its rollout.`);
   }
   const rolled = await waitForRollout(cluster, namespace, deployment, timeoutMs, log);
+  await restoreRolloutStrategy(cluster, namespace, deployment, log);
   if (capacity) log(`Stable ${deployment}: ${rolled.status?.readyReplicas ?? 0} ready replicas before the canary loses traffic (served before: stable ${capacity.stableBefore} + canary ${capacity.canaryBefore}).`);
 
   await router.reset();

@@ -4,6 +4,7 @@ import { LABEL_CANARY_OF, removeAnnotationsPatch, ROLLBACK } from '../k8s/annota
 import { deploymentRef, selectorString } from '../k8s/objects.js';
 import { recordedRouter, type Log } from './load.js';
 import { restoreAutoscaling } from './autoscaler.js';
+import { restoreRolloutStrategy } from './rollout-strategy.js';
 import { decodeProgress, describeProgress, encodeProgress, PROGRESS } from './progress.js';
 import { CANARY_STATE_KEYS, decodeCanaryState, describeCanary, type CanaryState } from './state.js';
 
@@ -81,7 +82,7 @@ export async function rollbackCanary(cluster: Cluster, namespace: string, deploy
   const state = decodeCanaryState(stable.metadata?.annotations);
   const leftovers = await cluster.list('apps/v1', 'Deployment', namespace, selectorString({ [LABEL_CANARY_OF]: deployment }));
   if (!state && leftovers.length === 0) {
-    await restoreAutoscaling(cluster, namespace, deployment, log); // a raise left by a run stopped between its steps
+    await restoreCapacityHolds(cluster, namespace, deployment, log); // a raise left by a run stopped between its steps
     log(`No canary in progress for ${namespace}/${deployment}: stable already serves all traffic; nothing to roll back.`);
     return { rolledBack: false, podsLeft: 0 };
   }
@@ -106,14 +107,23 @@ export async function rollbackCanary(cluster: Cluster, namespace: string, deploy
   }
   log(`No canary state recorded, but ${leftovers.map((d) => d.metadata?.name).join(', ')} left behind: removing.`);
   const podsLeft = await removeTrackWorkloads(cluster, namespace, deployment);
-  await restoreAutoscaling(cluster, namespace, deployment, log);
+  await restoreCapacityHolds(cluster, namespace, deployment, log);
   await finish(cluster, stableRef, undefined, undefined, record);
   return { rolledBack: true, podsLeft };
 }
 
 /**
+ * What a canary or its promotion held for capacity, given back: the autoscaler's own minimum (./autoscaler.ts)
+ * and the stable Deployment's own rolling-update strategy (./rollout-strategy.ts). Idempotent.
+ */
+export async function restoreCapacityHolds(cluster: Cluster, namespace: string, deployment: string, log: Log): Promise<void> {
+  await restoreAutoscaling(cluster, namespace, deployment, log);
+  await restoreRolloutStrategy(cluster, namespace, deployment, log);
+}
+
+/**
  * All traffic to stable (the routing's claim removed in the same write), canary and baseline removed, routing
- * cleaned up, and the autoscaler's own minimum back (see ./autoscaler.ts).
+ * cleaned up, and what was held for capacity given back (`restoreCapacityHolds`).
  */
 export async function takeDown(cluster: Cluster, namespace: string, deployment: string, state: CanaryState, log: Log): Promise<number> {
   const router = recordedRouter(cluster, namespace, deployment, state);
@@ -121,7 +131,7 @@ export async function takeDown(cluster: Cluster, namespace: string, deployment: 
   log(`Traffic: 100% to stable ${deployment} (${state.router.kind}).`);
   const podsLeft = await removeTrackWorkloads(cluster, namespace, deployment);
   await router.cleanup();
-  await restoreAutoscaling(cluster, namespace, deployment, log);
+  await restoreCapacityHolds(cluster, namespace, deployment, log);
   return podsLeft;
 }
 

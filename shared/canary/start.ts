@@ -19,7 +19,8 @@ import type { MatchCondition } from '../traffic/match.js';
 import type { SessionAffinity } from '../traffic/affinity.js';
 import { trackDeployment, type Track } from './template.js';
 import { gitopsWarnings } from './gitops.js';
-import { checkAutoscaling, raiseMinimum, servingReplicas } from './autoscaler.js';
+import { checkAutoscaling, raiseMinimum } from './autoscaler.js';
+import { servingReplicas } from '../k8s/serving.js';
 
 /** What canary-deploy was asked for, typed and checked at the action's edge. */
 export interface CanaryPlan {
@@ -177,8 +178,8 @@ export async function rollOutCanary(cluster: Cluster, plan: CanaryPlan, log: Log
 
   const router = recordedRouter(cluster, namespace, deployment, state);
   // The autoscaler keeps stable at least where it stands for the canary's duration (restored on every exit).
-  if (autoscaler) await raiseMinimum(cluster, autoscaler, deployment, servingReplicas(stable, autoscaler));
-  const replicas = trackReplicas(plan, servingReplicas(stable, autoscaler), router);
+  if (autoscaler) await raiseMinimum(cluster, autoscaler, deployment, servingReplicas(stable));
+  const replicas = trackReplicas(plan, servingReplicas(stable), router);
   const hold = plan.holdTraffic && previous?.phase !== 'ready' ? await router.holdTraffic(stable) : undefined;
   let changed = false;
   const tracks: [Track, string][] = [['canary', state.canary], ...(state.baseline ? [['baseline', state.baseline] as [Track, string]] : [])];

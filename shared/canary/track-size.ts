@@ -3,7 +3,7 @@ import type { Cluster } from '../k8s/cluster.js';
 import { isNotFound } from '../k8s/errors.js';
 import { deploymentRef } from '../k8s/objects.js';
 import { waitForRollout } from '../k8s/rollout.js';
-import { findAutoscaler, servingReplicas } from './autoscaler.js';
+import { servingReplicas } from '../k8s/serving.js';
 import { ClaimMismatch, claimOf, claimOnObject } from './claim.js';
 import type { CanaryState } from './state.js';
 
@@ -12,7 +12,7 @@ const GROW_TIMEOUT_MS = 5 * 60_000;
 
 /**
  * Mesh routers weigh traffic on the route, so the canary's pods must follow the weight: ceil(stable x weight)
- * pods (at least one), from the replicas stable runs now (with an autoscaler, `status.replicas`). `grow`
+ * pods (at least one), from the replicas stable serves with now (`servingReplicas`: its running pods, at most its spec). `grow`
  * (before more traffic) only adds pods and waits for them to be ready; `shrink` (after less traffic) only
  * removes. Each write requires the canary's claim on the track (check-and-set). The `replicas` router sizes
  * its tracks itself, and a blue-green twin stays full size: both are left alone.
@@ -20,8 +20,7 @@ const GROW_TIMEOUT_MS = 5 * 60_000;
 export async function resizeTracks(cluster: Cluster, namespace: string, deployment: string, state: CanaryState, weight: number, mode: 'grow' | 'shrink'): Promise<void> {
   if (state.router.kind === 'replicas' || state.strategy === 'blue-green') return;
   const stable = await cluster.get<V1Deployment>(deploymentRef(namespace, deployment));
-  const { autoscaler } = await findAutoscaler(cluster, namespace, deployment);
-  const wanted = Math.max(1, Math.ceil((servingReplicas(stable, autoscaler) * weight) / 100));
+  const wanted = Math.max(1, Math.ceil((servingReplicas(stable) * weight) / 100));
   for (const name of [state.canary, state.baseline].filter((n): n is string => Boolean(n))) {
     let changed = false;
     try {

@@ -2,6 +2,7 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import { ClaimMismatch, claimOnObject, claimsWith, TRAFFIC_CLAIMS } from '../canary/claim.js';
 import { isNotFound } from '../k8s/errors.js';
 import { deploymentRef } from '../k8s/objects.js';
+import { servingReplicas } from '../k8s/serving.js';
 import { replicasHold, type TrafficHold } from './hold.js';
 import { splitWeights, type RouterContext, type TrafficRouter } from './router.js';
 import { removeTrackService } from './services.js';
@@ -39,7 +40,7 @@ export class ReplicasRouter implements TrafficRouter {
 
   async setWeight(canaryWeight: number): Promise<void> {
     const stable = await this.ctx.cluster.get<Deployment>(deploymentRef(this.ctx.namespace, this.ctx.deployment));
-    const replicas = replicasForWeight(stable.spec?.replicas ?? 1, canaryWeight, this.ctx.baseline !== undefined);
+    const replicas = replicasForWeight(servingReplicas(stable), canaryWeight, this.ctx.baseline !== undefined);
     await this.scaleClaimed(this.ctx.canary, replicas);
     if (this.ctx.baseline) await this.scaleClaimed(this.ctx.baseline, replicas);
   }
@@ -57,16 +58,21 @@ export class ReplicasRouter implements TrafficRouter {
   /** The canary (and baseline) Deployments already have the replicas `canaryWeight` needs (canary-deploy sizes them as it creates them). */
   async carries(canaryWeight: number): Promise<boolean> {
     const stable = await this.ctx.cluster.get<Deployment>(deploymentRef(this.ctx.namespace, this.ctx.deployment));
-    const wanted = replicasForWeight(stable.spec?.replicas ?? 1, canaryWeight, this.ctx.baseline !== undefined);
+    const wanted = replicasForWeight(servingReplicas(stable), canaryWeight, this.ctx.baseline !== undefined);
     const count = async (name: string) => (await this.ctx.cluster.find<Deployment>(deploymentRef(this.ctx.namespace, name)))?.spec?.replicas;
     const tracks = [this.ctx.canary, ...(this.ctx.baseline ? [this.ctx.baseline] : [])];
     return (await Promise.all(tracks.map(count))).every((n) => n === wanted);
   }
 
+  /** The canary's share: its (and baseline's) replicas as set, beside the stable replicas serving now. */
   async current(): Promise<number> {
-    const count = async (name: string | undefined) =>
-      name ? ((await this.ctx.cluster.find<Deployment>(deploymentRef(this.ctx.namespace, name)))?.spec?.replicas ?? 0) : 0;
-    const [stable, canary, baseline] = await Promise.all([count(this.ctx.deployment), count(this.ctx.canary), count(this.ctx.baseline)]);
+    const find = (name: string) => this.ctx.cluster.find<Deployment>(deploymentRef(this.ctx.namespace, name));
+    const count = async (name: string | undefined) => (name ? ((await find(name))?.spec?.replicas ?? 0) : 0);
+    const serving = async () => {
+      const stable = await find(this.ctx.deployment);
+      return stable ? servingReplicas(stable) : 0;
+    };
+    const [stable, canary, baseline] = await Promise.all([serving(), count(this.ctx.canary), count(this.ctx.baseline)]);
     return weightOfReplicas(stable, canary, baseline);
   }
 
