@@ -20,6 +20,7 @@ import type { SessionAffinity } from '../traffic/affinity.js';
 import { trackDeployment, type Track } from './template.js';
 import { gitopsWarnings } from './gitops.js';
 import { checkAutoscaling, raiseMinimum, servingReplicas } from './autoscaler.js';
+import { convertedState, convertsShadow, requireConvertible } from './convert.js';
 
 /** What canary-deploy was asked for, typed and checked at the action's edge. */
 export interface CanaryPlan {
@@ -118,6 +119,7 @@ export async function rollOutCanary(cluster: Cluster, plan: CanaryPlan, log: Log
   const { namespace, deployment } = plan;
   let stable = await getDeployment(cluster, namespace, deployment);
   const container = findContainer(stable, plan.container);
+  refuseBadConversion(stable, plan, container.image ?? '', modelVersionOf(container));
   const route = await prepareRoute(cluster, plan.router, namespace, deployment, plan.route, plan.match, plan.affinity, plan.strategy === 'shadow');
   const warn = events.warn ?? log;
   for (const warning of await gitopsWarnings(cluster, stable, route.binding)) warn(warning);
@@ -146,12 +148,17 @@ export async function rollOutCanary(cluster: Cluster, plan: CanaryPlan, log: Log
 
   // Claim: check-and-set on the stable Deployment's annotations (409 -> read again, decide again).
   let previous: CanaryState | undefined;
+  let converting = false;
   const claimed = await cluster
     .checkAndSet<V1Deployment>(deploymentRef(namespace, deployment), (d) => {
       previous = decodeCanaryState(d.metadata?.annotations);
       const lease = decodeLease(d.metadata?.annotations);
-      if (previous && lease && plan.lease && standing(lease, plan.lease.holder) !== 'mine') throw new CanaryInProgress(previous, describeLease(lease));
+      converting = previous !== undefined && convertsShadow(previous, { ...wanted, baseline: plan.baseline });
+      // A shadow canary is turned into a weighted one by its own run, in any of its jobs (as monitor-canary acts on it).
+      const me = plan.lease && (converting ? { ...plan.lease.holder, nonce: undefined } : plan.lease.holder);
+      if (previous && lease && me && standing(lease, me) !== 'mine') throw new CanaryInProgress(previous, describeLease(lease));
       const leased = plan.lease ? encodeLease(grant(plan.lease.holder, plan.lease.durationMs)) : {};
+      if (converting) return { metadata: { annotations: { ...encodeCanaryState(convertedState(previous!, wanted.router)), ...leased } } };
       if (previous && !sameCanary(previous, wanted)) throw new CanaryInProgress(previous);
       // A ready canary is left to its owner (whose lease this renews); an unfinished one is taken over by this run.
       if (previous?.phase === 'ready') return plan.lease ? { metadata: { annotations: leased } } : undefined;
@@ -173,7 +180,9 @@ export async function rollOutCanary(cluster: Cluster, plan: CanaryPlan, log: Log
     });
   const state = decodeCanaryState(claimed.metadata?.annotations)!;
   if (previous) log(`Found the canary already recorded: ${describeCanary(previous)}.`);
-  if (state.owner === plan.owner) events.claimed?.(state);
+  if (converting) log(`Turning the shadow canary into a weighted canary: the mirror is removed and ${plan.weight}% of real traffic given in one write of the route.`);
+  // Converting makes this run answerable for the canary until it finished: its post step rolls back what did not.
+  if (state.owner === plan.owner || converting) events.claimed?.(state);
 
   const router = recordedRouter(cluster, namespace, deployment, state);
   // The autoscaler keeps stable at least where it stands for the canary's duration (restored on every exit).
@@ -304,6 +313,16 @@ async function applyTrack(cluster: Cluster, desired: V1Deployment, log: Log, o: 
   });
   log(`Updated ${ref.name} to the new pod template (${desired.spec!.replicas} replicas).`);
   return true;
+}
+
+/** A recorded shadow canary and a run asking for another strategy: a clear error unless it is a conversion (./convert.ts). */
+function refuseBadConversion(stable: V1Deployment, plan: CanaryPlan, stableImage: string, stableModelVersion: string | undefined): void {
+  const recorded = decodeCanaryState(stable.metadata?.annotations);
+  if (recorded?.strategy !== 'shadow' || plan.strategy === 'shadow') return;
+  const lease = decodeLease(stable.metadata?.annotations);
+  if (lease && plan.lease && standing(lease, { ...plan.lease.holder, nonce: undefined }) === 'expired') return; // abandoned: taken over, not converted
+  const router = { kind: plan.router, route: plan.route, match: plan.match, affinity: plan.affinity };
+  requireConvertible(recorded, { strategy: plan.strategy, router, canaryImage: plan.image ?? stableImage, modelVersion: plan.modelVersion ?? stableModelVersion, baseline: plan.baseline });
 }
 
 /** Thrown inside the claim's decision when a different canary is recorded. */
