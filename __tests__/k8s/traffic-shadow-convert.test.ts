@@ -139,6 +139,7 @@ describe.each(CASES)('a shadow canary turned into a weighted canary on %s', (rou
       expect(converted.errors).toEqual([]);
       expect(converted.outputs).toMatchObject({ canary: 'model-canary', 'canary-image': 'r.example/model:2', weight: '10' });
       expect(converted.stdout).toMatch(/Turning the shadow canary into a weighted canary/);
+      expect(converted.summary).toMatch(/Turned from a shadow canary into a weighted canary: monitor-canary now walks its `steps` on real traffic/);
       // One spec write: never a moment with both the mirror and a weight, or with neither a mirror nor the weight.
       const route = await cluster().get(ref);
       expect(route.metadata!.generation).toBe(generation + 1);
@@ -238,6 +239,9 @@ describe('turning a shadow canary into a weighted canary: bad input fails naming
     ['another route', { route: 'other' }, /^Invalid `route`: 'other'\. Expected `model`/],
     ['strategy: blue-green', { strategy: 'blue-green' }, /^Invalid `strategy`: 'blue-green'\. Expected `canary` \(with `weight`\)/],
     ['baseline: true', { baseline: 'true' }, /`baseline: true` cannot be added while turning the shadow canary model-canary into a weighted canary/],
+    ['a model version the shadow does not run', { 'model-version': '2.0.0' }, /^Invalid `model-version`: '2\.0\.0'\. Expected none \(the model version the shadow canary runs\)/],
+    ['match', { match: '- header: x-canary\n  value: "1"\n' }, /^`match` cannot be added while turning the shadow canary model-canary into a weighted canary/],
+    ['session-affinity: cookie', { 'session-affinity': 'cookie' }, /^`session-affinity: cookie` cannot be added while turning the shadow canary model-canary/],
   ])('%s', async (_label, extra, message) => {
     const namespace = await shadowCanary('conv-bad', 'istio', istio);
     const ref = istio.ref(namespace);

@@ -95,6 +95,8 @@ export interface RolledOutCanary {
   alreadyServing: boolean;
   /** `replicas` held from traffic: the track Deployments as they must be to join the stable Service. */
   joining?: V1Deployment[];
+  /** This run turned a shadow canary into a weighted one (./convert.ts). */
+  converted?: boolean;
 }
 
 /**
@@ -217,7 +219,7 @@ export async function rollOutCanary(cluster: Cluster, plan: CanaryPlan, log: Log
     // A track deleted under the rollout: someone rolled the canary back (or took it over); say who.
     throw isNotFound(error) ? await canaryLost(cluster, namespace, deployment, state, 'canary-deploy') : error;
   });
-  return { state, changed, router, alreadyServing: previous?.phase === 'ready', joining: hold ? desired(route.isolatedLabelKeys) : undefined };
+  return { state, changed, router, alreadyServing: previous?.phase === 'ready', joining: hold ? desired(route.isolatedLabelKeys) : undefined, ...(converting ? { converted: true } : {}) };
 }
 
 /**
