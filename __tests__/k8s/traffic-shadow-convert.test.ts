@@ -164,6 +164,11 @@ describe.each(CASES)('a shadow canary turned into a weighted canary on %s', (rou
       expect((await cluster().get(ref)).metadata!.resourceVersion).toBe(version);
       expect(await deploymentSnapshot(cluster(), namespace, 'model-canary')).toEqual(canaryBefore);
       expect(await stateOf(namespace)).toEqual(state);
+      // Re-running the whole workflow: its shadow step is refused on the weighted canary, and takes nothing back to a mirror.
+      const shadowAgain = await runInProcess(canaryDeploy, shadowInputs(namespace, router), attempt(3));
+      expect(shadowAgain.errors).toEqual([expect.stringMatching(/^Invalid `strategy`: 'shadow'\. Expected no `strategy: shadow` while the weighted canary model-canary \(image r\.example\/model:2, 10% of real traffic\) is in progress/)]);
+      expect((await cluster().get(ref)).metadata!.resourceVersion).toBe(version);
+      expect(await stateOf(namespace)).toEqual(state);
 
       // Monitor steps now weigh real traffic; the mirror never comes back.
       for (const weight of [25, 50]) {

@@ -47,6 +47,15 @@ export function requireConvertible(recorded: CanaryState, wanted: ConversionTarg
   if (why) throw why;
 }
 
+/** `strategy: shadow` on a weighted canary (one turned from a shadow, say, when a whole workflow is re-run): never taken back to a mirror. */
+export function refuseBackToShadow(recorded: CanaryState): never {
+  throw invalidInput(
+    'strategy',
+    'shadow',
+    `no \`strategy: shadow\` while the weighted canary ${recorded.canary} (image ${recorded.canaryImage}, ${recorded.weight}% of real traffic) is in progress: real traffic is never taken back to a mirror. Let monitor-canary and promote carry it on, or roll it back (auto-rollback, mode: canary) and start the shadow again`,
+  );
+}
+
 function refusal(recorded: CanaryState, wanted: ConversionTarget): ConfigurationError | undefined {
   const what = `to turn the shadow canary ${recorded.canary} into a weighted canary`;
   const other = 'or roll the shadow canary back (auto-rollback, mode: canary) before starting a different one';

@@ -20,7 +20,7 @@ import type { SessionAffinity } from '../traffic/affinity.js';
 import { trackDeployment, type Track } from './template.js';
 import { gitopsWarnings } from './gitops.js';
 import { checkAutoscaling, raiseMinimum, servingReplicas } from './autoscaler.js';
-import { convertedState, convertsShadow, requireConvertible } from './convert.js';
+import { convertedState, convertsShadow, refuseBackToShadow, requireConvertible } from './convert.js';
 
 /** What canary-deploy was asked for, typed and checked at the action's edge. */
 export interface CanaryPlan {
@@ -320,9 +320,10 @@ async function applyTrack(cluster: Cluster, desired: V1Deployment, log: Log, o: 
 /** A recorded shadow canary and a run asking for another strategy: a clear error unless it is a conversion (./convert.ts). */
 function refuseBadConversion(stable: V1Deployment, plan: CanaryPlan, stableImage: string, stableModelVersion: string | undefined): void {
   const recorded = decodeCanaryState(stable.metadata?.annotations);
-  if (recorded?.strategy !== 'shadow' || plan.strategy === 'shadow') return;
   const lease = decodeLease(stable.metadata?.annotations);
-  if (lease && plan.lease && standing(lease, { ...plan.lease.holder, nonce: undefined }) === 'expired') return; // abandoned: taken over, not converted
+  if (!recorded || (lease && plan.lease && standing(lease, { ...plan.lease.holder, nonce: undefined }) === 'expired')) return; // abandoned: taken over, not converted
+  if (recorded.strategy === 'canary' && plan.strategy === 'shadow') refuseBackToShadow(recorded);
+  if (recorded.strategy !== 'shadow' || plan.strategy === 'shadow') return;
   const router = { kind: plan.router, route: plan.route, match: plan.match, affinity: plan.affinity };
   requireConvertible(recorded, { strategy: plan.strategy, router, canaryImage: plan.image ?? stableImage, modelVersion: plan.modelVersion ?? stableModelVersion, baseline: plan.baseline });
 }
