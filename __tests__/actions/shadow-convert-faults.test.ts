@@ -97,3 +97,25 @@ describe('turning a shadow canary into a weighted canary, cut off after each wri
     console.log(`the conversion was cut off after each of its ${cutAfter} writes in turn; every post step (or, where the run never heard its claim land, auto-rollback) restored stable, every re-run converted`);
   }, 300_000);
 });
+
+describe('turning a shadow canary into a weighted canary above its mirrored share', () => {
+  it('grows the canary to its size for the weight, its pods ready before the route write that gives it the weight', async () => {
+    const namespace = await ns('convgrow');
+    await createStable(cluster(), namespace, 'model', { replicas: 4 });
+    await cluster().create({ ...routeRef(namespace), metadata: { name: 'model', namespace }, spec: { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [{ name: 'model', port: 80 }] }] } });
+    expect((await runInProcess(canaryDeploy, { ...direct(), ...base(namespace), strategy: 'shadow', 'mirror-percent': '10' }, run)).errors).toEqual([]);
+    expect((await cluster().get<V1Deployment>(deploymentRef(namespace, 'model-canary'))).spec!.replicas).toBe(1);
+    // Hold the conversion's one write of the route until the cluster has been looked at.
+    const hold = proxy.hold((r) => r.method === 'PUT' && /\/httproutes\/model$/.test(r.path));
+    const step = runInProcess(canaryDeploy, { kubeconfig: proxy.kubeconfigYaml(), ...base(namespace), strategy: 'canary', weight: '50' }, run);
+    await Promise.race([hold.held, step.then((r) => Promise.reject(new Error(`canary-deploy ended before its route write: ${r.errors.join('; ')}`)))]);
+    const grown = await cluster().get<V1Deployment>(deploymentRef(namespace, 'model-canary'));
+    const before = await routing(namespace);
+    hold.release();
+    const r = await step;
+    expect(r.errors).toEqual([]);
+    expect({ replicas: grown.spec!.replicas, ready: grown.status?.readyReplicas }).toEqual({ replicas: 2, ready: 2 });
+    expect(before).toEqual({ weights: { model: 100, 'model-canary': 0 }, mirror: 10 });
+    expect(await routing(namespace)).toEqual({ weights: { model: 50, 'model-canary': 50 }, mirror: 0 });
+  }, 60_000);
+});
