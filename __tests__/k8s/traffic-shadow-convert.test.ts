@@ -236,6 +236,27 @@ describe('monitor-canary on a shadow canary turned weighted', () => {
   }, 60_000);
 });
 
+describe('who may turn a shadow canary into a weighted canary', () => {
+  it('another job of the run that started it may (the post step of that job answers for it); another workflow run, while the lease is valid, may not', async () => {
+    const namespace = await shadowCanary('conv-who', 'istio', istio);
+    const ref = istio.ref(namespace);
+    const version = (await cluster().get(ref)).metadata!.resourceVersion;
+    const other = { env: { ...attempt(1).env, GITHUB_RUN_ID: '1999' } };
+    const refused = await runInProcess(canaryDeploy, convertInputs(namespace, 'istio'), other);
+    expect(refused.errors).toEqual([expect.stringMatching(/^A canary for Deployment \S+\/model is already in progress: .*; its lease is held by https:\/\/github\.com\/acme\/model\/actions\/runs\/1616 until/)]);
+    expect((await cluster().get(ref)).metadata!.resourceVersion).toBe(version);
+    expect(await stateOf(namespace)).toMatchObject({ strategy: 'shadow', weight: 50 });
+
+    const laterJob = { env: { ...attempt(1).env, GITHUB_JOB: 'real-traffic' } };
+    const converted = await runInProcess(canaryDeploy, convertInputs(namespace, 'istio'), laterJob);
+    expect(converted.errors).toEqual([]);
+    const state = (await stateOf(namespace))!;
+    expect(state).toMatchObject({ strategy: 'canary', phase: 'ready', weight: 10, owner: '1616.1.rollout' });
+    // Its post step found the conversion finished: the canary is left for monitor-canary.
+    expect(JSON.parse(converted.state.canary)).toMatchObject({ owner: '1616.1.rollout', finished: true });
+  }, 60_000);
+});
+
 describe('turning a shadow canary into a weighted canary: bad input fails naming the input, with nothing changed', () => {
   it.each<[string, Record<string, string>, RegExp]>([
     ['a different image', { image: 'r.example/model:3' }, /^Invalid `image`: 'r\.example\/model:3'\. Expected `r\.example\/model:2` \(the image the shadow canary runs\)/],
