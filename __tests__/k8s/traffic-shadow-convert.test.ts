@@ -242,8 +242,10 @@ describe('who may turn a shadow canary into a weighted canary', () => {
     const ref = istio.ref(namespace);
     const version = (await cluster().get(ref)).metadata!.resourceVersion;
     const other = { env: { ...attempt(1).env, GITHUB_RUN_ID: '1999' } };
-    const refused = await runInProcess(canaryDeploy, convertInputs(namespace, 'istio'), other);
-    expect(refused.errors).toEqual([expect.stringMatching(/^A canary for Deployment \S+\/model is already in progress: .*; its lease is held by https:\/\/github\.com\/acme\/model\/actions\/runs\/1616 until/)]);
+    for (const image of ['r.example/model:2', 'r.example/model:3']) {
+      const refused = await runInProcess(canaryDeploy, convertInputs(namespace, 'istio', { image }), other);
+      expect(refused.errors).toEqual([expect.stringMatching(/^A canary for Deployment \S+\/model is already in progress: .*; its lease is held by https:\/\/github\.com\/acme\/model\/actions\/runs\/1616 until/)]);
+    }
     expect((await cluster().get(ref)).metadata!.resourceVersion).toBe(version);
     expect(await stateOf(namespace)).toMatchObject({ strategy: 'shadow', weight: 50 });
 

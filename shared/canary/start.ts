@@ -321,7 +321,8 @@ async function applyTrack(cluster: Cluster, desired: V1Deployment, log: Log, o: 
 function refuseBadConversion(stable: V1Deployment, plan: CanaryPlan, stableImage: string, stableModelVersion: string | undefined): void {
   const recorded = decodeCanaryState(stable.metadata?.annotations);
   const lease = decodeLease(stable.metadata?.annotations);
-  if (!recorded || (lease && plan.lease && standing(lease, { ...plan.lease.holder, nonce: undefined }) === 'expired')) return; // abandoned: taken over, not converted
+  // Another run's canary is refused at the claim naming its lease (held), or taken over (abandoned): never converted.
+  if (!recorded || (lease && plan.lease && standing(lease, { ...plan.lease.holder, nonce: undefined }) !== 'mine')) return;
   if (recorded.strategy === 'canary' && plan.strategy === 'shadow') refuseBackToShadow(recorded);
   if (recorded.strategy !== 'shadow' || plan.strategy === 'shadow') return;
   const router = { kind: plan.router, route: plan.route, match: plan.match, affinity: plan.affinity };
