@@ -263,6 +263,22 @@ describe('traffic shaping from dist/', () => {
     expectSucceeded(await fromDist('auto-rollback', { ...kube(), deployment: 'model', namespace, mode: 'canary', reason: 'parity check' }));
     expect(await routeText(namespace, route)).not.toMatch(/model-canary|mirror/);
   });
+
+  it('canary-deploy with strategy: canary on that shadow canary turns it weighted in place (no mirror, the weight), and auto-rollback restores stable', async () => {
+    const namespace = await sandbox.ns('par-shconv');
+    await createStable(cluster, namespace, 'model', { replicas: 2 });
+    const route = await ROUTE_OBJECTS.istio(namespace);
+    const inputs = { ...kube(), deployment: 'model', namespace, image: 'r.example/model:2', 'traffic-router': 'istio', route: 'model' };
+    expectSucceeded(await fromDist('canary-deploy', { ...inputs, strategy: 'shadow', 'mirror-percent': '30' }));
+    const converted = await fromDist('canary-deploy', { ...inputs, strategy: 'canary', weight: '20' });
+    expectSucceeded(converted);
+    expect(converted.outputs.weight).toBe('20');
+    const http = (await cluster.get({ ...route!, namespace, name: 'model' })).spec.http;
+    expect(http[0].mirror).toBeUndefined();
+    expect(http[0].route.map((d: { destination: { host: string }; weight: number }) => [d.destination.host, d.weight])).toEqual([['model', 80], ['model-canary', 20]]);
+    expectSucceeded(await fromDist('auto-rollback', { ...kube(), deployment: 'model', namespace, mode: 'canary', reason: 'parity check' }));
+    expect(await routeText(namespace, route)).not.toMatch(/model-canary|mirror/);
+  });
 });
 
 describe('promote from dist/ with the registry', () => {

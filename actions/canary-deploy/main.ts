@@ -69,7 +69,8 @@ async function deployCanary(inputs: Inputs): Promise<void> {
     const hooks = await preTraffic(cluster, inputs, rolled);
     const { state, changed } = await phase('Traffic', () => routeCanaryTraffic(cluster, plan, rolled, core.info));
     saveState(state.owner, true);
-    await finish(inputs, state, changed, takeover + hooks);
+    const converted = rolled.converted ? `Turned from a shadow canary into a weighted canary: monitor-canary now walks its \`steps\` on real traffic.\n\n` : '';
+    await finish(inputs, state, changed, converted + takeover + hooks);
   } catch (error) {
     if (takeover) await appendSummary(takeover); // the takeover happened, whatever failed after it
     throw error;

@@ -21,6 +21,7 @@ import { trackDeployment, type Track } from './template.js';
 import { gitopsWarnings } from './gitops.js';
 import { checkAutoscaling, raiseMinimum } from './autoscaler.js';
 import { servingReplicas } from '../k8s/serving.js';
+import { convertedState, convertsShadow, refuseBackToShadow, requireConvertible } from './convert.js';
 
 /** What canary-deploy was asked for, typed and checked at the action's edge. */
 export interface CanaryPlan {
@@ -95,6 +96,8 @@ export interface RolledOutCanary {
   alreadyServing: boolean;
   /** `replicas` held from traffic: the track Deployments as they must be to join the stable Service. */
   joining?: V1Deployment[];
+  /** This run turned a shadow canary into a weighted one (./convert.ts). */
+  converted?: boolean;
 }
 
 /**
@@ -119,6 +122,7 @@ export async function rollOutCanary(cluster: Cluster, plan: CanaryPlan, log: Log
   const { namespace, deployment } = plan;
   let stable = await getDeployment(cluster, namespace, deployment);
   const container = findContainer(stable, plan.container);
+  refuseBadConversion(stable, plan, container.image ?? '', modelVersionOf(container));
   const route = await prepareRoute(cluster, plan.router, namespace, deployment, plan.route, plan.match, plan.affinity, plan.strategy === 'shadow');
   const warn = events.warn ?? log;
   for (const warning of await gitopsWarnings(cluster, stable, route.binding)) warn(warning);
@@ -147,12 +151,17 @@ export async function rollOutCanary(cluster: Cluster, plan: CanaryPlan, log: Log
 
   // Claim: check-and-set on the stable Deployment's annotations (409 -> read again, decide again).
   let previous: CanaryState | undefined;
+  let converting = false;
   const claimed = await cluster
     .checkAndSet<V1Deployment>(deploymentRef(namespace, deployment), (d) => {
       previous = decodeCanaryState(d.metadata?.annotations);
       const lease = decodeLease(d.metadata?.annotations);
-      if (previous && lease && plan.lease && standing(lease, plan.lease.holder) !== 'mine') throw new CanaryInProgress(previous, describeLease(lease));
+      converting = previous !== undefined && convertsShadow(previous, { ...wanted, baseline: plan.baseline });
+      // A shadow canary is turned into a weighted one by its own run, in any of its jobs (as monitor-canary acts on it).
+      const me = plan.lease && (converting ? { ...plan.lease.holder, nonce: undefined } : plan.lease.holder);
+      if (previous && lease && me && standing(lease, me) !== 'mine') throw new CanaryInProgress(previous, describeLease(lease));
       const leased = plan.lease ? encodeLease(grant(plan.lease.holder, plan.lease.durationMs)) : {};
+      if (converting) return { metadata: { annotations: { ...encodeCanaryState(convertedState(previous!, wanted.router)), ...leased } } };
       if (previous && !sameCanary(previous, wanted)) throw new CanaryInProgress(previous);
       // A ready canary is left to its owner (whose lease this renews); an unfinished one is taken over by this run.
       if (previous?.phase === 'ready') return plan.lease ? { metadata: { annotations: leased } } : undefined;
@@ -174,7 +183,9 @@ export async function rollOutCanary(cluster: Cluster, plan: CanaryPlan, log: Log
     });
   const state = decodeCanaryState(claimed.metadata?.annotations)!;
   if (previous) log(`Found the canary already recorded: ${describeCanary(previous)}.`);
-  if (state.owner === plan.owner) events.claimed?.(state);
+  if (converting) log(`Turning the shadow canary into a weighted canary: the mirror is removed and ${plan.weight}% of real traffic given in one write of the route.`);
+  // Converting makes this run answerable for the canary until it finished: its post step rolls back what did not.
+  if (state.owner === plan.owner || converting) events.claimed?.(state);
 
   const router = recordedRouter(cluster, namespace, deployment, state);
   // The autoscaler keeps stable at least where it stands for the canary's duration (restored on every exit).
@@ -209,7 +220,7 @@ export async function rollOutCanary(cluster: Cluster, plan: CanaryPlan, log: Log
     // A track deleted under the rollout: someone rolled the canary back (or took it over); say who.
     throw isNotFound(error) ? await canaryLost(cluster, namespace, deployment, state, 'canary-deploy') : error;
   });
-  return { state, changed, router, alreadyServing: previous?.phase === 'ready', joining: hold ? desired(route.isolatedLabelKeys) : undefined };
+  return { state, changed, router, alreadyServing: previous?.phase === 'ready', joining: hold ? desired(route.isolatedLabelKeys) : undefined, ...(converting ? { converted: true } : {}) };
 }
 
 /**
@@ -305,6 +316,18 @@ async function applyTrack(cluster: Cluster, desired: V1Deployment, log: Log, o: 
   });
   log(`Updated ${ref.name} to the new pod template (${desired.spec!.replicas} replicas).`);
   return true;
+}
+
+/** A recorded shadow canary and a run asking for another strategy: a clear error unless it is a conversion (./convert.ts). */
+function refuseBadConversion(stable: V1Deployment, plan: CanaryPlan, stableImage: string, stableModelVersion: string | undefined): void {
+  const recorded = decodeCanaryState(stable.metadata?.annotations);
+  const lease = decodeLease(stable.metadata?.annotations);
+  // Another run's canary is refused at the claim naming its lease (held), or taken over (abandoned): never converted.
+  if (!recorded || (lease && plan.lease && standing(lease, { ...plan.lease.holder, nonce: undefined }) !== 'mine')) return;
+  if (recorded.strategy === 'canary' && plan.strategy === 'shadow') refuseBackToShadow(recorded);
+  if (recorded.strategy !== 'shadow' || plan.strategy === 'shadow') return;
+  const router = { kind: plan.router, route: plan.route, match: plan.match, affinity: plan.affinity };
+  requireConvertible(recorded, { strategy: plan.strategy, router, canaryImage: plan.image ?? stableImage, modelVersion: plan.modelVersion ?? stableModelVersion, baseline: plan.baseline });
 }
 
 /** Thrown inside the claim's decision when a different canary is recorded. */

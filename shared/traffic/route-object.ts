@@ -78,10 +78,9 @@ export class RouteObjectRouter implements TrafficRouter {
     // The suite's own rules go first, so the split weighs only the user's (a stable-session rule must not gain a canary backend).
     this.lists.matchRules?.remove(obj, this.names, sticky?.stable);
     this.lists.forEachList(obj, (entries) => applySplit(entries, this.lists.nameOf, this.names, split, this.lists.make));
-    if (this.shadow) {
-      if (canaryWeight > 0) this.lists.mirroring!.put(obj, this.names, canaryWeight, this.lists.make);
-      else this.lists.mirroring!.remove(obj, this.names);
-    }
+    if (this.shadow && canaryWeight > 0) this.lists.mirroring!.put(obj, this.names, canaryWeight, this.lists.make);
+    // Not mirroring: also a shadow canary turned weighted (../canary/convert.ts) loses its mirror in the write that weighs it.
+    else this.lists.mirroring?.remove(obj, this.names);
     if (!this.match.length && !this.affinity) return;
     this.lists.matchRules!.put(obj, this.names, [...this.match, ...(sticky ? [sticky.canary] : [])], this.lists.make, sticky?.stable);
     if (!this.affinity) return;
