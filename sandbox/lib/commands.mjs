@@ -12,9 +12,10 @@ import * as moto from '../parts/moto.mjs';
 import * as registry from '../parts/registry.mjs';
 import * as gateway from '../parts/gateway.mjs';
 import * as proxy from '../parts/proxy.mjs';
+import * as metrics from '../parts/metrics.mjs';
 import { buildInfo } from '../parts/build.mjs';
 
-export const parts = [kubernetes, prometheus, moto, registry, proxy, gateway]; // a part's `after` names parts it starts behind
+export const parts = [kubernetes, prometheus, moto, registry, proxy, gateway, metrics]; // a part's `after` names parts it starts behind
 const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Start or reuse every part. Resolves {ok, env, timings}; throws nothing (errors are in `errors`). */
@@ -94,6 +95,7 @@ export function describe(env) {
     `moto         ${env.AWS_ENDPOINT_URL}   (S3 + CloudWatch; path-style S3, any credentials)`,
     `registry     ${env.REGISTRY} (no auth), ${env.REGISTRY_AUTH} (user ${env.REGISTRY_USER}, password ${env.REGISTRY_PASSWORD})`,
     `gateway      ${env.GATEWAY_URL}   (Traefik, Gateway ${gateway.gatewayNamespace}/${gateway.gatewayName}; metrics ${env.GATEWAY_METRICS_URL}/metrics)`,
+    `metrics      https://${host}:${ports.metricsServer}   (metrics-server: metrics.k8s.io for the HPA controller, from kwok's emulated pod usage)`,
     `env file     ${envFile}   (eval "$(npm run -s sandbox -- status)")`,
   ];
 }
