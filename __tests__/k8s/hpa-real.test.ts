@@ -68,10 +68,11 @@ async function autoscaledStable(prefix: string): Promise<string> {
     },
   });
   // The controller has metrics for every stable pod and decided to stay at 6.
-  await until('the HPA to read 50% CPU from all 6 pods', async () => {
+  await until('the HPA to read about 50% CPU from all 6 pods', async () => {
     const h = await cluster().get(hpaRef(namespace));
     const cpu = h.status?.currentMetrics?.[0]?.resource?.current?.averageUtilization;
-    return h.status?.currentReplicas === 6 && h.status?.desiredReplicas === 6 && cpu === 50;
+    // a rate over two samples: within a few percent of 50 (the HPA's tolerance is 10%)
+    return h.status?.currentReplicas === 6 && h.status?.desiredReplicas === 6 && cpu >= 45 && cpu <= 55;
   }, 120_000);
   return namespace;
 }
@@ -130,7 +131,7 @@ const stableAt = (namespace: string, n: number) => async () => {
 };
 
 describe('the real HPA controller scales stable mid-canary', () => {
-  it('replicas router, HPA at 6 of 2..10, 25%: load scales stable to 10 and back to the held minimum of 6 (never below), the canary follows at each weight change, and after rollback the restored HPA scales on to 2', async () => {
+  it('replicas router, HPA at 6 of 2..10, 25%: load scales stable to 10 and back to the held minimum of 6 (never below, only the HPA writing the count), the canary follows at each weight change, and after rollback the restored HPA scales on to 2', async () => {
     const namespace = await autoscaledStable('hpareal-rep');
     const before = await scalerSnapshot(cluster(), namespace);
     const { seen } = await replicasSeen(namespace, async () => {
@@ -162,7 +163,7 @@ describe('the real HPA controller scales stable mid-canary', () => {
     await until('the restored HPA to scale stable to 2', stableAt(namespace, 2));
   }, 300_000);
 
-  it('gateway-api, HPA at 6 of 2..10, 25%: load scales stable to 10, the canary grows to 3 before more traffic; back at 6, promote brings the new stable to 8 ready before the canary loses traffic, and the restored HPA keeps it', async () => {
+  it('gateway-api, HPA at 6 of 2..10, 25%: load scales stable to 10 and the canary is re-sized to 3 at the next weight change, to 2 when the HPA is back at the held 6; promote brings the new stable to 8 ready before the canary loses traffic, restores the HPA exactly, and the HPA keeps 8', async () => {
     const namespace = await autoscaledStable('hpareal-gw');
     await createModelRoute(cluster(), namespace);
     const before = await scalerSnapshot(cluster(), namespace);
@@ -176,7 +177,7 @@ describe('the real HPA controller scales stable mid-canary', () => {
       await until('the HPA to scale stable to 10', stableAt(namespace, 10));
       await setCanaryWeight(cluster(), canary, 25);
       expect((await get(namespace, 'model-canary'))!.spec!.replicas).toBe(3); // ceil(10 x 25%)
-      await stableUsage(namespace, '30m'); // 60% on 10 pods: 6 pods' worth at the 50% target
+      await stableUsage(namespace, '10m'); // 20%: the HPA would go to 4 (of 10), the held minimum keeps 6
       await until('the HPA to scale stable down to 6', stableAt(namespace, 6));
       await setCanaryWeight(cluster(), canary, 25);
       expect((await get(namespace, 'model-canary'))!.spec!.replicas).toBe(2);
