@@ -178,6 +178,22 @@ describe('sandbox Kubernetes', () => {
     expect((await custom.getNamespacedCustomObject({ ...args, name: 'ok' })).spec.minReplicaCount).toBe(2);
     await expect(custom.createNamespacedCustomObject({ ...args, body: so('bad') })).rejects.toThrow(/spec.triggers: Required value/);
   });
+
+  it('serves metrics.k8s.io through the aggregator: a pod\'s CPU usage is its kwok.x-k8s.io/usage-cpu annotation, as metrics-server scraped it from kwok', async () => {
+    await apps.createNamespacedDeployment({
+      namespace,
+      body: deployment('busy', 'model-server:1', {}, { replicas: 1, template: { metadata: { labels: { app: 'busy' }, annotations: { 'kwok.x-k8s.io/usage-cpu': '250m' } }, spec: { containers: [{ name: 'server', image: 'model-server:1' }] } } }),
+    });
+    const args = { group: 'metrics.k8s.io', version: 'v1beta1', namespace, plural: 'pods' };
+    // metrics-server needs two samples 10 s apart for a pod's CPU rate.
+    const pods = await waitFor('pod metrics of busy', async () => {
+      const list = (await custom.listNamespacedCustomObject({ ...args, labelSelector: 'app=busy' })) as { items: Array<{ containers: Array<{ name: string; usage: { cpu: string } }> }> };
+      return list.items.length === 1 ? list.items : null;
+    }, 60_000);
+    const cpu = pods[0].containers[0].usage.cpu; // nanocores, e.g. "249998310n"
+    expect(cpu).toMatch(/^\d+n$/);
+    expect(Math.abs(parseInt(cpu, 10) / 1e6 - 250)).toBeLessThan(25); // a rate over two samples: within 10% (sampling-time jitter)
+  }, 90_000);
 });
 
 describe('sandbox Prometheus', () => {

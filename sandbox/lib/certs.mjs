@@ -36,6 +36,35 @@ export function ensurePki(dir) {
   return files;
 }
 
+/**
+ * Create (once) and return the certs of API aggregation, beside (never replacing) those of ensurePki: the
+ * front-proxy CA and the API server's proxy client cert (`CN=front-proxy-client`, what aggregated servers
+ * trust through `--requestheader-*`), and serving certs from the sandbox CA for metrics-server (the name
+ * the aggregator checks, `metrics-server.kube-system.svc`) and for kwok's kubelet-like endpoint (127.0.0.1).
+ */
+export function ensureAggregationPki(dir) {
+  const p = (f) => join(dir, f);
+  const files = {
+    frontProxyCa: p('front-proxy-ca.crt'), frontProxyCaKey: p('front-proxy-ca.key'),
+    proxyClient: p('front-proxy-client.crt'), proxyClientKey: p('front-proxy-client.key'),
+    metricsServer: p('metrics-server.crt'), metricsServerKey: p('metrics-server.key'),
+    kwokServer: p('kwok-server.crt'), kwokServerKey: p('kwok-server.key'),
+  };
+  if (Object.values(files).every((f) => existsSync(f))) return files;
+  const days = ['-days', '3650'];
+  openssl(['req', '-x509', ...ec, ...days, '-keyout', 'front-proxy-ca.key', '-out', 'front-proxy-ca.crt', '-subj', '/CN=ai-deploy-sandbox-front-proxy-ca',
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
+  const leaf = (ca, name, subj, ext) =>
+    openssl(['req', '-x509', '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`, ...ec, ...days, '-keyout', `${name}.key`,
+      '-out', `${name}.crt`, '-subj', subj, '-addext', 'basicConstraints=critical,CA:FALSE',
+      '-addext', 'keyUsage=critical,digitalSignature,keyEncipherment', ...ext.flatMap((e) => ['-addext', e])], dir);
+  leaf('front-proxy-ca', 'front-proxy-client', '/CN=front-proxy-client', ['extendedKeyUsage=clientAuth']);
+  leaf('ca', 'metrics-server', '/CN=metrics-server', ['extendedKeyUsage=serverAuth',
+    'subjectAltName=DNS:metrics-server.kube-system.svc,DNS:localhost,IP:127.0.0.1']);
+  leaf('ca', 'kwok-server', '/CN=kwok-server', ['extendedKeyUsage=serverAuth', 'subjectAltName=IP:127.0.0.1,DNS:localhost']);
+  return files;
+}
+
 /** A self-contained kubeconfig (certs embedded) for the admin user. */
 export function kubeconfigYaml(pki, server) {
   const b64 = (f) => readFileSync(f).toString('base64');

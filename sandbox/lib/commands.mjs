@@ -13,9 +13,10 @@ import * as registry from '../parts/registry.mjs';
 import * as gateway from '../parts/gateway.mjs';
 import * as proxy from '../parts/proxy.mjs';
 import * as act from '../parts/act.mjs';
+import * as metrics from '../parts/metrics.mjs';
 import { buildInfo } from '../parts/build.mjs';
 
-export const parts = [kubernetes, prometheus, moto, registry, proxy, gateway, act]; // a part's `after` names parts it starts behind
+export const parts = [kubernetes, prometheus, moto, registry, proxy, gateway, metrics, act]; // a part's `after` names parts it starts behind
 const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Start or reuse every part. Resolves {ok, env, timings}; throws nothing (errors are in `errors`). */
@@ -95,6 +96,7 @@ export function describe(env) {
     `moto         ${env.AWS_ENDPOINT_URL}   (S3 + CloudWatch; path-style S3, any credentials)`,
     `registry     ${env.REGISTRY} (no auth), ${env.REGISTRY_AUTH} (user ${env.REGISTRY_USER}, password ${env.REGISTRY_PASSWORD})`,
     `gateway      ${env.GATEWAY_URL}   (Traefik, Gateway ${gateway.gatewayNamespace}/${gateway.gatewayName}; metrics ${env.GATEWAY_METRICS_URL}/metrics)`,
+    `metrics      https://${host}:${ports.metricsServer}   (metrics-server: metrics.k8s.io for the HPA controller, from kwok's emulated pod usage)`,
     `act          ${env.ACT}   (nektos/act, for workflows run as users try them locally)`,
     `env file     ${envFile}   (eval "$(npm run -s sandbox -- status)")`,
   ];

@@ -8,6 +8,8 @@ const paths = {
   Namespace: (n) => `/api/v1/namespaces/${n}`,
   GatewayClass: (n) => `/apis/gateway.networking.k8s.io/v1/gatewayclasses/${n}`,
   Gateway: (n, ns) => `/apis/gateway.networking.k8s.io/v1/namespaces/${ns}/gateways/${n}`,
+  Service: (n, ns) => `/api/v1/namespaces/${ns}/services/${n}`,
+  APIService: (n) => `/apis/apiregistration.k8s.io/v1/apiservices/${n}`,
 };
 
 export function kubeClient(pki, server) {

@@ -30,5 +30,7 @@ const basePorts = {
   gateway: 18000, // Traefik's web entrypoint, bridged from the data-plane netns (parts/gateway.mjs)
   gatewayMetrics: 18001, // Traefik's /metrics and /ping
   proxy: 3128,
+  kwokServer: 10247, // kwok's kubelet-like HTTPS endpoint: per-node /metrics/resource from emulated usage
+  metricsServer: 4443, // metrics-server (metrics.k8s.io, an aggregated API behind kube-apiserver)
 };
 export const ports = Object.fromEntries(Object.entries(basePorts).map(([k, p]) => [k, p + offset]));

@@ -39,7 +39,8 @@ function go(args, cwd, out) {
     let stdout = '';
     p.stdout?.on('data', (d) => (stdout += d));
     p.on('error', reject);
-    p.on('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`go ${args.join(' ')} exited ${code}`))));
+    // 'close', not 'exit': stdout may still hold unread data when the process exits (seen under load: empty JSON)
+    p.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`go ${args.join(' ')} exited ${code}`))));
   });
 }
 

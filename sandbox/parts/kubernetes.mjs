@@ -5,7 +5,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { host, ports, runDir, sandboxDir, kubeconfigPath } from '../lib/paths.mjs';
-import { ensurePki, kubeconfigYaml } from '../lib/certs.mjs';
+import { ensureAggregationPki, ensurePki, kubeconfigYaml } from '../lib/certs.mjs';
 import { ensureDaemon } from '../lib/daemon.mjs';
 import { kubeClient } from '../lib/kubeapi.mjs';
 import { runningPid } from '../lib/process.mjs';
@@ -26,8 +26,14 @@ const controllers = [
   'root-ca-certificate-publisher-controller', 'endpoints-controller', 'endpointslice-controller',
   'statefulset-controller', 'daemonset-controller', 'disruption-controller',
   'pod-garbage-collector-controller', 'ttl-after-finished-controller', 'replicationcontroller-controller',
-  'clusterrole-aggregation-controller',
+  'clusterrole-aggregation-controller', 'horizontal-pod-autoscaler-controller',
 ];
+// The HPA controller reads metrics.k8s.io from metrics-server (parts/metrics.mjs), which scrapes kwok's
+// emulated usage (kwok/metrics.yaml). Synced every 2 s (default 15 s) so tests see it act within seconds;
+// scale-down stabilization 10 s (default 5 min) unless an HPA's own `behavior` says otherwise.
+const hpaFlags = ['--horizontal-pod-autoscaler-sync-period=2s', '--horizontal-pod-autoscaler-downscale-stabilization=10s'];
+/** Per node, the path of kwok's kubelet-like /metrics/resource (read by metrics-server from this annotation). */
+export const resourceMetricsPath = (node) => `/metrics/nodes/${node}/metrics/resource`;
 
 function tlsOf(pki) {
   return { ca: readFileSync(pki.ca), cert: readFileSync(pki.admin), key: readFileSync(pki.adminKey) };
@@ -45,13 +51,19 @@ export async function check() {
 export async function up(log) {
   if (await ensureBinaries(log)) log('Go build finished');
   const pki = ensurePki(join(dir, 'pki'));
+  const agg = ensureAggregationPki(join(dir, 'pki'));
   mkdirSync(dir, { recursive: true });
   writeFileSync(kubeconfigPath, kubeconfigYaml(pki, server), { mode: 0o600 });
   const kc = kubeconfigPath;
-  // kwok reads its stages once: a copy named by content hash makes a changed file restart kwok.
-  const stagesText = readFileSync(join(sandboxDir, 'kwok', 'stages.yaml'), 'utf8');
-  const stages = join(dir, `kwok-stages-${createHash('sha256').update(stagesText).digest('hex').slice(0, 12)}.yaml`);
-  writeFileSync(stages, stagesText);
+  // kwok reads its config once: copies named by content hash make a changed file restart kwok.
+  const kwokConfig = (file) => {
+    const text = readFileSync(join(sandboxDir, 'kwok', `${file}.yaml`), 'utf8');
+    const copy = join(dir, `kwok-${file}-${createHash('sha256').update(text).digest('hex').slice(0, 12)}.yaml`);
+    writeFileSync(copy, text);
+    return copy;
+  };
+  const stages = kwokConfig('stages');
+  const usage = kwokConfig('metrics');
   const delegated = [`--kubeconfig=${kc}`, `--authentication-kubeconfig=${kc}`, `--authorization-kubeconfig=${kc}`,
     `--bind-address=${host}`, '--authentication-skip-lookup', '--leader-elect=false', '--profiling=false'];
 
@@ -72,7 +84,12 @@ export async function up(log) {
       `--service-account-key-file=${pki.saPub}`, `--service-account-signing-key-file=${pki.sa}`,
       '--service-cluster-ip-range=10.96.0.0/16', '--authorization-mode=RBAC', '--allow-privileged=true',
       '--disable-admission-plugins=ServiceAccount,TaintNodesByCondition', '--enable-priority-and-fairness=false', '--profiling=false',
-      '--event-ttl=30m'],
+      '--event-ttl=30m',
+      // API aggregation (metrics.k8s.io from metrics-server): the proxy client cert and the CA aggregated servers trust it by.
+      `--requestheader-client-ca-file=${agg.frontProxyCa}`, '--requestheader-allowed-names=front-proxy-client',
+      '--requestheader-username-headers=X-Remote-User', '--requestheader-group-headers=X-Remote-Group',
+      '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+      `--proxy-client-cert-file=${agg.proxyClient}`, `--proxy-client-key-file=${agg.proxyClientKey}`],
   });
   await Promise.all([
     ensureDaemon({
@@ -81,7 +98,7 @@ export async function up(log) {
       args: [...delegated, `--secure-port=${ports.controllerManager}`, `--cert-dir=${join(dir, 'kcm-certs')}`,
         `--controllers=${controllers.join(',')}`, `--root-ca-file=${pki.ca}`,
         `--service-account-private-key-file=${pki.sa}`, '--use-service-account-credentials=false',
-        '--concurrent-deployment-syncs=10', '--concurrent-replicaset-syncs=10', '--concurrent-job-syncs=10'],
+        '--concurrent-deployment-syncs=10', '--concurrent-replicaset-syncs=10', '--concurrent-job-syncs=10', ...hpaFlags],
     }),
     ensureDaemon({
       name: 'kube-scheduler', cmd: bin('kube-scheduler'), ports: [ports.scheduler],
@@ -89,8 +106,10 @@ export async function up(log) {
       args: [...delegated, `--secure-port=${ports.scheduler}`, `--cert-dir=${join(dir, 'scheduler-certs')}`],
     }),
     ensureDaemon({
-      name: 'kwok', cmd: bin('kwok'), check: async () => true,
-      args: [`--kubeconfig=${kc}`, `--config=${stages}`,
+      name: 'kwok', cmd: bin('kwok'), ports: [ports.kwokServer],
+      check: () => healthy(`https://${host}:${ports.kwokServer}/healthz`, { ca: readFileSync(pki.ca) }),
+      args: [`--kubeconfig=${kc}`, `--config=${stages}`, `--config=${usage}`,
+        `--server-address=${host}:${ports.kwokServer}`, `--tls-cert-file=${agg.kwokServer}`, `--tls-private-key-file=${agg.kwokServerKey}`,
         '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake', '--node-ip=127.0.0.1',
         '--cidr=198.18.0.1/16', '--node-lease-duration-seconds=0'],
     }),
@@ -101,7 +120,7 @@ export async function up(log) {
     .map((f) => parse(readFileSync(join(sandboxDir, 'crds', f), 'utf8')));
   const nodes = nodeNames.map((n) => ({
     apiVersion: 'v1', kind: 'Node',
-    metadata: { name: n, annotations: { 'kwok.x-k8s.io/node': 'fake' },
+    metadata: { name: n, annotations: { 'kwok.x-k8s.io/node': 'fake', 'metrics.k8s.io/resource-metrics-path': resourceMetricsPath(n) },
       labels: { type: 'kwok', 'kubernetes.io/hostname': n, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' } },
     spec: {},
   }));
