@@ -13,9 +13,11 @@ import { deploymentRef } from '../../shared/k8s/objects.js';
 import { waitForRollout } from '../../shared/k8s/rollout.js';
 import { createModelRoute, createStable, deploymentSnapshot, sandboxKubeconfig, useSandboxNamespaces } from '../k8s/support/sandbox-cluster.js';
 
-// The sandbox runs no HPA controller (and no KEDA operator): where the HPA would scale stable, these tests write
-// stable's replica count exactly as the HPA controller does (spec.replicas of the Deployment, through which its
-// scale subresource writes), and say so in their names.
+// Exact replica counts at chosen moments: where the HPA would scale stable, these tests write stable's replica count
+// exactly as the HPA controller does (spec.replicas of the Deployment, through which its scale subresource writes),
+// and say so in their names. The sandbox's real HPA controller runs too, but their pods request no CPU, so it only
+// keeps the counts within min and max (as it does with no metrics). The real controller scaling from emulated CPU
+// is __tests__/k8s/hpa-real.test.ts. No KEDA operator runs: a ScaledObject is only the object it owns the HPA by.
 const { cluster, ns } = useSandboxNamespaces();
 const kube = () => ({ kubeconfig: sandboxKubeconfig() });
 const hpaRef = (namespace: string, name: string): ObjectRef => ({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', namespace, name });
@@ -63,6 +65,8 @@ describe('canary-deploy with an HPA on the stable Deployment', () => {
     const r = await runInProcess(canaryDeploy, { ...kube(), deployment: 'model', namespace, image: 'r.example/model:2', weight: '25' }, attempt(1));
     expect(r.errors).toEqual([]);
     expect(r.warnings.join('\n')).toMatch(new RegExp(`autoscaled by HorizontalPodAutoscaler ${namespace}/model \\(2\\.\\.10, now 6 replicas\\).*minimum is raised to 6`));
+    // Canary pods match stable's selector here, so the HPA's resource metrics count them: the user is told.
+    expect(r.warnings.join('\n')).toMatch(/canary's pods carry stable's labels .* counts their CPU and memory too: a canary that runs hotter scales stable up, to at most 10\./);
     expect((await get(namespace, 'model-canary'))!.spec!.replicas).toBe(2); // 2 of 8 pods = 25%
     expect((await get(namespace, 'model'))!.spec!.replicas).toBe(6); // stable's count stays the HPA's
     const held = await cluster().get(hpaRef(namespace, 'model'));

@@ -109,7 +109,11 @@ export function autoscalerWarning(a: Autoscaler, deployment: string, replicas: n
   return (
     `Deployment ${a.ref.namespace}/${deployment} is autoscaled by ${describe(a.ref)} (${a.min}..${a.max}, now ${replicas} replicas). ` +
     `For the canary its minimum is raised to ${Math.min(replicas, a.max)} (recorded on it, restored by promote, rollback and cancel), so stable keeps its capacity; ` +
-    `the canary is sized from those ${replicas} replicas by the weight (${router}), and re-sized from stable's running replicas at every weight change.`
+    `the canary is sized from those ${replicas} replicas by the weight (${router}), and re-sized from stable's running replicas at every weight change.` +
+    (router === 'replicas'
+      ? ` On the \`replicas\` router the canary's pods carry stable's labels (that is how they share its Service), so ${describe(a.ref)} counts their CPU and memory too: ` +
+        `a canary that runs hotter scales stable up, to at most ${a.max}. A traffic router (gateway-api, istio, ...) keeps them apart.`
+      : '')
   );
 }
 
