@@ -8,10 +8,11 @@ import { run as post } from '../../actions/canary-deploy/post.js';
 import { loadCanary, setCanaryWeight } from '../../shared/canary/load.js';
 import { RESTORE } from '../../shared/canary/autoscaler.js';
 import { runEnv, waitForExpiry } from './canary-lease-support.js';
-import type { Cluster, KubeObject, ObjectRef } from '../../shared/k8s/cluster.js';
+import type { KubeObject, ObjectRef } from '../../shared/k8s/cluster.js';
 import { deploymentRef } from '../../shared/k8s/objects.js';
 import { waitForRollout } from '../../shared/k8s/rollout.js';
 import { createModelRoute, createStable, deploymentSnapshot, sandboxKubeconfig, useSandboxNamespaces } from '../k8s/support/sandbox-cluster.js';
+import { createHpa, hpaRef, watchCapacity } from '../k8s/support/autoscaling.js';
 
 // Exact replica counts at chosen moments: where the HPA would scale stable, these tests write stable's replica count
 // exactly as the HPA controller does (spec.replicas of the Deployment, through which its scale subresource writes),
@@ -20,22 +21,8 @@ import { createModelRoute, createStable, deploymentSnapshot, sandboxKubeconfig, 
 // is __tests__/k8s/hpa-real.test.ts. No KEDA operator runs: a ScaledObject is only the object it owns the HPA by.
 const { cluster, ns } = useSandboxNamespaces();
 const kube = () => ({ kubeconfig: sandboxKubeconfig() });
-const hpaRef = (namespace: string, name: string): ObjectRef => ({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', namespace, name });
 const soRef = (namespace: string, name: string): ObjectRef => ({ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', namespace, name });
 const get = (namespace: string, name: string) => cluster().find<V1Deployment>(deploymentRef(namespace, name));
-
-async function createHpa(c: Cluster, namespace: string, name: string, target: string, min: number, max: number, extra: Partial<KubeObject['metadata']> = {}) {
-  await c.create({
-    ...hpaRef(namespace, name),
-    metadata: { name, namespace, ...extra },
-    spec: {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: target },
-      minReplicas: min,
-      maxReplicas: max,
-      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
-    },
-  });
-}
 
 /** What the HPA controller does when it decides on `replicas`: writes the Deployment's replica count; then it rolls out. */
 async function hpaScalesStableTo(namespace: string, replicas: number) {
@@ -53,7 +40,7 @@ async function scalerSnapshot(ref: ObjectRef) {
 async function autoscaledStable(prefix: string): Promise<string> {
   const namespace = await ns(prefix);
   await createStable(cluster(), namespace, 'model', { replicas: 6 });
-  await createHpa(cluster(), namespace, 'model', 'model', 2, 10);
+  await createHpa(cluster(), namespace, { min: 2, max: 10 });
   return namespace;
 }
 
@@ -103,20 +90,9 @@ describe('canary-deploy with an HPA on the stable Deployment', () => {
     expect((await cluster().get(hpaRef(namespace, 'model'))).spec.minReplicas).toBe(6);
 
     // Watch stable's ready pods, and the canary's route weight, all through the promotion.
-    const routeRef = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace, name: 'model' };
-    const seen: { stableReady: number; canaryWeight: number }[] = [];
-    let watching = true;
-    const watch = (async () => {
-      while (watching) {
-        const [d, route] = await Promise.all([get(namespace, 'model'), cluster().get(routeRef)]);
-        const canaryWeight = route.spec.rules[0].backendRefs.find((b: { name: string }) => b.name === 'model-canary')?.weight ?? 0;
-        seen.push({ stableReady: d?.status?.readyReplicas ?? 0, canaryWeight });
-        await new Promise((res) => setTimeout(res, 50));
-      }
-    })();
+    const capacity = watchCapacity(cluster(), namespace);
     const p = await runInProcess(promote, { ...kube(), deployment: 'model', namespace });
-    watching = false;
-    await watch;
+    const seen = await capacity.stop();
     expect(p.errors).toEqual([]);
     expect(seen.length).toBeGreaterThan(3);
     expect(Math.min(...seen.map((s) => s.stableReady))).toBeGreaterThanOrEqual(6);
@@ -207,9 +183,14 @@ describe('canary-deploy with a KEDA ScaledObject owning the HPA', () => {
       spec: { scaleTargetRef: { name: 'model' }, minReplicaCount: 2, maxReplicaCount: 10, triggers: [{ type: 'prometheus', metadata: { serverAddress: 'http://prometheus:9090', query: 'sum(queue_depth)', threshold: '10' } }] },
     });
     // The HPA KEDA makes for it (named and labelled as KEDA does, owned by the ScaledObject).
-    await createHpa(cluster(), namespace, 'keda-hpa-model', 'model', 2, 10, {
-      labels: { 'scaledobject.keda.sh/name': 'model' },
-      ownerReferences: [{ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', name: 'model', uid: so.metadata!.uid!, controller: true }],
+    await createHpa(cluster(), namespace, {
+      name: 'keda-hpa-model',
+      min: 2,
+      max: 10,
+      metadata: {
+        labels: { 'scaledobject.keda.sh/name': 'model' },
+        ownerReferences: [{ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', name: 'model', uid: so.metadata!.uid!, controller: true }],
+      },
     });
     const soBefore = await scalerSnapshot(soRef(namespace, 'model'));
     const hpaBefore = await scalerSnapshot(hpaRef(namespace, 'keda-hpa-model'));
@@ -231,7 +212,7 @@ describe('canary-deploy with a KEDA ScaledObject owning the HPA', () => {
 describe('odd autoscaling: clear errors or warnings naming the object, nothing changed', () => {
   it('two HPAs on one Deployment: refused naming both; stable, HPAs unchanged, no canary', async () => {
     const namespace = await autoscaledStable('hpatwo');
-    await createHpa(cluster(), namespace, 'model-gpu', 'model', 2, 8);
+    await createHpa(cluster(), namespace, { name: 'model-gpu', min: 2, max: 8 });
     const snaps = async () => [await deploymentSnapshot(cluster(), namespace, 'model'), await scalerSnapshot(hpaRef(namespace, 'model')), await scalerSnapshot(hpaRef(namespace, 'model-gpu'))];
     const before = await snaps();
     const r = await runInProcess(canaryDeploy, { ...kube(), deployment: 'model', namespace, image: 'r.example/model:2', weight: '25' });
@@ -245,7 +226,7 @@ describe('odd autoscaling: clear errors or warnings naming the object, nothing c
   it('an HPA whose max is below what the weight needs on the replicas router: refused naming the HPA and the max needed; nothing changed', async () => {
     const namespace = await ns('hpamax');
     await createStable(cluster(), namespace, 'model', { replicas: 3 });
-    await createHpa(cluster(), namespace, 'model', 'model', 2, 4);
+    await createHpa(cluster(), namespace, { min: 2, max: 4 });
     const before = [await deploymentSnapshot(cluster(), namespace, 'model'), await scalerSnapshot(hpaRef(namespace, 'model'))];
     const r = await runInProcess(canaryDeploy, { ...kube(), deployment: 'model', namespace, image: 'r.example/model:2', weight: '10' });
     expect(r.failed).toBe(true);
@@ -257,7 +238,7 @@ describe('odd autoscaling: clear errors or warnings naming the object, nothing c
   it('an HPA named after the Deployment that scales another one: a warning naming it; that HPA is left untouched and stable treated as not autoscaled', async () => {
     const namespace = await ns('hpaother');
     await createStable(cluster(), namespace, 'model', { replicas: 4 });
-    await createHpa(cluster(), namespace, 'model', 'model-v1', 2, 10);
+    await createHpa(cluster(), namespace, { target: 'model-v1', min: 2, max: 10 });
     const before = await scalerSnapshot(hpaRef(namespace, 'model'));
     const r = await runInProcess(canaryDeploy, { ...kube(), deployment: 'model', namespace, image: 'r.example/model:2', weight: '20' });
     expect(r.errors).toEqual([]);

@@ -1,26 +1,26 @@
 import { describe, expect, it } from '@jest/globals';
-import type { V1Deployment } from '@kubernetes/client-node';
+import type { V1Deployment, V1DeploymentStrategy } from '@kubernetes/client-node';
 import { runInProcess } from '../support/run-step.js';
 import { run as canaryDeploy } from '../../actions/canary-deploy/main.js';
 import { run as promote } from '../../actions/promote/main.js';
 import { run as autoRollback } from '../../actions/auto-rollback/main.js';
 import { ROLLOUT_RESTORE } from '../../shared/canary/rollout-strategy.js';
-import type { Cluster, ObjectRef } from '../../shared/k8s/cluster.js';
 import { deploymentRef } from '../../shared/k8s/objects.js';
 import { waitForRollout } from '../../shared/k8s/rollout.js';
 import { createModelRoute, createStable, sandboxKubeconfig, useSandboxNamespaces } from '../k8s/support/sandbox-cluster.js';
+import { createHpa, hpaRef, watchCapacity } from '../k8s/support/autoscaling.js';
 
 // Stable's pods take READY_DELAY to become Ready (kwok, annotation ai-deploy.test/ready-delay), so the promote's
 // rolling update is gradual and a dip in stable's ready pods is visible to a watcher polling the Deployment.
-// The sandbox runs no HPA controller: the HPA's minimum is what ai-deploy raises; stable's count is set as the HPA left it.
+// The HPAs here have pods that request no CPU, so the sandbox's real HPA controller only holds their counts within
+// min and max: the HPA's minimum is what ai-deploy raises; stable's count is set as the HPA left it.
 const READY_DELAY = '2s';
 const { cluster, ns } = useSandboxNamespaces();
 const kube = () => ({ kubeconfig: sandboxKubeconfig() });
-const hpaRef = (namespace: string): ObjectRef => ({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', namespace, name: 'model' });
 const get = (namespace: string, name: string) => cluster().find<V1Deployment>(deploymentRef(namespace, name));
 
 /** Stable `model` (slow pods) behind HTTPRoute `model`; with `hpa`, an HPA `model` of `hpa.min..hpa.max` on it. */
-async function slowStable(prefix: string, replicas: number, o: { hpa?: { min: number; max: number }; strategy?: V1Deployment['spec'] extends infer S ? (S extends { strategy?: infer T } ? T : never) : never } = {}) {
+async function slowStable(prefix: string, replicas: number, o: { hpa?: { min: number; max: number }; strategy?: V1DeploymentStrategy } = {}) {
   const namespace = await ns(prefix);
   await createStable(cluster(), namespace, 'model', { replicas });
   await cluster().mergePatch(deploymentRef(namespace, 'model'), {
@@ -28,21 +28,8 @@ async function slowStable(prefix: string, replicas: number, o: { hpa?: { min: nu
   });
   await waitForRollout(cluster(), namespace, 'model', 60_000);
   await createModelRoute(cluster(), namespace);
-  if (o.hpa) await createHpa(cluster(), namespace, o.hpa.min, o.hpa.max);
+  if (o.hpa) await createHpa(cluster(), namespace, o.hpa);
   return namespace;
-}
-
-async function createHpa(c: Cluster, namespace: string, min: number, max: number) {
-  await c.create({
-    ...hpaRef(namespace),
-    metadata: { name: 'model', namespace },
-    spec: {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'model' },
-      minReplicas: min,
-      maxReplicas: max,
-      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
-    },
-  });
 }
 
 const startCanary = (namespace: string, weight: string) =>
@@ -50,19 +37,11 @@ const startCanary = (namespace: string, weight: string) =>
 
 /** Polls stable's ready replicas while `during` runs; returns what `during` returned and every count seen. */
 async function watchStableReady<T>(namespace: string, during: () => Promise<T>): Promise<{ result: T; ready: number[] }> {
-  const ready: number[] = [];
-  let watching = true;
-  const watch = (async () => {
-    while (watching) {
-      ready.push((await get(namespace, 'model'))?.status?.readyReplicas ?? 0);
-      await new Promise((res) => setTimeout(res, 40));
-    }
-  })();
+  const capacity = watchCapacity(cluster(), namespace, 40);
   try {
-    return { result: await during(), ready };
+    return { result: await during(), ready: capacity.samples.map((s) => s.stableReady) };
   } finally {
-    watching = false;
-    await watch;
+    await capacity.stop();
   }
 }
 
@@ -99,19 +78,9 @@ describe('promote never lowers serving capacity, whatever the rollout strategy a
     const strategyBefore = await strategyOf(namespace);
     expect((await startCanary(namespace, '10')).errors).toEqual([]);
     expect((await get(namespace, 'model-canary'))!.spec!.replicas).toBe(1);
-    const routeRef = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace, name: 'model' };
-    const seen: { stableReady: number; canaryWeight: number }[] = [];
-    let watching = true;
-    const watch = (async () => {
-      while (watching) {
-        const [d, route] = await Promise.all([get(namespace, 'model'), cluster().get(routeRef)]);
-        seen.push({ stableReady: d?.status?.readyReplicas ?? 0, canaryWeight: route.spec.rules[0].backendRefs.find((b: { name: string }) => b.name === 'model-canary')?.weight ?? 0 });
-        await new Promise((res) => setTimeout(res, 40));
-      }
-    })();
+    const capacity = watchCapacity(cluster(), namespace, 40);
     const p = await runInProcess(promote, { ...kube(), deployment: 'model', namespace });
-    watching = false;
-    await watch;
+    const seen = await capacity.stop();
     expect(p.errors).toEqual([]);
     expect(seen.length).toBeGreaterThan(20);
     expect(Math.min(...seen.map((s) => s.stableReady))).toBeGreaterThanOrEqual(8);

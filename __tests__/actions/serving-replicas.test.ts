@@ -8,6 +8,7 @@ import type { Cluster, ObjectRef } from '../../shared/k8s/cluster.js';
 import { deploymentRef } from '../../shared/k8s/objects.js';
 import { waitForRollout } from '../../shared/k8s/rollout.js';
 import { createModelRoute, createStable, sandboxKubeconfig, useSandboxNamespaces } from '../k8s/support/sandbox-cluster.js';
+import { createHpa } from '../k8s/support/autoscaling.js';
 
 // The canary is sized from the stable replicas serving now: the pods stable runs (`status.replicas`, which the
 // deployment controller writes), never more than its spec. A write to `status.replicas` through the status
@@ -67,20 +68,6 @@ async function refuseNewStablePods(c: Cluster, namespace: string): Promise<() =>
   };
 }
 
-async function createHpa(namespace: string, min: number, max: number) {
-  await cluster().create({
-    apiVersion: 'autoscaling/v2',
-    kind: 'HorizontalPodAutoscaler',
-    metadata: { name: 'model', namespace },
-    spec: {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'model' },
-      minReplicas: min,
-      maxReplicas: max,
-      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
-    },
-  });
-}
-
 /** Waits until the deployment controller has seen stable's spec and reports `running` pods for it. */
 async function stableRuns(namespace: string, spec: number, running: number): Promise<V1Deployment> {
   for (let i = 0; i < 200; i++) {
@@ -95,7 +82,7 @@ describe('the canary is sized from the stable replicas serving now, for every ro
   it('replicas router, HPA at 6 of 2..10, 25%: the HPA raises stable\'s spec to 9 (simulated) but the API server refuses the new pods: the canary stays sized from the 6 running (2, not 3); once they run it follows them (3)', async () => {
     const namespace = await ns('srvrep');
     await createStable(cluster(), namespace, 'model', { replicas: 6 });
-    await createHpa(namespace, 2, 10);
+    await createHpa(cluster(), namespace, { min: 2, max: 10 });
     expect((await runInProcess(canaryDeploy, { ...kube(), deployment: 'model', namespace, image: 'r.example/model:2', weight: '25' })).errors).toEqual([]);
     expect((await get(namespace, 'model-canary'))!.spec!.replicas).toBe(2);
     const lift = await refuseNewStablePods(cluster(), namespace);
@@ -117,7 +104,7 @@ describe('the canary is sized from the stable replicas serving now, for every ro
   it('gateway-api, HPA at 6 of 2..10: the HPA raises stable\'s spec to 10 (simulated) but the API server refuses the new pods: at 50% the canary grows to ceil(6 x 50%) = 3, not 5; once they run, to 5', async () => {
     const namespace = await ns('srvgw');
     await createStable(cluster(), namespace, 'model', { replicas: 6 });
-    await createHpa(namespace, 2, 10);
+    await createHpa(cluster(), namespace, { min: 2, max: 10 });
     await createModelRoute(cluster(), namespace);
     expect(
       (await runInProcess(canaryDeploy, { ...kube(), deployment: 'model', namespace, image: 'r.example/model:2', weight: '25', 'traffic-router': 'gateway-api', route: 'model' })).errors,

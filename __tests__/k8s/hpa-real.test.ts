@@ -7,10 +7,11 @@ import { run as autoRollback } from '../../actions/auto-rollback/main.js';
 import { loadCanary, setCanaryWeight } from '../../shared/canary/load.js';
 import { RESTORE } from '../../shared/canary/autoscaler.js';
 import { LABEL_TRACK } from '../../shared/k8s/annotations.js';
-import type { Cluster, ObjectRef } from '../../shared/k8s/cluster.js';
+import type { Cluster } from '../../shared/k8s/cluster.js';
 import { deploymentRef } from '../../shared/k8s/objects.js';
 import { waitForRollout } from '../../shared/k8s/rollout.js';
 import { createModelRoute, sandboxKubeconfig, useSandboxNamespaces } from './support/sandbox-cluster.js';
+import { createHpa, hpaRef, watchCapacity } from './support/autoscaling.js';
 
 // The sandbox runs the real horizontal-pod-autoscaler controller (kube-controller-manager, synced every 2 s),
 // fed by metrics-server (metrics.k8s.io) scraping kwok's emulated pod usage: a pod's CPU usage is its annotation
@@ -20,7 +21,6 @@ import { createModelRoute, sandboxKubeconfig, useSandboxNamespaces } from './sup
 const { cluster, ns } = useSandboxNamespaces();
 const kube = () => ({ kubeconfig: sandboxKubeconfig() });
 const USAGE = 'kwok.x-k8s.io/usage-cpu';
-const hpaRef = (namespace: string): ObjectRef => ({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', namespace, name: 'model' });
 const get = (namespace: string, name: string) => cluster().find<V1Deployment>(deploymentRef(namespace, name));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -56,17 +56,7 @@ async function autoscaledStable(prefix: string): Promise<string> {
   });
   await cluster().create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'model', namespace }, spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } });
   await waitForRollout(cluster(), namespace, 'model', 60_000);
-  await cluster().create({
-    ...hpaRef(namespace),
-    metadata: { name: 'model', namespace },
-    spec: {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'model' },
-      minReplicas: 2,
-      maxReplicas: 10,
-      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }],
-      behavior: { scaleDown: { stabilizationWindowSeconds: 5 } },
-    },
-  });
+  await createHpa(cluster(), namespace, { min: 2, max: 10, cpu: 50, behavior: { scaleDown: { stabilizationWindowSeconds: 5 } } });
   // The controller has metrics for every stable pod and decided to stay at 6.
   await until('the HPA to read about 50% CPU from all 6 pods', async () => {
     const h = await cluster().get(hpaRef(namespace));
@@ -184,20 +174,9 @@ describe('the real HPA controller scales stable mid-canary', () => {
     });
     await expectOnlyHpaScaled(namespace, seen, 6, 10, 6);
 
-    const routeRef = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace, name: 'model' };
-    const watched: { stableReady: number; canaryWeight: number }[] = [];
-    let watching = true;
-    const watch = (async () => {
-      while (watching) {
-        const [d, route] = await Promise.all([get(namespace, 'model'), cluster().get(routeRef)]);
-        const canaryWeight = route.spec.rules[0].backendRefs.find((b: { name: string }) => b.name === 'model-canary')?.weight ?? 0;
-        watched.push({ stableReady: d?.status?.readyReplicas ?? 0, canaryWeight });
-        await sleep(50);
-      }
-    })();
+    const capacity = watchCapacity(cluster(), namespace);
     const p = await runInProcess(promote, { ...kube(), deployment: 'model', namespace });
-    watching = false;
-    await watch;
+    const watched = await capacity.stop();
     expect(p.errors).toEqual([]);
     const cut = watched.findIndex((s) => s.canaryWeight === 0);
     expect(cut).toBeGreaterThan(0);
