@@ -1,5 +1,6 @@
 import type { Cluster, KubeObject, ObjectRef } from '../k8s/cluster.js';
-import { isNotFound } from '../k8s/errors.js';
+import { isConflict, isNotFound } from '../k8s/errors.js';
+import { updateWithConflictRetry } from '../k8s/retry.js';
 import { ConfigurationError } from '../errors.js';
 import { ClaimMismatch, claimOnObject, stampClaim } from '../canary/claim.js';
 import { applySplit, canaryShare, removeTracks, type BackendNames } from './backends.js';
@@ -114,12 +115,28 @@ export class RouteObjectRouter implements TrafficRouter {
     return undefined;
   }
 
-  /** The route object is already as `setWeight(canaryWeight)` would leave it (weights and match rules). */
+  /** The route object is already as `setWeight(canaryWeight)` would leave it (weights and match rules), after the server's defaults. */
   async carries(canaryWeight: number): Promise<boolean> {
     const obj = await this.ctx.cluster.get(this.route);
     const wanted = structuredClone(obj);
     this.shape(wanted, canaryWeight);
-    return JSON.stringify(wanted.spec) === JSON.stringify(obj.spec);
+    try {
+      return !(await this.differs(obj, wanted));
+    } catch (error) {
+      if (isConflict(error)) return false; // changed since the read: setWeight decides again on a fresh read
+      throw error;
+    }
+  }
+
+  /**
+   * Whether writing `wanted` over `current` would change what the server stores (spec and annotations). A
+   * difference only in fields the server defaults (HTTPRoute backendRef `weight: 1`, `group`, `kind`, a rule's
+   * path match) is none: the server is asked with a dry run, so re-runs converge under any CRD's defaults.
+   */
+  private async differs(current: KubeObject, wanted: KubeObject): Promise<boolean> {
+    const content = (o: KubeObject) => JSON.stringify([o.spec, o.metadata?.annotations ?? {}]);
+    if (content(wanted) === content(current)) return false;
+    return content(await this.ctx.cluster.replace(wanted, { dryRun: true })) !== content(current);
   }
 
   async current(): Promise<number> {
@@ -155,15 +172,21 @@ export class RouteObjectRouter implements TrafficRouter {
 
   /**
    * Applies `change` to the route object in a check-and-set (replace with its resourceVersion; on 409 read
-   * again and decide again); writes only when something changed.
+   * again and decide again); writes only when the server would store something different (see `differs`).
    */
   private async edit(change: (obj: KubeObject) => void, o: { mustExist?: boolean } = {}): Promise<void> {
+    const { cluster } = this.ctx;
     try {
-      await this.ctx.cluster.update(this.route, (obj) => {
-        const before = JSON.stringify([obj.spec, obj.metadata?.annotations]);
-        change(obj);
-        return JSON.stringify([obj.spec, obj.metadata?.annotations]) !== before;
-      });
+      let current: KubeObject | undefined;
+      await updateWithConflictRetry(
+        async () => (current = await cluster.get(this.route)),
+        (obj) => {
+          const next = structuredClone(obj);
+          change(next);
+          return next;
+        },
+        async (next) => ((await this.differs(current!, next)) ? cluster.replace(next) : current!),
+      );
     } catch (error) {
       // The route is gone (deleted by its owner): nothing routes to the canary any more.
       if (!isNotFound(error)) throw error;
