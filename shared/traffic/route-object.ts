@@ -3,7 +3,8 @@ import { isConflict, isNotFound } from '../k8s/errors.js';
 import { updateWithConflictRetry } from '../k8s/retry.js';
 import { ConfigurationError } from '../errors.js';
 import { ClaimMismatch, claimOnObject, stampClaim } from '../canary/claim.js';
-import { applySplit, canaryShare, removeTracks, type BackendNames } from './backends.js';
+import { applySplit, canaryShare, hasTracks, removeTracks, stableWeightOf, type BackendNames } from './backends.js';
+import { recordStableWeights, takeStableWeights } from './stable-weights.js';
 import type { MatchCondition } from './match.js';
 import type { MatchRules } from './match-rules.js';
 import type { Mirroring } from './mirror.js';
@@ -57,6 +58,7 @@ export class RouteObjectRouter implements TrafficRouter {
     if (this.ctx.baseline) await ensureTrackService(cluster, namespace, deployment, this.ctx.baseline, 'baseline', this.stableService);
     await this.edit((obj) => {
       this.unshape(obj); // 0%: no request reaches the canary, by weight, by match or by cookie (first: the split must not weigh the suite's own rules)
+      if (!this.anyTracks(obj)) recordStableWeights(obj, deployment, this.stableWeights(obj)); // the route as the user had it
       this.lists.forEachList(obj, (entries) => applySplit(entries, this.lists.nameOf, this.names, split, this.lists.make));
       stampClaim(obj, deployment, this.ctx.claim);
     });
@@ -104,6 +106,25 @@ export class RouteObjectRouter implements TrafficRouter {
     this.lists.mirroring?.remove(obj, this.names);
     const a = this.affinity;
     if (a) this.lists.forEachList(obj, (entries) => entries.map((e) => this.lists.stampCookie!(e, undefined, a)));
+  }
+
+  /** The stable entry's weight in each weighted list, in `forEachList` order. */
+  private stableWeights(obj: KubeObject): (number | null)[] {
+    const weights: (number | null)[] = [];
+    this.lists.forEachList(obj, (entries) => {
+      weights.push(stableWeightOf(entries, this.lists.nameOf, this.names));
+      return entries;
+    });
+    return weights;
+  }
+
+  private anyTracks(obj: KubeObject): boolean {
+    let found = false;
+    this.lists.forEachList(obj, (entries) => {
+      found ||= hasTracks(entries, this.lists.nameOf, this.names);
+      return entries;
+    });
+    return found;
   }
 
   trackReplicas(stableReplicas: number, canaryWeight: number): number {
@@ -162,7 +183,13 @@ export class RouteObjectRouter implements TrafficRouter {
   async cleanup(): Promise<void> {
     await this.edit((obj) => {
       this.unshape(obj); // before the canary entries go: a rule left with no backend would fail its requests
-      this.lists.forEachList(obj, (entries) => removeTracks(entries, this.lists.nameOf, this.names));
+      // Each stable entry back at its weight from before the canary (100, all traffic, for a list not recorded).
+      const weights = takeStableWeights(obj, this.ctx.deployment) ?? [];
+      let list = 0;
+      this.lists.forEachList(obj, (entries) => {
+        const i = list++;
+        return removeTracks(entries, this.lists.nameOf, this.names, i < weights.length ? weights[i] : 100);
+      });
       stampClaim(obj, this.ctx.deployment, undefined);
     });
     const { cluster, namespace, deployment } = this.ctx;
