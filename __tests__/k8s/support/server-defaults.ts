@@ -9,3 +9,11 @@ export async function asStored(cluster: Cluster, ref: ObjectRef, spec: KubeObjec
   const current = await cluster.get(ref);
   return (await cluster.replace({ ...current, spec }, { dryRun: true })).spec;
 }
+
+/** The first rule's `backendRefs` of HTTPRoute `name` as the API server would store `backendRefs` there (see `asStored`). */
+export async function storedBackendRefs(cluster: Cluster, namespace: string, backendRefs: object[], name = 'model'): Promise<any[]> {
+  const ref = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace, name };
+  const { spec } = await cluster.get(ref);
+  const rules = [{ ...spec.rules[0], backendRefs }, ...spec.rules.slice(1)];
+  return (await asStored(cluster, ref, { ...spec, rules })).rules[0].backendRefs;
+}
