@@ -1,6 +1,5 @@
 import type { Cluster, KubeObject, ObjectRef } from '../k8s/cluster.js';
 import { isConflict, isNotFound } from '../k8s/errors.js';
-import { updateWithConflictRetry } from '../k8s/retry.js';
 import { ConfigurationError } from '../errors.js';
 import { ClaimMismatch, claimOnObject, stampClaim } from '../canary/claim.js';
 import { applySplit, canaryShare, hasTracks, removeTracks, stableWeightOf, type BackendNames } from './backends.js';
@@ -199,21 +198,16 @@ export class RouteObjectRouter implements TrafficRouter {
 
   /**
    * Applies `change` to the route object in a check-and-set (replace with its resourceVersion; on 409 read
-   * again and decide again); writes only when the server would store something different (see `differs`).
+   * again and decide again); writes only when something changed. A write that differs from the stored object
+   * only in fields the server defaults stores nothing new: the API server keeps the same resourceVersion.
    */
   private async edit(change: (obj: KubeObject) => void, o: { mustExist?: boolean } = {}): Promise<void> {
-    const { cluster } = this.ctx;
     try {
-      let current: KubeObject | undefined;
-      await updateWithConflictRetry(
-        async () => (current = await cluster.get(this.route)),
-        (obj) => {
-          const next = structuredClone(obj);
-          change(next);
-          return next;
-        },
-        async (next) => ((await this.differs(current!, next)) ? cluster.replace(next) : current!),
-      );
+      await this.ctx.cluster.update(this.route, (obj) => {
+        const before = JSON.stringify([obj.spec, obj.metadata?.annotations]);
+        change(obj);
+        return JSON.stringify([obj.spec, obj.metadata?.annotations]) !== before;
+      });
     } catch (error) {
       // The route is gone (deleted by its owner): nothing routes to the canary any more.
       if (!isNotFound(error)) throw error;
