@@ -13,7 +13,8 @@ type Entry = Record<string, any>;
  * Weighs a list of weighted backends (HTTPRoute backendRefs, TrafficSplit backends): the stable entry
  * gets `split.stable`, the canary and baseline entries (added from `make` when missing) theirs.
  * Other entries are left alone. Returns a new list; `nameOf` reads an entry's Service name.
- * Without `make`, missing canary/baseline entries are not added (resetting never adds routing).
+ * Without `make`, missing canary/baseline entries are not added (resetting never adds routing), and a list
+ * without any is returned as it is.
  */
 export function applySplit<T extends Entry>(
   entries: T[],
@@ -24,6 +25,8 @@ export function applySplit<T extends Entry>(
 ): T[] {
   const stableEntry = entries.find((e) => nameOf(e) === names.stable);
   if (!stableEntry) return entries;
+  // Resetting a list the canary is not in (cleaned up already) leaves the user's weights alone.
+  if (!make && !hasTracks(entries, nameOf, names)) return entries;
   const wanted = new Map<string, number>([
     [names.stable, split.stable],
     [names.canary, split.canary],
