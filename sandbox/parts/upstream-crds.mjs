@@ -8,7 +8,7 @@
 // Applied with server-side apply on every `up` (idempotent); a CRD that the sandbox once served open is
 // replaced in place.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse, parseAllDocuments } from 'yaml';
@@ -70,8 +70,10 @@ export async function upstreamCrds() {
   return [...gateway, ...picked];
 }
 
+const pkiDir = join(runDir, 'kubernetes', 'pki');
+
 function client() {
-  return kubeClient(ensurePki(join(runDir, 'kubernetes', 'pki')), `https://${host}:${ports.apiserver}`);
+  return kubeClient(ensurePki(pkiDir), `https://${host}:${ports.apiserver}`);
 }
 
 const established = (crd) => crd?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
@@ -82,6 +84,7 @@ export function env() {
 
 /** Up when every upstream CRD is served as applied (an open CRD left from an older sandbox counts as down). */
 export async function check() {
+  if (!existsSync(join(pkiDir, 'admin.crt'))) return false; // never started: status must not make certificates
   const api = client();
   const rs = await Promise.all([...gatewayApiKinds.map((k) => `${k}.gateway.networking.k8s.io`), ...istioCrds]
     .map((n) => api.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${n}`)));
