@@ -4,6 +4,7 @@ import * as k8s from '@kubernetes/client-node';
 import { S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { CloudWatchClient, PutMetricDataCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { sandboxEnv } from '../sandbox/env.mjs';
 import { startBackfilledPrometheus } from '../sandbox/prometheus-backfill.mjs';
 
@@ -146,16 +147,17 @@ describe('sandbox Kubernetes', () => {
     expect(pods.items[0]?.status?.phase).toBe('Running');
   });
 
-  it('serves the traffic-router CRDs', async () => {
+  it('serves the traffic-router CRDs: Gateway API and Istio from the upstream modules pinned in the Go tools modules, TrafficSplit open', async () => {
     for (const name of ['httproutes.gateway.networking.k8s.io', 'virtualservices.networking.istio.io', 'trafficsplits.split.smi-spec.io']) {
       const crd = await crdApi.readCustomResourceDefinition({ name });
       expect(condition(crd.status?.conditions, 'Established')?.status).toBe('True');
     }
-    const cases = [
-      { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes', kind: 'HTTPRoute' },
-      { group: 'networking.istio.io', version: 'v1beta1', plural: 'virtualservices', kind: 'VirtualService' },
-      { group: 'split.smi-spec.io', version: 'v1alpha2', plural: 'trafficsplits', kind: 'TrafficSplit' },
-    ];
+    const goMod = (dir: string) => readFileSync(new URL(`../sandbox/${dir}/go.mod`, import.meta.url), 'utf8');
+    const pinned = (dir: string, module: string) => new RegExp(`(?:^|\\s)${module.replace(/\./g, '\\.')} (v\\S+)`, 'm').exec(goMod(dir))![1];
+    const source = async (name: string) => (await crdApi.readCustomResourceDefinition({ name })).metadata!.annotations!['ai-deploy.dev/sandbox-crd-source'];
+    expect(await source('httproutes.gateway.networking.k8s.io')).toBe(`sigs.k8s.io/gateway-api@${pinned('traefik-tool', 'sigs.k8s.io/gateway-api')} config/crd/standard/gateway.networking.k8s.io_httproutes.yaml`);
+    expect(await source('virtualservices.networking.istio.io')).toBe(`istio.io/api@${pinned('crd-tool', 'istio.io/api')} kubernetes/customresourcedefinitions.gen.yaml`);
+    const cases = [{ group: 'split.smi-spec.io', version: 'v1alpha2', plural: 'trafficsplits', kind: 'TrafficSplit' }];
     for (const c of cases) {
       const body = { apiVersion: `${c.group}/${c.version}`, kind: c.kind, metadata: { name: 'r' }, spec: { weights: [90, 10] } };
       await custom.createNamespacedCustomObject({ group: c.group, version: c.version, namespace, plural: c.plural, body });

@@ -13,6 +13,7 @@ import type { Cluster } from '../../shared/k8s/cluster.js';
 import { deploymentRef, serviceRef } from '../../shared/k8s/objects.js';
 import { decodeCanaryState } from '../../shared/canary/state.js';
 import { createModelRoute, createStable, livePods, sandboxKubeconfig, deploymentSnapshot, useSandboxNamespaces } from '../k8s/support/sandbox-cluster.js';
+import { storedBackendRefs } from '../k8s/support/server-defaults.js';
 import { LoopbackServer } from '../support/loopback-server.js';
 
 const sandbox = useSandboxNamespaces();
@@ -102,10 +103,10 @@ describe('canary-deploy pre-traffic hooks', () => {
     expect(seen).toEqual([{ path: '/v1/models/2.0.0', observed: 0 }]);
     expect(r.stdout).toMatch(/created Job .*\/smoke-[a-z0-9]+ from smoke-ok.yaml \(image r.example\/model:2\)/);
     expect(r.outputs.weight).toBe('20');
-    expect((await httpRoute(namespace)).spec.rules[0].backendRefs).toEqual([
+    expect((await httpRoute(namespace)).spec.rules[0].backendRefs).toEqual(await storedBackendRefs(cluster, namespace, [
       { name: 'model', port: 80, weight: 80 },
       { name: 'model-canary', port: 80, weight: 20 },
-    ]);
+    ]));
     expect(r.summary).toMatch(/### Hooks/);
     expect(r.summary).toMatch(/\| pre-traffic \| `model-loaded` \| http \| ✅ passed \|/);
     expect(r.summary).toMatch(/\| pre-traffic \| `smoke` \| job \| ✅ passed \|/);
@@ -131,7 +132,7 @@ describe('canary-deploy pre-traffic hooks', () => {
     expect(r.stdout).not.toMatch(/created Job/); // the gate stops at the first failure
     expect(r.summary).toMatch(/`smoke` \| job \| ⏭️ skipped/);
 
-    expect((await httpRoute(namespace)).spec.rules[0].backendRefs).toEqual([{ name: 'model', port: 80, weight: 100 }]);
+    expect((await httpRoute(namespace)).spec.rules[0].backendRefs).toEqual(await storedBackendRefs(cluster, namespace, [{ name: 'model', port: 80 }])); // as createModelRoute wrote it
     expect(await get(namespace, 'model-canary')).toBeUndefined();
     expect(await cluster.find(serviceRef(namespace, 'model-canary'))).toBeUndefined();
     expect(await livePods(cluster, namespace, 'ai-deploy.dev/canary-of=model')).toHaveLength(0);
@@ -147,7 +148,7 @@ describe('canary-deploy pre-traffic hooks', () => {
     expect(r.errors[0]).toMatch(/pre-traffic hook `migrate-check` \(job\) failed: /);
     expect(await hookJobs(namespace)).toHaveLength(0);
     expect(await get(namespace, 'model-canary')).toBeUndefined();
-    expect((await httpRoute(namespace)).spec.rules[0].backendRefs).toEqual([{ name: 'model', port: 80, weight: 100 }]);
+    expect((await httpRoute(namespace)).spec.rules[0].backendRefs).toEqual(await storedBackendRefs(cluster, namespace, [{ name: 'model', port: 80 }])); // as createModelRoute wrote it
   });
 
   it('refuses hooks of other stages and missing Job manifests before changing anything', async () => {
@@ -245,7 +246,7 @@ describe('canary-deploy post step with hooks', () => {
     const exited = new Promise<number | null>((r) => child.on('close', (code, signal) => r(code ?? (signal ? -1 : null))));
     for (let i = 0; i < 150 && (await hookJobs(namespace)).length === 0; i++) await sleep(200);
     expect(await hookJobs(namespace)).toHaveLength(1);
-    expect((await httpRoute(namespace)).spec.rules[0].backendRefs).toContainEqual({ name: 'model-canary', port: 80, weight: 0 });
+    expect((await httpRoute(namespace)).spec.rules[0].backendRefs).toContainEqual((await storedBackendRefs(cluster, namespace, [{ name: 'model', port: 80, weight: 100 }, { name: 'model-canary', port: 80, weight: 0 }]))[1]);
     child.kill('SIGTERM');
     expect(await exited).not.toBe(0);
 
@@ -254,6 +255,6 @@ describe('canary-deploy post step with hooks', () => {
     expect(r.stdout).toMatch(/Removed hook Jobs left by the unfinished run: smoke-[a-z0-9]+/);
     expect((await hookJobs(namespace)).filter((j) => !j.metadata?.deletionTimestamp)).toHaveLength(0);
     expect(await get(namespace, 'model-canary')).toBeUndefined();
-    expect((await httpRoute(namespace)).spec.rules[0].backendRefs).toEqual([{ name: 'model', port: 80, weight: 100 }]);
+    expect((await httpRoute(namespace)).spec.rules[0].backendRefs).toEqual(await storedBackendRefs(cluster, namespace, [{ name: 'model', port: 80 }])); // as createModelRoute wrote it
   });
 });

@@ -123,7 +123,7 @@ describe('a canary whose runner died', () => {
     expect(late.outputs).toMatchObject({ 'rolled-back': 'true', swept: '1', 'from-image': 'r.example/model:2', 'to-image': 'registry.example/model:1.0.0' });
     expect(late.summary).toMatch(/### Abandoned canaries rolled back: .*\/model/);
     expect(late.summary).toContain(runUrl('100'));
-    expect(await routeWeights(namespace)).toEqual({ model: 100 });
+    expect(await routeWeights(namespace)).toEqual({ model: 1 }); // stable alone, back at the weight createModelRoute's route was stored with (default 1)
     expect(await cluster().find(deploymentRef(namespace, 'model-canary'))).toBeUndefined();
     expect(await canaryImages(namespace)).toEqual([]);
     expect(await stateOf(namespace)).toBeUndefined();

@@ -49,9 +49,9 @@ const weights = async (namespace: string): Promise<Record<string, number>> =>
   );
 const stable = (namespace: string) => cluster().get<V1Deployment>(deploymentRef(namespace, 'model'));
 
-/** Stable serves everything: route at 100% stable, no canary Deployment or Service, no canary state. */
+/** Stable serves everything: the route back as before the canary (stable alone), no canary Deployment or Service, no canary state. */
 async function expectRolledBack(namespace: string): Promise<void> {
-  expect(await weights(namespace)).toEqual({ model: 100 });
+  expect(await weights(namespace)).toEqual({ model: 1 }); // stable alone, back at the weight createModelRoute's route was stored with (default 1)
   expect(await cluster().find(deploymentRef(namespace, 'model-canary'))).toBeUndefined();
   expect(await cluster().find(serviceRef(namespace, 'model-canary'))).toBeUndefined();
   const d = await stable(namespace);
@@ -151,7 +151,7 @@ describe('promote failing at each of its writes in turn', () => {
       expect(d.metadata!.annotations![ROLLBACK.toImage]).toBeUndefined();
       expect(decodeCanaryState(d.metadata!.annotations)).toBeUndefined();
       expect(d.metadata!.annotations![PROGRESS]).toBeUndefined();
-      expect(await weights(namespace)).toEqual({ model: 100 });
+      expect(await weights(namespace)).toEqual({ model: 1 }); // stable alone, back at the weight createModelRoute's route was stored with (default 1)
       expect(await cluster().find(deploymentRef(namespace, 'model-canary'))).toBeUndefined();
       expect(await cluster().find(serviceRef(namespace, 'model-canary'))).toBeUndefined();
       expect(again.outputs).toMatchObject({ image, 'previous-image': 'registry.example/model:1.0.0' });
@@ -180,7 +180,7 @@ describe('promote failing at each of its writes in turn', () => {
     expect(again.errors).toEqual([]);
     expect(again.stdout).toMatch(/Resuming the promotion/);
     expect((await stable(namespace)).metadata!.annotations![PROMOTION.promotedImage]).toBe(image);
-    expect(await weights(namespace)).toEqual({ model: 100 });
+    expect(await weights(namespace)).toEqual({ model: 1 }); // stable alone, back at the weight createModelRoute's route was stored with (default 1)
   }, 60_000);
 
   it('auto-rollback mode auto after a promote that moved stable rolls the revision back, with a true record, and clears what is left of the canary', async () => {
@@ -200,7 +200,7 @@ describe('promote failing at each of its writes in turn', () => {
     expect(d.metadata!.annotations).toMatchObject({ [ROLLBACK.mode]: 'revision', [ROLLBACK.fromImage]: image, [ROLLBACK.toImage]: 'registry.example/model:1.0.0' });
     expect(decodeCanaryState(d.metadata!.annotations)).toBeUndefined();
     expect(d.metadata!.annotations![PROGRESS]).toBeUndefined();
-    expect(await weights(namespace)).toEqual({ model: 100 });
+    expect(await weights(namespace)).toEqual({ model: 1 }); // stable alone, back at the weight createModelRoute's route was stored with (default 1)
     expect(await cluster().find(serviceRef(namespace, 'model-canary'))).toBeUndefined();
   }, 60_000);
 });

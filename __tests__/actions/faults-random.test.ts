@@ -154,7 +154,7 @@ describe('every action under injected API faults', () => {
           expect(d.spec!.template.spec!.containers[0].image).toBe(image);
           expect(d.metadata!.annotations![PROMOTION.promotedImage]).toBe(image);
           expect(decodeCanaryState(d.metadata!.annotations)).toBeUndefined();
-          expect(await weights(namespace)).toEqual({ model: 100 });
+          expect(await weights(namespace)).toEqual({ model: 1 }); // stable alone, back at the weight createModelRoute's route was stored with (default 1)
           expect(await cluster().find(deploymentRef(namespace, 'model-canary'))).toBeUndefined();
         },
         namespace,
@@ -175,7 +175,7 @@ describe('every action under injected API faults', () => {
           expect(d.spec!.template.spec!.containers[0].image).toBe('registry.example/model:1.0.0');
           expect(d.metadata!.annotations).toMatchObject({ [ROLLBACK.fromImage]: image, [ROLLBACK.toImage]: 'registry.example/model:1.0.0' });
           expect(decodeCanaryState(d.metadata!.annotations)).toBeUndefined();
-          expect(await weights(namespace)).toEqual({ model: 100 });
+          expect(await weights(namespace)).toEqual({ model: 1 }); // stable alone, back at the weight createModelRoute's route was stored with (default 1)
           expect(await cluster().find(deploymentRef(namespace, 'model-canary'))).toBeUndefined();
         },
         namespace,

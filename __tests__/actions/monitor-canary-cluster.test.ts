@@ -125,7 +125,7 @@ describe('monitor-canary live on the sandbox cluster', () => {
     expect(r.outputs).toMatchObject({ verdict: 'fail', weight: '0' });
     expect(r.errors[0]).toMatch(/^Canary fail: at 20%: error-rate: canary 20% vs control 1%/);
     expect(weights.seen).not.toContain(40);
-    expect(await backendWeights(namespace)).toEqual({ model: 100 });
+    expect(await backendWeights(namespace)).toEqual({ model: 1 }); // stable alone, back at the weight createModelRoute's route was stored with (default 1)
     expect(await cluster.find(deploymentRef(namespace, 'model-canary'))).toBeUndefined();
     expect(await livePods(cluster, namespace, 'ai-deploy.dev/canary-of=model')).toHaveLength(0);
     const stable = await stableOf(namespace);

@@ -11,6 +11,7 @@ import type { Cluster } from '../../shared/k8s/cluster.js';
 import { deploymentRef } from '../../shared/k8s/objects.js';
 import { decodeCanaryState } from '../../shared/canary/state.js';
 import { createModelRoute, createStable, sandboxKubeconfig, deploymentSnapshot, useSandboxNamespaces } from '../k8s/support/sandbox-cluster.js';
+import { storedBackendRefs } from '../k8s/support/server-defaults.js';
 import { LoopbackServer } from '../support/loopback-server.js';
 
 const sandbox = useSandboxNamespaces();
@@ -93,10 +94,10 @@ describe('promote hooks', () => {
     expect(stable.metadata!.annotations!['ai-deploy.dev/previous-image']).toBeUndefined();
     expect(decodeCanaryState(stable.metadata!.annotations)).toMatchObject({ phase: 'ready', weight: 20 });
     expect(await get(namespace, 'model-canary')).toBeDefined();
-    expect((await httpRoute(namespace)).spec.rules[0].backendRefs).toEqual([
+    expect((await httpRoute(namespace)).spec.rules[0].backendRefs).toEqual(await storedBackendRefs(cluster, namespace, [
       { name: 'model', port: 80, weight: 80 },
       { name: 'model-canary', port: 80, weight: 20 },
-    ]);
+    ]));
   });
 
   it('pre-promote hooks run before the stable changes and post-promote hooks after, both in the summary', async () => {
@@ -121,7 +122,7 @@ post-promote:
     expect(r.summary).toMatch(/\| pre-promote \| `migrate` \| job \| ✅ passed \|/);
     expect(r.summary).toMatch(/\| post-promote \| `smoke` \| http \| ✅ passed \|/);
     expect(await hookJobs(namespace)).toHaveLength(0);
-    expect((await httpRoute(namespace)).spec.rules[0].backendRefs).toEqual([{ name: 'model', port: 80, weight: 100 }]);
+    expect((await httpRoute(namespace)).spec.rules[0].backendRefs).toEqual(await storedBackendRefs(cluster, namespace, [{ name: 'model', port: 80 }])); // as createModelRoute wrote it
   });
 
   it('a failing post-promote hook fails the step after every post hook ran; the promotion stands, and a re-run retries the hooks only', async () => {

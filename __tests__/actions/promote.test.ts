@@ -8,6 +8,7 @@ import { run as autoRollback } from '../../actions/auto-rollback/main.js';
 import { deploymentRef, serviceRef } from '../../shared/k8s/objects.js';
 import { decodeCanaryState } from '../../shared/canary/state.js';
 import { createModelIngress, createModelRoute, createStable, livePods, sandboxKubeconfig, useSandboxNamespaces } from '../k8s/support/sandbox-cluster.js';
+import { storedBackendRefs } from '../k8s/support/server-defaults.js';
 
 const { cluster, ns } = useSandboxNamespaces();
 const kube = () => ({ kubeconfig: sandboxKubeconfig() });
@@ -72,10 +73,10 @@ describe('mesh routers against real route objects', () => {
     const r = await runInProcess(canaryDeploy, { ...kube(), deployment: 'model', namespace, image: 'r.example/model:2', 'traffic-router': 'gateway-api', route: 'model', weight: '20' });
     expect(r.errors).toEqual([]);
     expect(r.outputs.weight).toBe('20');
-    expect((await route(namespace)).spec.rules[0].backendRefs).toEqual([
+    expect((await route(namespace)).spec.rules[0].backendRefs).toEqual(await storedBackendRefs(cluster(), namespace, [
       { name: 'model', port: 80, weight: 80 },
       { name: 'model-canary', port: 80, weight: 20 },
-    ]);
+    ]));
     const canarySvc = await cluster().get(serviceRef(namespace, 'model-canary'));
     expect(canarySvc.spec.selector).toEqual({ 'ai-deploy.dev/canary-of': 'model', 'ai-deploy.dev/track': 'canary' });
     const canary = (await get(namespace, 'model-canary'))!;
@@ -83,7 +84,7 @@ describe('mesh routers against real route objects', () => {
 
     const back = await runInProcess(autoRollback, { ...kube(), deployment: 'model', namespace, mode: 'canary' });
     expect(back.errors).toEqual([]);
-    expect((await route(namespace)).spec.rules[0].backendRefs).toEqual([{ name: 'model', port: 80, weight: 100 }]);
+    expect((await route(namespace)).spec.rules[0].backendRefs).toEqual(await storedBackendRefs(cluster(), namespace, [{ name: 'model', port: 80 }])); // as createModelRoute wrote it
     expect(await cluster().find(serviceRef(namespace, 'model-canary'))).toBeUndefined();
   });
 

@@ -8,6 +8,7 @@ import { prometheusUrl } from '../metrics/support/servers.js';
 import { deploymentRef } from '../../shared/k8s/objects.js';
 import { decodeCanaryState } from '../../shared/canary/state.js';
 import { createModelRoute, createStable, sandboxKubeconfig, useSandboxNamespaces } from './support/sandbox-cluster.js';
+import { asStored } from './support/server-defaults.js';
 
 const { cluster, ns } = useSandboxNamespaces();
 const route = (namespace: string) => cluster().get({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace, name: 'model' });
@@ -19,10 +20,12 @@ describe('a canary weight with a fraction', () => {
     await createModelRoute(cluster(), namespace);
     const r = await runInProcess(canaryDeploy, { kubeconfig: sandboxKubeconfig(), deployment: 'model', namespace, image: 'r.example/model:2', 'traffic-router': 'gateway-api', route: 'model', weight: '10.5' });
     expect(r.errors).toEqual([]);
-    expect((await route(namespace)).spec.rules[0].backendRefs).toEqual([
+    const routeRef = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace, name: 'model' };
+    const stored = await asStored(cluster(), routeRef, { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [
       { name: 'model', port: 80, weight: 179 },
       { name: 'model-canary', port: 80, weight: 21 },
-    ]);
+    ] }] });
+    expect((await route(namespace)).spec.rules[0].backendRefs).toEqual(stored.rules[0].backendRefs);
     expect(r.outputs.weight).toBe('10.5');
     const stable = await cluster().get<V1Deployment>(deploymentRef(namespace, 'model'));
     expect(decodeCanaryState(stable.metadata!.annotations)).toMatchObject({ weight: 10.5 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { applySplit, canaryShare } from '../../shared/traffic/backends.js';
+import { applySplit, canaryShare, removeTracks } from '../../shared/traffic/backends.js';
 import { inexactWeight, splitWeights } from '../../shared/traffic/router.js';
 import { replicasForWeight } from '../../shared/traffic/replicas.js';
 
@@ -52,5 +52,22 @@ describe('canary weights are set exactly or refused, never rounded', () => {
   it('sizes the replicas router from the exact fraction (10.5% of 179 stable pods is 21 canary pods)', () => {
     expect(replicasForWeight(179, 10.5, false)).toBe(21);
     expect(replicasForWeight(9, 10, false)).toBe(1);
+  });
+});
+
+describe('resetting and removing the canary leave the stable weight as it was before the canary', () => {
+  const user = [{ name: 'agent', weight: 1 }, { name: 'other', weight: 3 }];
+  it('a reset of a list the canary is no longer in (a re-run after clean-up) changes nothing', () => {
+    expect(applySplit(user, nameOf, names, splitWeights(0, true))).toBe(user);
+  });
+  it('a reset of a list the canary is in sends it nothing and stable all of the split', () => {
+    const during = [...user, { name: 'agent-canary', weight: 10 }];
+    expect(applySplit(during, nameOf, names, splitWeights(0, false))).toEqual([{ name: 'agent', weight: 100 }, { name: 'other', weight: 3 }, { name: 'agent-canary', weight: 0 }]);
+  });
+  it('removing the tracks puts the stable entry back at its recorded weight, or without one when it had none', () => {
+    const during = [{ name: 'agent', weight: 100 }, { name: 'other', weight: 3 }, { name: 'agent-canary', weight: 0 }];
+    expect(removeTracks(during, nameOf, names, 1)).toEqual(user);
+    expect(removeTracks(during, nameOf, names, null)).toEqual([{ name: 'agent' }, { name: 'other', weight: 3 }]);
+    expect(removeTracks(during, nameOf, names)).toEqual([{ name: 'agent', weight: 100 }, { name: 'other', weight: 3 }]);
   });
 });

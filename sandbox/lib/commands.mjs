@@ -11,12 +11,13 @@ import * as prometheus from '../parts/prometheus.mjs';
 import * as moto from '../parts/moto.mjs';
 import * as registry from '../parts/registry.mjs';
 import * as gateway from '../parts/gateway.mjs';
+import * as upstreamCrds from '../parts/upstream-crds.mjs';
 import * as proxy from '../parts/proxy.mjs';
 import * as act from '../parts/act.mjs';
 import * as metrics from '../parts/metrics.mjs';
 import { buildInfo } from '../parts/build.mjs';
 
-export const parts = [kubernetes, prometheus, moto, registry, proxy, gateway, metrics, act]; // a part's `after` names parts it starts behind
+export const parts = [kubernetes, upstreamCrds, prometheus, moto, registry, proxy, gateway, metrics, act]; // a part's `after` names parts it starts behind
 const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Start or reuse every part. Resolves {ok, env, timings}; throws nothing (errors are in `errors`). */

@@ -102,10 +102,3 @@ export async function ensureTraefik(log) {
   Object.assign(gatewayBuildInfo, { ran: true, ms: Date.now() - t0 });
   return true;
 }
-
-/** The upstream Gateway API CRDs (standard channel) of the version Traefik is built against, from the module cache. */
-export async function gatewayApiCrdDir() {
-  const { Dir, Error: err } = JSON.parse(await go(['mod', 'download', '-json', 'sigs.k8s.io/gateway-api'], modDir));
-  if (!Dir) throw new Error(`go mod download sigs.k8s.io/gateway-api: ${err}`);
-  return join(Dir, 'config', 'crd', 'standard');
-}

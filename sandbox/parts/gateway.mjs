@@ -12,27 +12,24 @@
 // unix sockets in the run dir (see netns/bridge.mjs). Prometheus scrapes Traefik's metrics there.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { cacheRoot, host, ports, runDir, sandboxDir, kubeconfigPath } from '../lib/paths.mjs';
 import { ensurePki } from '../lib/certs.mjs';
 import { ensureDaemon } from '../lib/daemon.mjs';
 import { kubeClient } from '../lib/kubeapi.mjs';
 import { runningPid } from '../lib/process.mjs';
 import { healthy, waitFor } from '../lib/wait.mjs';
-import { ensureTraefik, traefikBin, gatewayApiCrdDir } from './gateway-build.mjs';
+import { ensureTraefik, traefikBin } from './gateway-build.mjs';
 
 export const name = 'gateway';
-export const after = ['kubernetes'];
+export const after = ['kubernetes', 'upstream-crds']; // the Gateway API CRDs Traefik watches
 export const daemons = ['gateway-bridge', 'gateway-bridge-ns', 'traefik', 'pods'];
 export const aptCommands = { ip: 'iproute2' };
 /** Pod IPs (kwok --cidr) live only inside the sandbox netns. */
 export const podCidr = '198.18.0.0/16';
 export const gatewayName = 'sandbox';
 export const gatewayNamespace = 'ai-deploy-sandbox';
-/** The Gateway API kinds Traefik watches that the sandbox's own open CRDs (sandbox/crds) lack: upstream v1.6 CRDs. */
-const upstreamCrds = ['gatewayclasses', 'grpcroutes', 'referencegrants', 'backendtlspolicies', 'tlsroutes'];
 
 // One netns per sandbox home, so a second sandbox (AI_DEPLOY_SANDBOX_HOME) gets its own.
 export const netns = `ai-deploy-sb-${createHash('sha256').update(cacheRoot).digest('hex').slice(0, 8)}`;
@@ -82,14 +79,7 @@ export async function up(log) {
   const pki = ensurePki(join(runDir, 'kubernetes', 'pki'));
   const api = kubeClient(pki, `https://${host}:${ports.apiserver}`);
 
-  const crdDir = await gatewayApiCrdDir();
-  const crds = upstreamCrds.map((k) => parse(readFileSync(join(crdDir, `gateway.networking.k8s.io_${k}.yaml`), 'utf8')));
-  await Promise.all(crds.map((c) => api.apply(c)));
   const cond = (obj, type) => obj?.status?.conditions?.find((c) => c.type === type)?.status === 'True';
-  await waitFor('Gateway API CRDs established', async () => {
-    const rs = await Promise.all(crds.map((c) => api.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${c.metadata.name}`)));
-    return rs.every((r) => cond(r.body, 'Established'));
-  });
 
   const bridgeScript = join(sandboxDir, 'netns', 'bridge.mjs');
   await ensureDaemon({

@@ -66,9 +66,12 @@ export class Cluster {
     return this.call(`CREATE ${describe(refOf(obj))}`, () => this.api.create<T>(obj));
   }
 
-  /** Replaces the object; fails with 409 when its `resourceVersion` is no longer current (check-and-set). */
-  replace<T extends KubernetesObject>(obj: T): Promise<T> {
-    return this.call(`UPDATE ${describe(refOf(obj))}`, () => this.api.replace<T>(obj));
+  /**
+   * Replaces the object; fails with 409 when its `resourceVersion` is no longer current (check-and-set).
+   * `dryRun`: nothing is stored; resolves what the server would store (its defaults applied, its schema checked).
+   */
+  replace<T extends KubernetesObject>(obj: T, o: { dryRun?: boolean } = {}): Promise<T> {
+    return this.call(`UPDATE ${describe(refOf(obj))}${o.dryRun ? ' (dry run)' : ''}`, () => this.api.replace<T>(obj, undefined, o.dryRun ? 'All' : undefined));
   }
 
   /**

@@ -13,7 +13,8 @@ type Entry = Record<string, any>;
  * Weighs a list of weighted backends (HTTPRoute backendRefs, TrafficSplit backends): the stable entry
  * gets `split.stable`, the canary and baseline entries (added from `make` when missing) theirs.
  * Other entries are left alone. Returns a new list; `nameOf` reads an entry's Service name.
- * Without `make`, missing canary/baseline entries are not added (resetting never adds routing).
+ * Without `make`, missing canary/baseline entries are not added (resetting never adds routing), and a list
+ * without any is returned as it is.
  */
 export function applySplit<T extends Entry>(
   entries: T[],
@@ -24,6 +25,8 @@ export function applySplit<T extends Entry>(
 ): T[] {
   const stableEntry = entries.find((e) => nameOf(e) === names.stable);
   if (!stableEntry) return entries;
+  // Resetting a list the canary is not in (cleaned up already) leaves the user's weights alone.
+  if (!make && !hasTracks(entries, nameOf, names)) return entries;
   const wanted = new Map<string, number>([
     [names.stable, split.stable],
     [names.canary, split.canary],
@@ -36,11 +39,29 @@ export function applySplit<T extends Entry>(
   return out;
 }
 
-/** The list without the suite's canary and baseline entries; the stable entry keeps all traffic. */
-export function removeTracks<T extends Entry>(entries: T[], nameOf: (e: T) => string, names: BackendNames): T[] {
+/**
+ * The list without the suite's canary and baseline entries; the stable entry keeps all traffic, at `stableWeight`
+ * (its weight before the canary; null: no weight field, as it had none).
+ */
+export function removeTracks<T extends Entry>(entries: T[], nameOf: (e: T) => string, names: BackendNames, stableWeight: number | null = 100): T[] {
   const ours = new Set([names.canary, names.baseline].filter(Boolean));
   if (!entries.some((e) => ours.has(nameOf(e)))) return entries;
-  return entries.filter((e) => !ours.has(nameOf(e))).map((e) => (nameOf(e) === names.stable ? { ...e, weight: 100 } : e));
+  return entries.filter((e) => !ours.has(nameOf(e))).map((e) => {
+    if (nameOf(e) !== names.stable) return e;
+    const { weight: _w, ...rest } = e;
+    return (stableWeight === null ? rest : { ...rest, weight: stableWeight }) as T;
+  });
+}
+
+/** The stable entry's weight in a list (null: no stable entry, or no weight field). */
+export function stableWeightOf<T extends Entry>(entries: T[], nameOf: (e: T) => string, names: BackendNames): number | null {
+  const weight = entries.find((e) => nameOf(e) === names.stable)?.weight;
+  return typeof weight === 'number' ? weight : null;
+}
+
+/** Whether the list has a canary or baseline entry of the suite. */
+export function hasTracks<T extends Entry>(entries: T[], nameOf: (e: T) => string, names: BackendNames): boolean {
+  return entries.some((e) => nameOf(e) === names.canary || (names.baseline !== undefined && nameOf(e) === names.baseline));
 }
 
 /** The canary's percent of the weight among stable, canary and baseline entries (0 when absent), to 4 decimals (21:179 is 10.5). */

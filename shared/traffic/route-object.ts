@@ -1,8 +1,9 @@
 import type { Cluster, KubeObject, ObjectRef } from '../k8s/cluster.js';
-import { isNotFound } from '../k8s/errors.js';
+import { isConflict, isNotFound } from '../k8s/errors.js';
 import { ConfigurationError } from '../errors.js';
 import { ClaimMismatch, claimOnObject, stampClaim } from '../canary/claim.js';
-import { applySplit, canaryShare, removeTracks, type BackendNames } from './backends.js';
+import { applySplit, canaryShare, hasTracks, removeTracks, stableWeightOf, type BackendNames } from './backends.js';
+import { recordStableWeights, takeStableWeights } from './stable-weights.js';
 import type { MatchCondition } from './match.js';
 import type { MatchRules } from './match-rules.js';
 import type { Mirroring } from './mirror.js';
@@ -56,6 +57,7 @@ export class RouteObjectRouter implements TrafficRouter {
     if (this.ctx.baseline) await ensureTrackService(cluster, namespace, deployment, this.ctx.baseline, 'baseline', this.stableService);
     await this.edit((obj) => {
       this.unshape(obj); // 0%: no request reaches the canary, by weight, by match or by cookie (first: the split must not weigh the suite's own rules)
+      if (!this.anyTracks(obj)) recordStableWeights(obj, deployment, this.stableWeights(obj)); // the route as the user had it
       this.lists.forEachList(obj, (entries) => applySplit(entries, this.lists.nameOf, this.names, split, this.lists.make));
       stampClaim(obj, deployment, this.ctx.claim);
     });
@@ -104,6 +106,25 @@ export class RouteObjectRouter implements TrafficRouter {
     if (a) this.lists.forEachList(obj, (entries) => entries.map((e) => this.lists.stampCookie!(e, undefined, a)));
   }
 
+  /** The stable entry's weight in each weighted list, in `forEachList` order. */
+  private stableWeights(obj: KubeObject): (number | null)[] {
+    const weights: (number | null)[] = [];
+    this.lists.forEachList(obj, (entries) => {
+      weights.push(stableWeightOf(entries, this.lists.nameOf, this.names));
+      return entries;
+    });
+    return weights;
+  }
+
+  private anyTracks(obj: KubeObject): boolean {
+    let found = false;
+    this.lists.forEachList(obj, (entries) => {
+      found ||= hasTracks(entries, this.lists.nameOf, this.names);
+      return entries;
+    });
+    return found;
+  }
+
   trackReplicas(stableReplicas: number, canaryWeight: number): number {
     return podsForShare(stableReplicas, canaryWeight);
   }
@@ -113,12 +134,28 @@ export class RouteObjectRouter implements TrafficRouter {
     return undefined;
   }
 
-  /** The route object is already as `setWeight(canaryWeight)` would leave it (weights and match rules). */
+  /** The route object is already as `setWeight(canaryWeight)` would leave it (weights and match rules), after the server's defaults. */
   async carries(canaryWeight: number): Promise<boolean> {
     const obj = await this.ctx.cluster.get(this.route);
     const wanted = structuredClone(obj);
     this.shape(wanted, canaryWeight);
-    return JSON.stringify(wanted.spec) === JSON.stringify(obj.spec);
+    try {
+      return !(await this.differs(obj, wanted));
+    } catch (error) {
+      if (isConflict(error)) return false; // changed since the read: setWeight decides again on a fresh read
+      throw error;
+    }
+  }
+
+  /**
+   * Whether writing `wanted` over `current` would change what the server stores (spec and annotations). A
+   * difference only in fields the server defaults (HTTPRoute backendRef `weight: 1`, `group`, `kind`, a rule's
+   * path match) is none: the server is asked with a dry run, so re-runs converge under any CRD's defaults.
+   */
+  private async differs(current: KubeObject, wanted: KubeObject): Promise<boolean> {
+    const content = (o: KubeObject) => JSON.stringify([o.spec, o.metadata?.annotations ?? {}]);
+    if (content(wanted) === content(current)) return false;
+    return content(await this.ctx.cluster.replace(wanted, { dryRun: true })) !== content(current);
   }
 
   async current(): Promise<number> {
@@ -144,7 +181,13 @@ export class RouteObjectRouter implements TrafficRouter {
   async cleanup(): Promise<void> {
     await this.edit((obj) => {
       this.unshape(obj); // before the canary entries go: a rule left with no backend would fail its requests
-      this.lists.forEachList(obj, (entries) => removeTracks(entries, this.lists.nameOf, this.names));
+      // Each stable entry back at its weight from before the canary (100, all traffic, for a list not recorded).
+      const weights = takeStableWeights(obj, this.ctx.deployment) ?? [];
+      let list = 0;
+      this.lists.forEachList(obj, (entries) => {
+        const i = list++;
+        return removeTracks(entries, this.lists.nameOf, this.names, i < weights.length ? weights[i] : 100);
+      });
       stampClaim(obj, this.ctx.deployment, undefined);
     });
     const { cluster, namespace, deployment } = this.ctx;
@@ -154,7 +197,8 @@ export class RouteObjectRouter implements TrafficRouter {
 
   /**
    * Applies `change` to the route object in a check-and-set (replace with its resourceVersion; on 409 read
-   * again and decide again); writes only when something changed.
+   * again and decide again); writes only when something changed. A write that differs from the stored object
+   * only in fields the server defaults stores nothing new: the API server keeps the same resourceVersion.
    */
   private async edit(change: (obj: KubeObject) => void, o: { mustExist?: boolean } = {}): Promise<void> {
     try {
