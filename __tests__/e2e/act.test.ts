@@ -132,11 +132,18 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
+const stable = (namespace: string) => cluster.get<V1Deployment>(deploymentRef(namespace, 'model'));
+const routeWeights = async (namespace: string) =>
+  Object.fromEntries(
+    ((await cluster.get({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace, name: 'model' })).spec.rules[0].backendRefs as { name: string; weight: number }[]).map((b) => [b.name, b.weight]),
+  );
+
 /** Runs the workflow for model `version` against a fresh stable `model` (1.0.0) behind HTTPRoute `model`, with the canary's traffic as given. */
-async function deploy(prefix: string, version: string, canary: Traffic): Promise<{ run: ActRun; namespace: string; repository: string }> {
+async function deploy(prefix: string, version: string, canary: Traffic): Promise<{ run: ActRun; namespace: string; repository: string; routeBefore: Record<string, number> }> {
   const namespace = await sandbox.ns(prefix);
   await createStable(cluster, namespace, 'model', { replicas: 2, modelVersion: '1.0.0' });
   await createModelRoute(cluster, namespace);
+  const routeBefore = await routeWeights(namespace); // as the API server stored it (the CRD's default weight)
   const app = uniqueApp(prefix);
   await writeTraffic(promUrl, app, { stable: { requests: 5000, errors: 50 }, canary }, 300);
   const repository = uniqueRepository(prefix);
@@ -148,14 +155,8 @@ async function deploy(prefix: string, version: string, canary: Traffic): Promise
     secrets: { KUBECONFIG: kubeconfig, REGISTRY_USER: auth.credentials.username, REGISTRY_PASSWORD: auth.credentials.password },
     env: { ...buildahEnv(), DOCKER_CONFIG: tempDir(), REGISTRY_AUTH_FILE: noLogins, XDG_RUNTIME_DIR: tempDir() },
   });
-  return { run, namespace, repository };
+  return { run, namespace, repository, routeBefore };
 }
-
-const stable = (namespace: string) => cluster.get<V1Deployment>(deploymentRef(namespace, 'model'));
-const routeWeights = async (namespace: string) =>
-  Object.fromEntries(
-    ((await cluster.get({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace, name: 'model' })).spec.rules[0].backendRefs as { name: string; weight: number }[]).map((b) => [b.name, b.weight]),
-  );
 
 function explain(run: ActRun): string {
   return `\n--- act output (last 6000 characters)\n${run.output.slice(-6000)}`;
@@ -163,7 +164,7 @@ function explain(run: ActRun): string {
 
 describe('the six actions under nektos/act, from a user workflow that says org/ai-deploy/<action>@v1', () => {
   it('builds, validates, runs a good canary through its steps and promotes it; every step succeeds and outputs reach later steps', async () => {
-    const { run, namespace, repository } = await deploy('act-good', '2.0.0', { requests: 5000, errors: 50 });
+    const { run, namespace, repository, routeBefore } = await deploy('act-good', '2.0.0', { requests: 5000, errors: 50 });
     try {
       expect(run.exitCode).toBe(0);
       const digest = skopeoDigest(auth, `${repository}:2.0.0`);
@@ -175,7 +176,7 @@ describe('the six actions under nektos/act, from a user workflow that says org/a
       expect(d.spec!.template.spec!.containers[0].env).toEqual(expect.arrayContaining([{ name: 'MODEL_VERSION', value: '2.0.0' }]));
       expect(decodeCanaryState(d.metadata!.annotations)).toBeUndefined();
       expect(await cluster.find(deploymentRef(namespace, 'model-canary'))).toBeUndefined();
-      expect(await routeWeights(namespace)).toEqual({ model: 100 });
+      expect(await routeWeights(namespace)).toEqual(routeBefore);
       // act ran canary-deploy's post step, which found a finished canary and left it alone.
       expect(run.output).toMatch(/Success - Post org\/ai-deploy\/canary-deploy@v1/);
       for (const value of credentials(kubeconfig)) expect(run.output.includes(value)).toBe(false);
@@ -186,7 +187,7 @@ describe('the six actions under nektos/act, from a user workflow that says org/a
   }, 300_000);
 
   it('fails a bad canary at its first step, rolls it back through `if: failure()`, and the job fails: stable keeps 1.0.0 and all traffic', async () => {
-    const { run, namespace } = await deploy('act-bad', '2.1.0', { requests: 5000, errors: 1000 });
+    const { run, namespace, routeBefore } = await deploy('act-bad', '2.1.0', { requests: 5000, errors: 1000 });
     try {
       expect(run.exitCode).not.toBe(0);
       // (act shows `::error::` text still escaped, `%` as `%25`: the step's `reason` output reads as users see it on GitHub.)
@@ -199,7 +200,7 @@ describe('the six actions under nektos/act, from a user workflow that says org/a
       expect(d.metadata!.annotations!['ai-deploy.dev/rollback-reason']).toBe('monitor-canary said fail');
       expect(await cluster.find(deploymentRef(namespace, 'model-canary'))).toBeUndefined();
       expect(await cluster.find(serviceRef(namespace, 'model-canary'))).toBeUndefined();
-      expect(await routeWeights(namespace)).toEqual({ model: 100 });
+      expect(await routeWeights(namespace)).toEqual(routeBefore);
       for (const value of credentials(kubeconfig)) expect(run.output.includes(value)).toBe(false);
     } catch (error) {
       (error as Error).message += explain(run);
