@@ -77,7 +77,8 @@ describe('turning a shadow canary into a weighted canary, cut off after each wri
         expect({ n, at: await routing(cancelled) }).toEqual({ n, at: { weights: { model: 100, 'model-canary': 0 }, mirror: 50 } });
         expect((await runInProcess(autoRollback, { ...direct(), deployment: 'model', namespace: cancelled, mode: 'canary' }, attempt(2))).errors).toEqual([]);
       }
-      expect({ n, at: await routing(cancelled) }).toEqual({ n, at: { weights: { model: 100 }, mirror: 0 } });
+      // Stable alone, at the weight the server stored before the canary (the CRD's default 1: the route was created without one).
+      expect({ n, at: await routing(cancelled) }).toEqual({ n, at: { weights: { model: 1 }, mirror: 0 } });
       expect(await cluster().find(deploymentRef(cancelled, 'model-canary'))).toBeUndefined();
       expect(await cluster().find(serviceRef(cancelled, 'model-canary'))).toBeUndefined();
       expect(decodeCanaryState((await cluster().get<V1Deployment>(deploymentRef(cancelled, 'model'))).metadata?.annotations)).toBeUndefined();

@@ -32,7 +32,7 @@ interface RouterCase {
   rules: (spec: KubeObject['spec']) => unknown;
   shadowAt: (percent: number) => unknown;
   weightedAt: (weight: number) => unknown;
-  /** After promote or rollback: stable holds all traffic, nothing of the canary is left. */
+  /** After promote or rollback: the route exactly as the server stored it before the canary (stable alone, its own weight). */
   restored: unknown;
 }
 
@@ -64,7 +64,7 @@ const gateway: RouterCase = {
       ],
     },
   ],
-  restored: [{ matches: MATCH_ALL, backendRefs: [{ ...SERVICE, name: 'model', port: 80, weight: 100 }] }],
+  restored: [{ matches: MATCH_ALL, backendRefs: [{ ...SERVICE, name: 'model', port: 80, weight: 1 }] }], // the CRD's default weight, as created
 };
 
 const istio: RouterCase = {
@@ -90,7 +90,7 @@ const istio: RouterCase = {
       ],
     },
   ],
-  restored: [{ route: [{ destination: { host: 'model', port: { number: 80 } }, weight: 100 }] }],
+  restored: [{ route: [{ destination: { host: 'model', port: { number: 80 } } }] }], // as created: a lone destination needs no weight
 };
 
 const CASES: [string, RouterCase][] = [
