@@ -244,8 +244,9 @@ describe('traffic shaping from dist/', () => {
     const match = '- header: x-canary\n  value: always\n';
     expectSucceeded(await fromDist('canary-deploy', { ...kube(), deployment: 'model', namespace, image: 'r.example/model:2', 'traffic-router': 'gateway-api', route: 'model', weight: '10', match, 'session-affinity': 'cookie' }));
     const rules = (await cluster.get({ ...route!, namespace, name: 'model' })).spec.rules;
-    // The match rule (header or the canary's cookie), stable's session rule, then the user's weighted rule (no matches: every path).
-    expect(rules.map((r: { matches?: { headers?: { name: string }[] }[] }) => (r.matches ?? []).map((m) => (m.headers ?? []).map((h) => h.name)))).toEqual([[['x-canary'], ['Cookie']], [['Cookie']], []]);
+    // The match rule (header or the canary's cookie), stable's session rule, then the user's weighted rule (the CRD's
+    // default match: every path, no header).
+    expect(rules.map((r: { matches?: { headers?: { name: string }[] }[] }) => (r.matches ?? []).map((m) => (m.headers ?? []).map((h) => h.name)))).toEqual([[['x-canary'], ['Cookie']], [['Cookie']], [[]]]);
     expectSucceeded(await fromDist('auto-rollback', { ...kube(), deployment: 'model', namespace, mode: 'canary', reason: 'parity check' }));
     expect(await routeText(namespace, route)).not.toMatch(/model-canary|Cookie|x-canary/);
   });
