@@ -36,7 +36,7 @@ export function exactTailRoot(r: number, tilt: number, information: number): num
 
 /**
  * Below this |r| exactTailRoot keeps r: no decision is taken there (a boundary is at least the z of its alpha, above
- * 1 for any alpha under 16%), and the correction there is under 0.2 in z.
+ * 1 for any alpha under 16%). Keeping r where r* would be larger only delays a decision.
  */
 const CORRECTED_FROM = 1;
 
