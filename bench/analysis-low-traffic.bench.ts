@@ -92,6 +92,7 @@ if (process.env.ANALYSIS_BENCH_ABLATE) {
     ['ABSOLUTE_WEIGHT 1', { tuning: { absoluteWeight: 1 } }],
     ['SPEND_POWER 1', { tuning: { spendPower: 1 } }],
     ['SPEND_POWER 3', { tuning: { spendPower: 3 } }],
+    ['SPEND_POWER 50 (all of alpha at the last look)', { tuning: { spendPower: 50 } }],
     ['anytime (no horizon)', { anytime: true }],
     ['FAIL_AT_SHARE 0.2', { tuning: { failAtShare: 0.2 } }],
     ['FAIL_AT_SHARE 0.5', { tuning: { failAtShare: 0.5 } }],
