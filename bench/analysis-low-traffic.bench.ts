@@ -1,13 +1,21 @@
 /**
  * An absolute bound at low traffic (issue 19's target): 150 requests a minute, 10% to the canary, a 1% error rate
- * for stable, bad canaries at 3x it, `max: 2%` (with `max-increase: 50%` for ours). Ours (false-alarm rate 1%,
- * horizon 30) against Argo Rollouts' rule, failureLimit over the absolute threshold (an interval whose canary
- * error rate is above 2% is a failed measurement), its failureLimit calibrated on the same healthy traces to at most
- * our false-fail and to at most 1%. Target: detect at least as many bad canaries as Argo at the same false-fail.
+ * for stable, bad canaries at 3x it, `max: 2%` (with `max-increase: 50%` for ours). Ours (horizon 30) against Argo
+ * Rollouts' rule, failureLimit over the absolute threshold (an interval whose canary error rate is above 2% is a
+ * failed measurement), on the same traces. Target: detect at least as many bad canaries as Argo at the same
+ * false-fail on healthy canaries. Two comparisons, each at equal false-fail (each side's knob calibrated on the
+ * same healthy traces):
+ * - ours at the default false-alarm rate (1%), Argo's failureLimit the lowest whose false-fail is at most ours;
+ * - Argo at its best failureLimit whose false-fail is at most 1%, ours at the highest false-alarm rate of FA_LADDER
+ *   whose false-fail is at most Argo's there (our false-alarm rate promises a rate at the fail points, 2% errors or
+ *   x1.15 stable's; healthy canaries at 1% fail far less often, so matching Argo's false-fail takes a higher one).
+ * ANALYSIS_BENCH_ABLATE=1 also prints, at the default rate, detection and false-fail with one piece of the method
+ * changed at a time (what shared/analysis/README.md reports as the ablation of this bench).
  */
 import { evaluateInterval } from '../shared/analysis/evaluate.js';
 import type { MetricSpec } from '../shared/analysis/metric-spec.js';
 import { replayTrace } from '../shared/analysis/replay.js';
+import { DEFAULT_TUNING, type SequenceTuning } from '../shared/analysis/sequences/sequence.js';
 import { parseTrace } from '../shared/analysis/trace.js';
 import { argo } from './analysis/anchors.js';
 import { pct, type Outcome } from './analysis/quality.js';
@@ -17,6 +25,7 @@ import type { Trace } from './analysis/scenarios.js';
 const SEED = Number(process.env.ANALYSIS_BENCH_SEED ?? 20261206);
 const TRACES = Number(process.env.ANALYSIS_BENCH_TRACES ?? 2000);
 const HORIZON = 30;
+const FA_LADDER = [0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.07, 0.1];
 const ours: MetricSpec = { name: 'error-rate', kind: 'ratio', direction: 'lower-is-better', maxIncrease: 0.5, max: 0.02 };
 const argoSpec: MetricSpec = { name: 'error-rate', kind: 'ratio', direction: 'lower-is-better', max: 0.02 };
 
@@ -37,16 +46,57 @@ const rng = new Rng(SEED);
 const healthy = Array.from({ length: TRACES }, () => generate(rng, 1));
 const bad = Array.from({ length: TRACES }, () => generate(rng, 3));
 const failShare = (outcomes: Outcome[]) => outcomes.filter((o) => o.verdict === 'fail').length / outcomes.length;
-const judged = (traces: Trace[]) => traces.map((tr) => replayTrace(tr, [ours], { falseAlarmRate: 0.01, horizon: HORIZON }));
-const argoRun = (traces: Trace[], limit: number) => traces.map((tr) => argo(limit)(parseTrace(tr, [argoSpec]).intervals.map((i) => evaluateInterval([argoSpec], i)), [argoSpec]));
-
-const oursFf = failShare(judged(healthy));
-const oursDet = failShare(judged(bad));
-console.log(`seed ${SEED}, ${TRACES} healthy and ${TRACES} bad (errors x3 of 1%) canaries at 150 requests a minute, 10% canary`);
-console.log(`ours (max-increase 50%, max 2%, false-alarm rate 1%): false-fail ${pct(oursFf * TRACES, TRACES)}, detection ${pct(oursDet * TRACES, TRACES)}`);
-for (const [label, cap] of [['at most our false-fail', oursFf], ['at most 1%', 0.01]] as const) {
+const show = (share: number) => pct(share * TRACES, TRACES);
+interface Variant {
+  spec?: MetricSpec;
+  falseAlarmRate?: number;
+  tuning?: Partial<SequenceTuning>;
+  anytime?: boolean;
+}
+const judged = (traces: Trace[], v: Variant = {}) =>
+  failShare(traces.map((tr) => replayTrace(tr, [v.spec ?? ours], { falseAlarmRate: v.falseAlarmRate ?? 0.01, ...(v.anytime ? {} : { horizon: HORIZON }), tuning: { ...DEFAULT_TUNING, ...v.tuning } })));
+const argoRun = (traces: Trace[], limit: number) => failShare(traces.map((tr) => argo(limit)(parseTrace(tr, [argoSpec]).intervals.map((i) => evaluateInterval([argoSpec], i)), [argoSpec])));
+/** Argo's lowest failureLimit whose false-fail is at most `cap`. */
+function argoAt(cap: number): { limit: number; ff: number; det: number } {
   let limit = 0;
-  while (limit < HORIZON && failShare(argoRun(healthy, limit)) > cap) limit++;
-  const det = failShare(argoRun(bad, limit));
-  console.log(`argo failureLimit=${limit} (${label}): false-fail ${pct(failShare(argoRun(healthy, limit)) * TRACES, TRACES)}, detection ${pct(det * TRACES, TRACES)}; ours / argo detection ${(oursDet / det).toFixed(2)}x (target >= 1)`);
+  while (limit < HORIZON && argoRun(healthy, limit) > cap) limit++;
+  return { limit, ff: argoRun(healthy, limit), det: argoRun(bad, limit) };
+}
+
+console.log(`seed ${SEED}, ${TRACES} healthy and ${TRACES} bad (errors x3 of 1%) canaries at 150 requests a minute, 10% canary`);
+const oursFf = judged(healthy);
+const oursDet = judged(bad);
+console.log(`ours (max-increase 50%, max 2%, false-alarm rate 1%): false-fail ${show(oursFf)}, detection ${show(oursDet)}`);
+const first = argoAt(oursFf);
+console.log(`argo failureLimit=${first.limit} (false-fail at most ours): false-fail ${show(first.ff)}, detection ${show(first.det)}; ours / argo detection ${(oursDet / first.det).toFixed(2)}x (target >= 1)`);
+const best = argoAt(0.01);
+let matched = { rate: FA_LADDER[0], ff: oursFf, det: oursDet };
+for (const rate of FA_LADDER.slice(1)) {
+  const ff = judged(healthy, { falseAlarmRate: rate });
+  if (ff > best.ff) break;
+  matched = { rate, ff, det: judged(bad, { falseAlarmRate: rate }) };
+}
+console.log(`argo failureLimit=${best.limit} (false-fail at most 1%): false-fail ${show(best.ff)}, detection ${show(best.det)}; ours at false-alarm rate ${(100 * matched.rate).toFixed(1)}% (false-fail at most argo's): false-fail ${show(matched.ff)}, detection ${show(matched.det)}; ours / argo detection ${(matched.det / best.det).toFixed(2)}x (target >= 1)`);
+
+if (process.env.ANALYSIS_BENCH_ABLATE) {
+  const relativeOnly: MetricSpec = { ...ours, max: undefined };
+  const absoluteOnly: MetricSpec = { ...ours, maxIncrease: undefined };
+  const variants: [string, Variant][] = [
+    ['as shipped', {}],
+    ['max-increase alone, at its share (0.8%)', { spec: relativeOnly, falseAlarmRate: 0.008 }],
+    ['max alone, at its share (0.2%)', { spec: absoluteOnly, falseAlarmRate: 0.002 }],
+    ['max-increase alone, at 1%', { spec: relativeOnly }],
+    ['max alone, at 1%', { spec: absoluteOnly }],
+    ['no dispersion (phi = 1)', { tuning: { dispersionPrior: 1e12 } }],
+    ['ABSOLUTE_WEIGHT 0.1', { tuning: { absoluteWeight: 0.1 } }],
+    ['ABSOLUTE_WEIGHT 1', { tuning: { absoluteWeight: 1 } }],
+    ['SPEND_POWER 1', { tuning: { spendPower: 1 } }],
+    ['SPEND_POWER 3', { tuning: { spendPower: 3 } }],
+    ['SPEND_POWER 50 (all of alpha at the last look)', { tuning: { spendPower: 50 } }],
+    ['anytime (no horizon)', { anytime: true }],
+    ['FAIL_AT_SHARE 0.2', { tuning: { failAtShare: 0.2 } }],
+    ['FAIL_AT_SHARE 0.5', { tuning: { failAtShare: 0.5 } }],
+  ];
+  console.log('ablation, one piece changed at a time (false-alarm rate 1% unless said):');
+  for (const [label, v] of variants) console.log(`  ${label}: false-fail ${show(judged(healthy, v))}, detection ${show(judged(bad, v))}`);
 }

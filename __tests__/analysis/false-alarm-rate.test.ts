@@ -68,6 +68,20 @@ const errorsAtFailPoint = (perMinute: number) => (r: Rng): Pair => ({
   canary: ratio(r.poisson((perMinute / 9) * failPoint(1.5)), 1000),
   control: ratio(r.poisson(perMinute), 9000),
 });
+const errorsLowTraffic: MetricSpec = { ...errors, max: 0.02 };
+/**
+ * Issue 19's low traffic: Poisson requests at 150 a minute, 10% to the canary, each an error with probability
+ * `canary` (canary) or `control` (control).
+ */
+const lowTraffic = (canary: number, control: number) => (r: Rng): Pair => {
+  const side = (perMinute: number, rate: number) => {
+    const n = r.poisson(perMinute);
+    let x = 0;
+    for (let i = 0; i < n; i++) if (r.u() < rate) x++;
+    return ratio(x, n);
+  };
+  return { canary: side(15, canary), control: side(135, control) };
+};
 /** 60 raw latencies per side; the canary's whole distribution is the fail point of an allowed x1.25 times the control's. */
 const latencyAtFailPoint = (r: Rng): Pair => {
   const draw = (scale: number) => Array.from({ length: 60 }, () => scale * Math.exp(0.5 * r.normal()));
@@ -129,6 +143,9 @@ describe('false-alarm rate at the fail-test point, at the default 1%, checked ev
     ['error counts, a control error every 3 minutes (few events)', errors, errorsAtFailPoint(0.3)],
     ['error counts, about 40 control errors a minute', errors, errorsAtFailPoint(40)],
     ['error rate at exactly its absolute max', errorsMax, (r) => ({ canary: ratio(r.poisson(10), 200), control: ratio(r.poisson(90), 1800) })],
+    // Few events: the scores read the exact tails, and the dispersion pools minutes until they expect 5 errors (README).
+    ['errors at 15 canary requests a minute (1% errors), max-increase and max 2%, the canary at the fail point', errorsLowTraffic, lowTraffic(0.01 * failPoint(1.5), 0.01)],
+    ['errors at 15 canary requests a minute, max-increase and max 2%, the canary at both fail points (2%, x1.15 its control)', errorsLowTraffic, lowTraffic(0.02, 0.02 / failPoint(1.5))],
     ['latency from one p95 value per interval', p95, p95ValuesAtFailPoint],
     // Approximate in principle (the per-interval variances are estimated from the samples and pooled; README), measured
     // 0.17-0.43% over 3,000 (weighting each interval by its own variance had put these at 1.2-2.1%): checked at the promise.

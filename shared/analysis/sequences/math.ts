@@ -25,9 +25,12 @@ export function logBeta(a: number, b: number): number {
   return logGamma(a) + logGamma(b) - logGamma(a + b);
 }
 
-/** Dispersion (variance inflation) from Pearson residuals, shrunk toward 1 by `prior` pseudo-intervals. */
-export function dispersion(pearsonSum: number, intervals: number, prior: number): number {
-  const dof = Math.max(0, intervals - 1);
+/**
+ * Dispersion (variance inflation) from the sum of `residuals` Pearson residuals around a fit of one parameter
+ * (one per interval, or per group of intervals: count-dispersion.ts), shrunk toward 1 by `prior` pseudo-residuals.
+ */
+export function dispersion(pearsonSum: number, residuals: number, prior: number): number {
+  const dof = Math.max(0, residuals - 1);
   return Math.max(1, (prior + pearsonSum) / (prior + dof));
 }
 

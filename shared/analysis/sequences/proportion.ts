@@ -1,8 +1,9 @@
 import { DEFAULT_TUNING, type ConfidenceSequence, type SequenceTuning } from './sequence.js';
-import { dispersion, Residuals } from './math.js';
+import { dispersion } from './math.js';
+import { GroupedPearson } from './count-dispersion.js';
 import { HalfNormalCache, mixtureReaches, oneSidedBounds } from './one-sided.js';
 import { OneSidedSearch } from './one-sided-search.js';
-import { invertScore, signedRoot, type HorizonScore } from './horizon.js';
+import { exactTailRoot, invertScore, signedRoot, type HorizonScore } from './horizon.js';
 
 const LOGIT_MIN = -14;
 const LOGIT_MAX = 8;
@@ -29,16 +30,16 @@ function weightsFor(spread: number): HalfNormalCache {
  * "p <= bound" and P(it ever reaches 1/alpha) <= alpha (Ville's inequality; Robbins' mixtures); the mirror
  * mixture tests "p >= bound". It is exact for any number of requests, zero errors included: the counts are
  * sufficient, so the mixture is computed on demand on a grid of log-odds. Extra noise between intervals is
- * absorbed by dividing the counts by a dispersion estimated from Pearson residuals, shrunk toward 1.
+ * absorbed by dividing the counts by a dispersion estimated from Pearson residuals of groups of intervals that
+ * expect enough events to show it (count-dispersion.ts), shrunk toward 1.
  */
 export class ProportionSequence implements ConfidenceSequence {
   intervals = 0;
   events = 0;
   total = 0;
-  private readonly residuals = new Residuals<[number, number]>(([x, n]) => {
+  private readonly residuals = new GroupedPearson<[number, number]>(([x, n]) => {
     const p = this.events / this.total;
-    const deviation = x - n * p;
-    return p > 0 && p < 1 ? deviation ** 2 / (n * p * (1 - p)) : undefined;
+    return p > 0 && p < 1 ? { deviation: x - n * p, variance: n * p * (1 - p), events: n * p, nonEvents: n * (1 - p) } : undefined;
   });
   private phi = 1;
   /** The log-likelihood at every grid point, the dispersion applied (what the mixtures read), and the counts it is for. */
@@ -53,7 +54,7 @@ export class ProportionSequence implements ConfidenceSequence {
     this.events += x;
     this.total += n;
     this.residuals.add([x, n]);
-    this.phi = dispersion(this.residuals.total, this.intervals, this.tuning.dispersionPrior);
+    this.phi = dispersion(this.residuals.total, this.residuals.groups, this.tuning.dispersionPrior);
   }
 
   /** Adds many intervals at once (`x[i]` events of `n[i]`): the same state as adding them one by one, in one pass. */
@@ -67,7 +68,7 @@ export class ProportionSequence implements ConfidenceSequence {
       kept.push([x[i], n[i]]);
     }
     this.residuals.addAll(kept);
-    this.phi = dispersion(this.residuals.total, this.intervals, this.tuning.dispersionPrior);
+    this.phi = dispersion(this.residuals.total, this.residuals.groups, this.tuning.dispersionPrior);
   }
 
   get dispersion(): number {
@@ -127,9 +128,9 @@ export class ProportionSequence implements ConfidenceSequence {
   }
 
   /**
-   * For a known horizon: signed roots of the binomial likelihood ratio at `value` (dispersion-adjusted), the
-   * event count moved half an event toward the null for each side (continuity correction). The information
-   * is about the log-odds: total·p·(1 - p).
+   * For a known horizon: the normal deviates of the exact binomial tails at `value` (dispersion-adjusted), from
+   * the signed roots of the likelihood ratio at the event count moved half an event toward the null for each
+   * side (exactTailRoot). The information is about the log-odds: total·p·(1 - p).
    */
   score(value: number): HorizonScore | undefined {
     if (this.estimate() === undefined || !(value > 0 && value < 1)) return undefined;
@@ -139,7 +140,7 @@ export class ProportionSequence implements ConfidenceSequence {
       const p = x / n;
       const term = (k: number, a: number, b: number) => (k > 0 ? k * Math.log(a / b) : 0);
       const gain = term(x, p, value) + term(n - x, 1 - p, 1 - value);
-      return signedRoot(p - value, gain / this.phi);
+      return exactTailRoot(signedRoot(p - value, gain / this.phi), logit(p) - logit(value), (n * p * (1 - p)) / this.phi);
     };
     return { above: side(this.events - 0.5), below: side(this.events + 0.5), information: n * value * (1 - value) };
   }

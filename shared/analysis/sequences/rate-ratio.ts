@@ -1,8 +1,9 @@
 import { DEFAULT_TUNING, type ConfidenceSequence, type SequenceTuning } from './sequence.js';
-import { dispersion, Residuals } from './math.js';
+import { dispersion } from './math.js';
+import { GroupedPearson } from './count-dispersion.js';
 import { HalfNormalCache, mixtureReaches, oneSidedBounds } from './one-sided.js';
 import { OneSidedSearch } from './one-sided-search.js';
-import { invertScore, signedRoot, type HorizonScore } from './horizon.js';
+import { exactTailRoot, invertScore, signedRoot, type HorizonScore } from './horizon.js';
 
 const GRID_MIN = -4;
 const GRID_MAX = 4;
@@ -20,7 +21,8 @@ const GRID_STEP = 0.05;
  * tests on counts of Lindon et al., "Rapid regression detection in software deployments", 2022). The
  * log-likelihood is kept on a fixed grid of log r, so each interval costs one pass over 161 points. Noise that hits one target only
  * (overdispersion) is handled as in quasi-likelihood: log-likelihoods are divided by a dispersion estimated
- * from Pearson residuals, shrunk toward 1 so that a few intervals cannot make the test overconfident.
+ * from Pearson residuals of groups of intervals that expect enough events to show it (count-dispersion.ts),
+ * shrunk toward 1 so that a few intervals cannot make the test overconfident.
  */
 export class RateRatioSequence implements ConfidenceSequence {
   private readonly logR: Float64Array;
@@ -33,11 +35,10 @@ export class RateRatioSequence implements ConfidenceSequence {
   private readonly probeLl: Float64Array;
   /** Fisher information about log r at each probe: the sum over intervals of k·pi·(1 - pi). */
   private readonly probeInfo: Float64Array;
-  private readonly residuals = new Residuals<[number, number, number, number]>(([xc, k, nc, ns]) => {
+  private readonly residuals = new GroupedPearson<[number, number, number, number]>(([xc, k, nc, ns]) => {
     const r = this.mle();
     const pi = (r * nc) / (r * nc + ns);
-    const deviation = xc - k * pi;
-    return deviation ** 2 / (k * pi * (1 - pi));
+    return { deviation: xc - k * pi, variance: k * pi * (1 - pi), events: k * pi, nonEvents: k * (1 - pi) };
   });
   private informative = 0;
   private cachedPhi = 1;
@@ -85,7 +86,7 @@ export class RateRatioSequence implements ConfidenceSequence {
     this.informative++;
     this.mleCache = undefined;
     this.residuals.add([xc, k, nc, ns]);
-    this.cachedPhi = dispersion(this.residuals.total, this.informative, this.tuning.dispersionPrior);
+    this.cachedPhi = dispersion(this.residuals.total, this.residuals.groups, this.tuning.dispersionPrior);
   }
 
   /** The variance inflation in use (1 = the counts are as noisy as binomial counts). */
@@ -172,9 +173,12 @@ export class RateRatioSequence implements ConfidenceSequence {
   }
 
   /**
-   * For a known horizon: signed roots of the likelihood ratio at `value` (dispersion-adjusted), with the canary's
-   * bad-event count moved half an event toward the null for each side (a continuity correction: the counts are
-   * whole numbers, and without it a handful of events would look like more evidence than they are).
+   * For a known horizon: the normal deviates of the exact conditional tails at `value` (dispersion-adjusted), from
+   * the signed roots of the likelihood ratio with the canary's bad-event count moved half an event toward the
+   * null for each side (exactTailRoot: the counts are whole numbers, and a handful of events must not look like
+   * more evidence than they are, nor like less). The conditional likelihood is an exponential family in log r
+   * with the canary's count as its statistic, so the information at the fit is the curvature of the
+   * log-likelihood there (from the parabola through the grid's maximum).
    */
   score(value: number): HorizonScore | undefined {
     if (this.estimate() === undefined || !(value > 0)) return undefined;
@@ -189,6 +193,7 @@ export class RateRatioSequence implements ConfidenceSequence {
         if (v > bestLl) [best, bestLl] = [j, v];
       }
       let psiHat = this.logR[best];
+      let information = 0;
       if (best > 0 && best < this.ll.length - 1) {
         const [a, c] = [this.ll[best - 1] + shift * this.logR[best - 1], this.ll[best + 1] + shift * this.logR[best + 1]];
         const denom = a - 2 * bestLl + c;
@@ -196,10 +201,12 @@ export class RateRatioSequence implements ConfidenceSequence {
           const d = (0.5 * (a - c)) / denom;
           psiHat += d * GRID_STEP;
           bestLl -= 0.25 * (a - c) * d;
+          information = -denom / GRID_STEP ** 2;
         }
       }
       const gain = Math.max(0, bestLl - (at + shift * psi0));
-      return signedRoot(psiHat - psi0, gain / this.cachedPhi);
+      const r = signedRoot(psiHat - psi0, gain / this.cachedPhi);
+      return information > 0 ? exactTailRoot(r, psiHat - psi0, information / this.cachedPhi) : r;
     };
     const i = this.probes.indexOf(value);
     return { above: side(-0.5), below: side(0.5), information: i >= 0 ? this.probeInfo[i] : NaN };
