@@ -79,7 +79,8 @@ describe('turning a shadow canary into a weighted canary, cut off after each wri
       }
       // Stable alone, at the weight the server stored before the canary (the CRD's default 1: the route was created without one).
       expect({ n, at: await routing(cancelled) }).toEqual({ n, at: { weights: { model: 1 }, mirror: 0 } });
-      expect(await cluster().find(deploymentRef(cancelled, 'model-canary'))).toBeUndefined();
+      const left = await cluster().find<V1Deployment>(deploymentRef(cancelled, 'model-canary'));
+      expect({ n, left: left && { ...left.metadata, status: left.status } }).toEqual({ n, left: undefined });
       expect(await cluster().find(serviceRef(cancelled, 'model-canary'))).toBeUndefined();
       expect(decodeCanaryState((await cluster().get<V1Deployment>(deploymentRef(cancelled, 'model'))).metadata?.annotations)).toBeUndefined();
 
