@@ -87,4 +87,26 @@ describe('the sandbox API server validates routes against the upstream CRDs', ()
     const [rule] = (await cluster().get(routeRef(namespace))).spec.rules;
     expect(rule.filters).toEqual([{ type: 'RequestMirror', requestMirror: { backendRef: { group: '', kind: 'Service', name: 'model-canary', port: 80 }, percent: 100 } }]);
   });
+
+  it("the experimental channel's HTTPRoute schema accepts the same routes unchanged: match, session cookies, fractional weights and a mirror", async () => {
+    // Served beside the standard one under the group experimental.gateway.networking.k8s.io (sandbox/parts/upstream-crds.mjs).
+    const namespace = await ns('crd-gw-exp');
+    await createStable(cluster(), namespace, 'model', { replicas: 2 });
+    await createModelRoute(cluster(), namespace);
+    const base = { kubeconfig: sandboxKubeconfig(), deployment: 'model', namespace, image: 'r.example/model:2', 'traffic-router': 'gateway-api', route: 'model' };
+    const shaped = { ...base, weight: '10.5', match: '- header: x-tenant\n  regex: "acme-.*"\n- cookie: beta\n  value: "1"\n', 'session-affinity': 'cookie' };
+    expect((await runInProcess(canaryDeploy, shaped, attempt(1))).errors).toEqual([]);
+    const specs: KubeObject[] = [(await cluster().get(routeRef(namespace))).spec];
+    await createStable(cluster(), namespace, 'shadowed', { replicas: 2 });
+    await cluster().create({ ...httpRoute(namespace, 'shadowed', { backendRefs: [{ name: 'shadowed', port: 80 }] }) });
+    const shadow = { ...base, deployment: 'shadowed', route: 'shadowed', strategy: 'shadow', 'mirror-percent': '35' };
+    expect((await runInProcess(canaryDeploy, shadow, attempt(1))).errors).toEqual([]);
+    specs.push((await cluster().get({ ...routeRef(namespace), name: 'shadowed' })).spec);
+    expect(specs[1].rules[0].filters).toEqual([expect.objectContaining({ type: 'RequestMirror', requestMirror: expect.objectContaining({ percent: 35 }) })]);
+    for (const [i, spec] of specs.entries()) {
+      const stored = await cluster().create<KubeObject>({ apiVersion: 'experimental.gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: `copy-${i}`, namespace }, spec });
+      // Nothing pruned or changed: every field ai-deploy wrote exists in the experimental schema too.
+      expect(stored.spec).toEqual(spec);
+    }
+  });
 });

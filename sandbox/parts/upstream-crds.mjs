@@ -32,6 +32,12 @@ export const gatewayApiChannel = 'standard';
 /** The kinds Traefik's kubernetesGateway provider watches, plus nothing else. */
 export const gatewayApiKinds = ['gatewayclasses', 'gateways', 'httproutes', 'grpcroutes', 'referencegrants', 'backendtlspolicies', 'tlsroutes'];
 export const istioCrds = ['virtualservices.networking.istio.io', 'destinationrules.networking.istio.io'];
+/**
+ * The experimental channel's HTTPRoute cannot be served beside the standard one under the same name, so it is
+ * served unchanged but for its group (`experimental.gateway.networking.k8s.io`): a spec writes the routes
+ * ai-deploy produced into it, so the schema, defaults and CEL rules of both channels judge every route we write.
+ */
+export const experimentalGroup = 'experimental.gateway.networking.k8s.io';
 /** Annotation naming the module and file a CRD came from, so `status` can tell an open CRD left from an older sandbox. */
 const sourceAnnotation = 'ai-deploy.dev/sandbox-crd-source';
 
@@ -59,6 +65,11 @@ export async function upstreamCrds() {
     const file = `gateway.networking.k8s.io_${k}.yaml`;
     return tagged(parse(readFileSync(join(gwDir, file), 'utf8')), `${gw.Path}@${gw.Version} config/crd/${gatewayApiChannel}/${file}`);
   });
+  const xFile = 'gateway.networking.k8s.io_httproutes.yaml';
+  const experimental = parse(readFileSync(join(gw.Dir, 'config', 'crd', 'experimental', xFile), 'utf8'));
+  experimental.metadata.name = `httproutes.${experimentalGroup}`;
+  experimental.spec.group = experimentalGroup;
+  gateway.push(tagged(experimental, `${gw.Path}@${gw.Version} config/crd/experimental/${xFile} (group renamed)`));
   const istio = await pinnedModule('istio.io/api', join(sandboxDir, 'crd-tool'));
   const file = 'kubernetes/customresourcedefinitions.gen.yaml';
   const all = parseAllDocuments(readFileSync(join(istio.Dir, file), 'utf8')).map((d) => d.toJS()).filter(Boolean);
@@ -86,7 +97,7 @@ export function env() {
 export async function check() {
   if (!existsSync(join(pkiDir, 'admin.crt'))) return false; // never started: status must not make certificates
   const api = client();
-  const rs = await Promise.all([...gatewayApiKinds.map((k) => `${k}.gateway.networking.k8s.io`), ...istioCrds]
+  const rs = await Promise.all([...gatewayApiKinds.map((k) => `${k}.gateway.networking.k8s.io`), `httproutes.${experimentalGroup}`, ...istioCrds]
     .map((n) => api.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${n}`)));
   return rs.every((r) => r.status === 200 && established(r.body) && r.body.metadata.annotations?.[sourceAnnotation]);
 }
