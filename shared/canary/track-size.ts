@@ -4,6 +4,7 @@ import { isNotFound } from '../k8s/errors.js';
 import { deploymentRef } from '../k8s/objects.js';
 import { waitForRollout } from '../k8s/rollout.js';
 import { servingReplicas } from '../k8s/serving.js';
+import { podsForShare } from '../traffic/router.js';
 import { ClaimMismatch, claimOf, claimOnObject } from './claim.js';
 import type { CanaryState } from './state.js';
 
@@ -20,7 +21,7 @@ const GROW_TIMEOUT_MS = 5 * 60_000;
 export async function resizeTracks(cluster: Cluster, namespace: string, deployment: string, state: CanaryState, weight: number, mode: 'grow' | 'shrink'): Promise<void> {
   if (state.router.kind === 'replicas' || state.strategy === 'blue-green') return;
   const stable = await cluster.get<V1Deployment>(deploymentRef(namespace, deployment));
-  const wanted = Math.max(1, Math.ceil((servingReplicas(stable) * weight) / 100));
+  const wanted = podsForShare(servingReplicas(stable), weight);
   for (const name of [state.canary, state.baseline].filter((n): n is string => Boolean(n))) {
     let changed = false;
     try {

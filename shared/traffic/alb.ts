@@ -4,7 +4,7 @@ import { key } from '../k8s/annotations.js';
 import { isNotFound } from '../k8s/errors.js';
 import { ingressRef } from '../k8s/objects.js';
 import type { MatchCondition } from './match.js';
-import { podsForShare, splitWeights, type RouterContext, type TrafficRouter } from './router.js';
+import { routedTracks, splitWeights, type RouterContext, type TrafficRouter } from './router.js';
 import { ensureTrackService, removeTrackService } from './services.js';
 
 type Entry = Record<string, any>;
@@ -76,13 +76,8 @@ export class AlbRouter implements TrafficRouter {
     return total === 0 ? 0 : Math.round((100 * weightOf(this.ctx.canary)) / total);
   }
 
-  trackReplicas(stableReplicas: number, canaryWeight: number): number {
-    return podsForShare(stableReplicas, canaryWeight);
-  }
-
-  async holdTraffic(): Promise<undefined> {
-    return undefined;
-  }
+  readonly trackReplicas = routedTracks.trackReplicas;
+  readonly holdTraffic = routedTracks.holdTraffic;
 
   async carries(canaryWeight: number): Promise<boolean> {
     const ing = await this.ctx.cluster.get(this.ref);

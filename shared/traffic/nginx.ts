@@ -6,7 +6,7 @@ import { isNotFound } from '../k8s/errors.js';
 import { ingressRef } from '../k8s/objects.js';
 import type { MatchCondition } from './match.js';
 import { ensureTrackService, removeTrackService } from './services.js';
-import { podsForShare, splitWeights, type RouterContext, type TrafficRouter } from './router.js';
+import { routedTracks, splitWeights, type RouterContext, type TrafficRouter } from './router.js';
 
 type Ingress = V1Ingress;
 
@@ -131,14 +131,8 @@ export class NginxRouter implements TrafficRouter {
     }
   }
 
-  trackReplicas(stableReplicas: number, canaryWeight: number): number {
-    return podsForShare(stableReplicas, canaryWeight);
-  }
-
-  /** The routing is created at 0%: it holds the canary from traffic by itself. */
-  async holdTraffic(): Promise<undefined> {
-    return undefined;
-  }
+  readonly trackReplicas = routedTracks.trackReplicas;
+  readonly holdTraffic = routedTracks.holdTraffic;
 
   async carries(canaryWeight: number): Promise<boolean> {
     const ing = await this.ctx.cluster.find<Ingress>(ingressRef(this.ctx.namespace, this.ctx.canary));

@@ -9,7 +9,7 @@ import type { MatchRules } from './match-rules.js';
 import type { Mirroring } from './mirror.js';
 import { affinityConditions, affinityValues, setCookie, type SessionAffinity } from './affinity.js';
 import { ensureTrackService, removeTrackService } from './services.js';
-import { podsForShare, RELATIVE_WEIGHT_ROUTERS, splitWeights, type RouterContext, type TrafficRouter } from './router.js';
+import { routedTracks, RELATIVE_WEIGHT_ROUTERS, splitWeights, type RouterContext, type TrafficRouter } from './router.js';
 
 type Entries = Record<string, any>[];
 
@@ -125,14 +125,8 @@ export class RouteObjectRouter implements TrafficRouter {
     return found;
   }
 
-  trackReplicas(stableReplicas: number, canaryWeight: number): number {
-    return podsForShare(stableReplicas, canaryWeight);
-  }
-
-  /** The routing is created at 0%: it holds the canary from traffic by itself. */
-  async holdTraffic(): Promise<undefined> {
-    return undefined;
-  }
+  readonly trackReplicas = routedTracks.trackReplicas;
+  readonly holdTraffic = routedTracks.holdTraffic;
 
   /** The route object is already as `setWeight(canaryWeight)` would leave it (weights and match rules), after the server's defaults. */
   async carries(canaryWeight: number): Promise<boolean> {

@@ -44,6 +44,16 @@ export function podsForShare(stableReplicas: number, canaryWeight: number): numb
   return Math.max(1, Math.ceil((stableReplicas * canaryWeight) / 100));
 }
 
+/**
+ * What every router that weighs traffic on a routing object (HTTPRoute, VirtualService, TrafficSplit, Ingress)
+ * does for its tracks: pods for their share (`podsForShare`), and no hold, since the routing is created at 0%
+ * and holds the canary from traffic by itself.
+ */
+export const routedTracks = {
+  trackReplicas: (stableReplicas: number, canaryWeight: number): number => podsForShare(stableReplicas, canaryWeight),
+  holdTraffic: async (): Promise<undefined> => undefined,
+} satisfies Pick<TrafficRouter, 'trackReplicas' | 'holdTraffic'>;
+
 /** What a router works on: the stable Deployment and the suite's objects beside it. */
 export interface RouterContext {
   cluster: Cluster;
