@@ -123,6 +123,19 @@ describe('auto-rollback racing another step on the same canary: the rollback win
   }, 60_000);
 });
 
+
+/** A canary on a fresh stable, then a promote cut off after its writes up to the canary Deployment's deletion (the 3rd). */
+async function promoteCutBeforeCanaryDeleted(prefix: string): Promise<string> {
+  const namespace = await stableWithRoute(prefix);
+  expect((await runInProcess(canaryDeploy, { ...direct(), ...canaryInputs(namespace) })).errors).toEqual([]);
+  proxy.cutFromWrite(3);
+  try {
+    expect((await runInProcess(promote, { ...viaProxy(), deployment: 'model', namespace })).failed).toBe(true);
+  } finally {
+    proxy.heal();
+  }
+  return namespace;
+}
 describe('promote failing at each of its writes in turn', () => {
   it('each re-run completes the promotion, and the records match what runs', async () => {
     let failedAt = 0;
@@ -162,15 +175,7 @@ describe('promote failing at each of its writes in turn', () => {
   }, 180_000);
 
   it('auto-rollback after a promote that moved stable and deleted the canary records no false rollback; promote then completes', async () => {
-    const namespace = await stableWithRoute('rpa');
-    expect((await runInProcess(canaryDeploy, { ...direct(), ...canaryInputs(namespace) })).errors).toEqual([]);
-    // Let promote apply its writes up to the canary Deployment's deletion (the 3rd), then cut it off.
-    proxy.cutFromWrite(3);
-    try {
-      expect((await runInProcess(promote, { ...viaProxy(), deployment: 'model', namespace })).failed).toBe(true);
-    } finally {
-      proxy.heal();
-    }
+    const namespace = await promoteCutBeforeCanaryDeleted('rpa');
     expect((await stable(namespace)).spec!.template.spec!.containers[0].image).toBe(image);
     const refused = await runInProcess(autoRollback, { ...direct(), deployment: 'model', namespace, mode: 'canary', reason: 'race test' });
     expect(refused.errors).toEqual([expect.stringMatching(/^A promotion already moved stable .*\/model to the canary's image r\.example\/model:2 \(a promotion \(stable-updated\) at \S+\): a canary rollback cannot take that back, and nothing was changed\. Re-run promote/)]);
@@ -184,14 +189,7 @@ describe('promote failing at each of its writes in turn', () => {
   }, 60_000);
 
   it('auto-rollback mode auto after a promote that moved stable rolls the revision back, with a true record, and clears what is left of the canary', async () => {
-    const namespace = await stableWithRoute('rpb');
-    expect((await runInProcess(canaryDeploy, { ...direct(), ...canaryInputs(namespace) })).errors).toEqual([]);
-    proxy.cutFromWrite(3);
-    try {
-      expect((await runInProcess(promote, { ...viaProxy(), deployment: 'model', namespace })).failed).toBe(true);
-    } finally {
-      proxy.heal();
-    }
+    const namespace = await promoteCutBeforeCanaryDeleted('rpb');
     const r = await runInProcess(autoRollback, { ...direct(), deployment: 'model', namespace, mode: 'auto', reason: 'race test' }, { env: rollbackRun });
     expect(r.errors).toEqual([]);
     expect(r.outputs).toMatchObject({ 'rolled-back': 'true', 'from-image': image, 'to-image': 'registry.example/model:1.0.0' });
