@@ -123,7 +123,6 @@ describe('auto-rollback racing another step on the same canary: the rollback win
   }, 60_000);
 });
 
-
 /** A canary on a fresh stable, then a promote cut off after its writes up to the canary Deployment's deletion (the 3rd). */
 async function promoteCutBeforeCanaryDeleted(prefix: string): Promise<string> {
   const namespace = await stableWithRoute(prefix);
@@ -136,6 +135,7 @@ async function promoteCutBeforeCanaryDeleted(prefix: string): Promise<string> {
   }
   return namespace;
 }
+
 describe('promote failing at each of its writes in turn', () => {
   it('each re-run completes the promotion, and the records match what runs', async () => {
     let failedAt = 0;
