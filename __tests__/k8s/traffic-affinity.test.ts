@@ -11,6 +11,7 @@ import { claimOf } from '../../shared/canary/claim.js';
 import { loadCanary, setCanaryWeight } from '../../shared/canary/load.js';
 import { affinityValues } from '../../shared/traffic/affinity.js';
 import { createStable, sandboxKubeconfig, useSandboxNamespaces } from './support/sandbox-cluster.js';
+import { expectRefusedBeforeAnyChange } from './support/refused.js';
 import { asStored } from './support/server-defaults.js';
 
 const { cluster, ns } = useSandboxNamespaces();
@@ -115,13 +116,6 @@ describe('session-affinity: bad input fails naming the input, before anything ch
     ['an unknown mode', { 'session-affinity': 'ip', 'traffic-router': 'istio', route: 'model' }, /^Invalid `session-affinity`: 'ip'/],
     ['a cookie name with a space', { 'session-affinity': 'cookie', 'traffic-router': 'istio', route: 'model', 'session-cookie-name': 'my cookie' }, /^Invalid `session-cookie-name`: 'my cookie'\. Expected a cookie name that is an HTTP token/],
   ])('%s', async (_label, extra, message) => {
-    const namespace = await ns('sticky-bad');
-    await createStable(cluster(), namespace, 'model', { replicas: 1 });
-    const before = (await cluster().get<V1Deployment>(deploymentRef(namespace, 'model'))).metadata!.resourceVersion;
-    const r = await runInProcess(canaryDeploy, { ...kube(), deployment: 'model', namespace, image: 'r.example/model:2', ...extra });
-    expect(r.errors).toHaveLength(1);
-    expect(r.errors[0]).toMatch(message);
-    expect((await cluster().get<V1Deployment>(deploymentRef(namespace, 'model'))).metadata!.resourceVersion).toBe(before);
-    expect(await cluster().find(deploymentRef(namespace, 'model-canary'))).toBeUndefined();
+    await expectRefusedBeforeAnyChange(cluster(), await ns('sticky-bad'), extra, message);
   });
 });

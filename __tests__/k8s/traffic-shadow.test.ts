@@ -13,6 +13,7 @@ import { errorRateMetric, recordWeights, writeTraffic } from '../actions/monitor
 import { prometheusUrl } from '../metrics/support/servers.js';
 import { uniqueApp } from '../metrics/support/prometheus-history.js';
 import { createStable, sandboxKubeconfig, useSandboxNamespaces } from './support/sandbox-cluster.js';
+import { expectRefusedBeforeAnyChange } from './support/refused.js';
 import { asStored } from './support/server-defaults.js';
 
 const { cluster, ns } = useSandboxNamespaces();
@@ -139,13 +140,6 @@ describe('strategy: shadow: bad input fails naming the input, before anything ch
     ['mirror-percent without shadow', { 'traffic-router': 'istio', route: 'model', 'mirror-percent': '50' }, /^Invalid `mirror-percent`: '50'\. Expected no `mirror-percent` unless `strategy: shadow`/],
     ['shadow with match', { strategy: 'shadow', 'traffic-router': 'istio', route: 'model', match: '- header: x-canary\n  value: "1"\n' }, /`match` sends user requests to the canary; `strategy: shadow` gives it none/],
   ])('%s', async (_label, extra, message) => {
-    const namespace = await ns('shadow-bad');
-    await createStable(cluster(), namespace, 'model', { replicas: 1 });
-    const before = (await cluster().get<V1Deployment>(deploymentRef(namespace, 'model'))).metadata!.resourceVersion;
-    const r = await runInProcess(canaryDeploy, { ...kube(), deployment: 'model', namespace, image: 'r.example/model:2', ...extra });
-    expect(r.errors).toHaveLength(1);
-    expect(r.errors[0]).toMatch(message);
-    expect((await cluster().get<V1Deployment>(deploymentRef(namespace, 'model'))).metadata!.resourceVersion).toBe(before);
-    expect(await cluster().find(deploymentRef(namespace, 'model-canary'))).toBeUndefined();
+    await expectRefusedBeforeAnyChange(cluster(), await ns('shadow-bad'), extra, message);
   });
 });
