@@ -25,7 +25,7 @@ import type { Trace } from './analysis/scenarios.js';
 const SEED = Number(process.env.ANALYSIS_BENCH_SEED ?? 20261206);
 const TRACES = Number(process.env.ANALYSIS_BENCH_TRACES ?? 2000);
 const HORIZON = 30;
-const FA_LADDER = [0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.07, 0.1];
+const FA_LADDER = [0.01, 0.0125, 0.015, 0.0175, 0.02, 0.025, 0.03, 0.04, 0.05, 0.07, 0.1];
 const ours: MetricSpec = { name: 'error-rate', kind: 'ratio', direction: 'lower-is-better', maxIncrease: 0.5, max: 0.02 };
 const argoSpec: MetricSpec = { name: 'error-rate', kind: 'ratio', direction: 'lower-is-better', max: 0.02 };
 

@@ -8,7 +8,7 @@ import { DEFAULT_TUNING, type ConfidenceSequence, type SequenceTuning } from './
 import { LogRatioSequence, MeanSequence } from './sequences/t-mixture.js';
 import { QuantileSequence } from './sequences/quantile.js';
 import { totalOf } from './histogram.js';
-import { SpendingBoundary } from './sequences/spending.js';
+import { horizonTest, type HorizonTest } from './horizon-test.js';
 import type { HorizonScore } from './sequences/horizon.js';
 
 export type CheckDecision = 'pass' | 'fail' | 'undecided';
@@ -71,9 +71,10 @@ interface Sequences {
 }
 
 /**
- * A check's group-sequential tests when the horizon is known: the fail test (at the check's `failAt`) and the
- * pass test (at its limit), each with its boundary spent over the horizon's looks; one boundary serves both
- * when they test the same value. A pass is final (the pass test stops there).
+ * A check's group-sequential tests when the horizon is known: the fail test (at the check's `failAt`, on its bad
+ * side) and the pass test (at its limit, on the good side), each with its boundary spent over the horizon's looks;
+ * a Gaussian boundary is symmetric, so one serves both when they test the same value. A pass is final (the pass
+ * test stops there).
  */
 interface HorizonCheck {
   fail: HorizonTest;
@@ -81,15 +82,6 @@ interface HorizonCheck {
   /** The fail test rejected at the latest look and the estimate is beyond the limit. */
   failing: boolean;
   passed: boolean;
-}
-
-interface HorizonTest {
-  boundary: SpendingBoundary;
-  information: number;
-  /** The z boundary at the latest look (Infinity when the look spends nothing). */
-  c: number;
-  /** The latest finite boundary (for the interval shown when a look spends nothing). */
-  shown: number;
 }
 
 /**
@@ -177,14 +169,6 @@ export class MetricEvidence {
   constructor(readonly spec: MetricSpec, alphaUnit: number, globalPolicy: MissingDataPolicy, private readonly tuning: SequenceTuning = DEFAULT_TUNING, readonly horizon?: number) {
     this.policy = spec.onMissingData ?? globalPolicy;
     this.bounds = checksOf(spec, tuning).map((c) => ({ ...c, alpha: alphaUnit * c.weight }));
-    if (horizon !== undefined) {
-      this.horizonChecks = new Map();
-      for (const { bound, limit, failAt, alpha } of this.bounds) {
-        const test = (): HorizonTest => ({ boundary: new SpendingBoundary(horizon, alpha, tuning.spendPower), information: 0, c: Infinity, shown: Infinity });
-        const fail = test();
-        this.horizonChecks.set(bound, { fail, pass: failAt === limit ? fail : test(), failing: false, passed: false });
-      }
-    }
     const relative = this.bounds.find((b) => b.sequence === 'relative');
     if (spec.kind === 'ratio') {
       if (relative) this.seq.relative = new RateRatioSequence([relative.limit, relative.failAt], tuning);
@@ -194,6 +178,17 @@ export class MetricEvidence {
       const q = spec.quantile ?? 0.95;
       if (relative) this.seq.relative = new QuantileSequence(q, true, tuning);
       if (spec.max !== undefined || spec.min !== undefined) this.seq.absolute = new QuantileSequence(q, false, tuning);
+    }
+    if (horizon !== undefined) {
+      this.horizonChecks = new Map();
+      for (const { bound, limit, failAt, alpha, bad, sequence } of this.bounds) {
+        const seq = this.seq[sequence];
+        const good = bad === 'above' ? 'below' : 'above';
+        const test = (value: number, side: 'above' | 'below') => horizonTest({ horizon, alpha, value, side, power: tuning.spendPower }, seq);
+        const fail = test(failAt, bad);
+        const pass = failAt === limit && !seq?.countCells ? fail : test(limit, good);
+        this.horizonChecks.set(bound, { fail, pass, failing: false, passed: false });
+      }
     }
   }
 
@@ -238,8 +233,8 @@ export class MetricEvidence {
       const h = this.horizonChecks.get(bound)!;
       const failScore = seq?.score?.(failAt);
       const passScore = failAt === limit ? failScore : seq?.score?.(limit);
-      advance(h.fail, failScore);
-      if (h.pass !== h.fail) advance(h.pass, passScore);
+      h.fail.look(seq, failScore);
+      if (h.pass !== h.fail) h.pass.look(seq, passScore);
       h.failing = beyondLimit(b, seq?.estimate()) && sideAt(failScore, h.fail.c) === bad;
       const passSide = sideAt(passScore, h.pass.c);
       if (passSide !== 'spans' && passSide !== bad) h.passed = true;
@@ -374,13 +369,6 @@ function decide(b: Bound, seq: ConfidenceSequence | undefined): CheckDecision {
   if (beyondLimit(b, seq.estimate()) && seq.side(failAt, alpha) === bad) return 'fail';
   const side = seq.side(limit, alpha);
   return side !== 'spans' && side !== bad ? 'pass' : 'undecided';
-}
-
-/** One more look of a test: its information (never decreasing) and boundary. */
-function advance(t: HorizonTest, score: HorizonScore | undefined): void {
-  if (score && score.information > t.information) t.information = score.information;
-  t.c = t.boundary.look(t.information);
-  if (Number.isFinite(t.c)) t.shown = t.c;
 }
 
 /** Which side of the tested value a score lies on at boundary `c`. */

@@ -3,6 +3,7 @@ import { dispersion } from './math.js';
 import { GroupedPearson } from './count-dispersion.js';
 import { HalfNormalCache, mixtureReaches, oneSidedBounds } from './one-sided.js';
 import { OneSidedSearch } from './one-sided-search.js';
+import type { BinomialCell } from './count-boundary.js';
 import { exactTailRoot, invertScore, signedRoot, type HorizonScore } from './horizon.js';
 
 const LOGIT_MIN = -14;
@@ -41,6 +42,8 @@ export class ProportionSequence implements ConfidenceSequence {
     const p = this.events / this.total;
     return p > 0 && p < 1 ? { deviation: x - n * p, variance: n * p * (1 - p), events: n * p, nonEvents: n * (1 - p) } : undefined;
   });
+  /** Each interval's requests (the trials of its count). */
+  private readonly trials: number[] = [];
   private phi = 1;
   /** The log-likelihood at every grid point, the dispersion applied (what the mixtures read), and the counts it is for. */
   private readonly llScaled = new Float64Array(GRID.length);
@@ -53,6 +56,7 @@ export class ProportionSequence implements ConfidenceSequence {
     this.intervals++;
     this.events += x;
     this.total += n;
+    this.trials.push(n);
     this.residuals.add([x, n]);
     this.phi = dispersion(this.residuals.total, this.residuals.groups, this.tuning.dispersionPrior);
   }
@@ -65,6 +69,7 @@ export class ProportionSequence implements ConfidenceSequence {
       this.intervals++;
       this.events += x[i];
       this.total += n[i];
+      this.trials.push(n[i]);
       kept.push([x[i], n[i]]);
     }
     this.residuals.addAll(kept);
@@ -143,6 +148,11 @@ export class ProportionSequence implements ConfidenceSequence {
       return exactTailRoot(signedRoot(p - value, gain / this.phi), logit(p) - logit(value), (n * p * (1 - p)) / this.phi);
     };
     return { above: side(this.events - 0.5), below: side(this.events + 0.5), information: n * value * (1 - value) };
+  }
+
+  /** Each interval's count at proportion `value`: Binomial(requests, value). */
+  countCells(value: number, from: number): BinomialCell[] {
+    return this.trials.slice(from).map((trials) => ({ trials, p: value }));
   }
 
   /** The proportions a group-sequential test at z boundary `c` does not reject. */

@@ -3,6 +3,7 @@ import { dispersion } from './math.js';
 import { GroupedPearson } from './count-dispersion.js';
 import { HalfNormalCache, mixtureReaches, oneSidedBounds } from './one-sided.js';
 import { OneSidedSearch } from './one-sided-search.js';
+import type { BinomialCell } from './count-boundary.js';
 import { exactTailRoot, invertScore, signedRoot, type HorizonScore } from './horizon.js';
 
 const GRID_MIN = -4;
@@ -40,6 +41,8 @@ export class RateRatioSequence implements ConfidenceSequence {
     const pi = (r * nc) / (r * nc + ns);
     return { deviation: xc - k * pi, variance: k * pi * (1 - pi), events: k * pi, nonEvents: k * (1 - pi) };
   });
+  /** Each interval with bad events: [events from both sides, canary requests, control requests]. */
+  private readonly cells: [number, number, number][] = [];
   private informative = 0;
   private cachedPhi = 1;
   intervals = 0;
@@ -84,6 +87,7 @@ export class RateRatioSequence implements ConfidenceSequence {
       this.probeInfo[i] += k * pi * (1 - pi);
     }
     this.informative++;
+    this.cells.push([k, nc, ns]);
     this.mleCache = undefined;
     this.residuals.add([xc, k, nc, ns]);
     this.cachedPhi = dispersion(this.residuals.total, this.residuals.groups, this.tuning.dispersionPrior);
@@ -210,6 +214,11 @@ export class RateRatioSequence implements ConfidenceSequence {
     };
     const i = this.probes.indexOf(value);
     return { above: side(-0.5), below: side(0.5), information: i >= 0 ? this.probeInfo[i] : NaN };
+  }
+
+  /** The canary's share of each interval's bad events at ratio `value`: Binomial(k, value·nc / (value·nc + ns)). */
+  countCells(value: number, from: number): BinomialCell[] {
+    return this.cells.slice(from).map(([k, nc, ns]) => ({ trials: k, p: (value * nc) / (value * nc + ns) }));
   }
 
   /** The values a group-sequential test at z boundary `c` does not reject (the interval shown with its decisions). */

@@ -1,3 +1,4 @@
+import type { BinomialCell } from './count-boundary.js';
 import type { HorizonScore } from './horizon.js';
 
 /**
@@ -21,6 +22,12 @@ export interface ConfidenceSequence {
   interval(alpha: number): [number, number];
   /** For a known horizon (group-sequential tests): the statistics at a bound; see horizon.ts. */
   score?(value: number): HorizonScore | undefined;
+  /**
+   * For a known horizon, count sequences only: the null law at `value` of the count the scores read, one binomial
+   * per interval that added to it, from the `from`-th such interval on (count-boundary.ts works the boundary out
+   * on these counts).
+   */
+  countCells?(value: number, from: number): BinomialCell[];
   /** The values not rejected by the group-sequential tests at z boundary `c`. */
   horizonInterval?(c: number): [number, number];
 }
