@@ -1,4 +1,5 @@
 import { addHistograms, countAtMost, countAtMostRange, quantileOf, totalOf, type Histogram } from '../histogram.js';
+import type { BinomialCell } from './count-boundary.js';
 import { invertScore, type HorizonScore } from './horizon.js';
 import { ProportionSequence } from './proportion.js';
 import { DEFAULT_TUNING, type ConfidenceSequence, type SequenceTuning } from './sequence.js';
@@ -28,8 +29,19 @@ export class QuantileSequence implements ConfidenceSequence {
   private control: Histogram | undefined;
   private readonly canaryIntervals: Histogram[] = [];
 
+  /**
+   * Absolute bounds only, where the threshold is fixed and the counts add up interval by interval: each interval's
+   * count of slower requests at the bound's edge, Binomial(requests, 1 - q) (count-boundary.ts). The fail test counts
+   * fewer (only the buckets wholly above the threshold) and the pass test more (the bucket holding it too), so a
+   * boundary worked out on the edge's law is conservative for both. Against the control the threshold moves with the
+   * control's quantile, and the Gaussian boundary is kept.
+   */
+  readonly countCells?: (value: number, from: number) => BinomialCell[];
+
   /** `q`: the quantile (0.95); `relative`: the parameter is the ratio to the control's quantile. */
-  constructor(readonly q: number, readonly relative: boolean, private readonly tuning: SequenceTuning = DEFAULT_TUNING) {}
+  constructor(readonly q: number, readonly relative: boolean, private readonly tuning: SequenceTuning = DEFAULT_TUNING) {
+    if (!relative) this.countCells = (_value, from) => this.canaryIntervals.slice(from).map((h) => ({ trials: totalOf(h), p: 1 - q }));
+  }
 
   /** Adds one interval: the canary's histogram and, for a relative bound, the control's. */
   add(canary: Histogram, control?: Histogram): void {
