@@ -73,7 +73,7 @@ export class CountBoundary {
       this.live = convolve(this.live, step.pmf);
       this.marginal = convolve(this.marginal, step.pmf);
       this.low += step.low;
-      this.trimBottom();
+      this.trimEnds();
     }
     if (this.looks > this.horizon) return this.none();
     const budget = this.alpha * (this.looks / this.horizon) ** this.power - this.spent;
@@ -87,7 +87,7 @@ export class CountBoundary {
     this.live = this.live.slice(0, c);
     let tail = 0;
     for (let i = c; i < this.marginal.length; i++) tail += this.marginal[i];
-    const before = tail + (c > 0 ? this.marginal[c - 1] : 1);
+    const before = c > 0 ? tail + this.marginal[c - 1] : 1;
     this.threshold = normalUpperQuantile(Math.sqrt(tail * before));
     return this.threshold;
   }
@@ -99,15 +99,20 @@ export class CountBoundary {
     return this.threshold;
   }
 
-  /** Drops the negligible mass at the bottom of both distributions (it could not reach a boundary in time). */
-  private trimBottom(): void {
-    let i = 0;
-    let dropped = 0;
-    while (i < this.marginal.length - 1 && dropped + this.marginal[i] < NEGLIGIBLE) dropped += this.marginal[i++];
-    if (i === 0) return;
-    this.marginal = this.marginal.slice(i);
-    this.live = this.live.slice(Math.min(i, this.live.length));
-    this.low += i;
+  /**
+   * Drops the negligible mass at both ends: at the bottom it could not reach a boundary in time, at the top it moves
+   * a tail by less than NEGLIGIBLE (the arrays would otherwise grow by every interval's whole support).
+   */
+  private trimEnds(): void {
+    const m = this.marginal;
+    let bottom = 0;
+    for (let dropped = 0; bottom < m.length - 1 && dropped + m[bottom] < NEGLIGIBLE; ) dropped += m[bottom++];
+    let top = m.length;
+    for (let dropped = 0; top > bottom + 1 && dropped + m[top - 1] < NEGLIGIBLE; ) dropped += m[--top];
+    if (bottom === 0 && top === m.length) return;
+    this.marginal = m.slice(bottom, top);
+    this.live = this.live.slice(Math.min(bottom, this.live.length), top);
+    this.low += bottom;
   }
 }
 
