@@ -1,8 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
+import { COUNTS_UP_TO, horizonTest } from '../../shared/analysis/horizon-test.js';
 import { CountBoundary, type BinomialCell } from '../../shared/analysis/sequences/count-boundary.js';
 import { ProportionSequence } from '../../shared/analysis/sequences/proportion.js';
 import { RateRatioSequence } from '../../shared/analysis/sequences/rate-ratio.js';
-import { DEFAULT_TUNING } from '../../shared/analysis/sequences/sequence.js';
+import { DEFAULT_TUNING, type ConfidenceSequence } from '../../shared/analysis/sequences/sequence.js';
+import { SpendingBoundary } from '../../shared/analysis/sequences/spending.js';
 import { seeded } from './support/binomial.js';
 
 /** The law of a count after adding Binomial(n, p): one Bernoulli trial at a time (slow, plain, exact but for rounding). */
@@ -166,5 +168,28 @@ describe('the group-sequential boundary on counts', () => {
       }
       expect(reached).toBeGreaterThan(looks / 3);
     }
+  });
+});
+
+describe('the horizon test of a count sequence', () => {
+  it('hands a count over to the Gaussian boundary at the look its spread would pass 50 events, which spends what the counts left', () => {
+    // 2,000 trials a look at 5%: a spread of 9.7 events a look, so 26 looks stay on counts and the 27th hands over.
+    const cell = { trials: 2000, p: 0.05 };
+    let looks = 0;
+    const seq = { countCells: (_v: number, from: number) => Array.from({ length: looks - from }, () => cell) } as unknown as ConfidenceSequence;
+    const information = (k: number) => k * 2000 * 0.05 * 0.95;
+    const test = horizonTest({ horizon: 30, alpha: 0.01, value: 0.05, side: 'above' }, seq);
+    const counts = new CountBoundary(30, 0.01, 'above');
+    expect(COUNTS_UP_TO).toBe(50);
+    for (looks = 1; looks <= 26; looks++) {
+      test.look(seq, { above: 0, below: 0, information: information(looks) });
+      expect(test.c).toBe(counts.look([cell]));
+    }
+    const gaussian = new SpendingBoundary(30, 0.01, undefined, { looks: 26, spent: counts.spent });
+    for (; looks <= 30; looks++) {
+      test.look(seq, { above: 0, below: 0, information: information(looks) });
+      expect(test.c).toBe(gaussian.look(information(looks)));
+    }
+    expect(counts.spent).toBeGreaterThan(0);
   });
 });

@@ -68,6 +68,16 @@ const errorsAtFailPoint = (perMinute: number) => (r: Rng): Pair => ({
   canary: ratio(r.poisson((perMinute / 9) * failPoint(1.5)), 1000),
   control: ratio(r.poisson(perMinute), 9000),
 });
+/**
+ * Counts too large for Knuth's Poisson draws (exp(-λ) underflows): a Poisson count with mean `lambda` by its normal
+ * law, rounded (within a few thousandths of the Poisson's tails at these means).
+ */
+const manyEvents = (r: Rng, lambda: number) => Math.max(0, Math.round(lambda + Math.sqrt(lambda) * r.normal()));
+/** Canary errors at exactly the fail point of an allowed x1.5, about 2,000 control errors a minute (large counts). */
+const manyErrorsAtFailPoint = (r: Rng): Pair => ({
+  canary: ratio(manyEvents(r, (2000 / 9) * failPoint(1.5)), 100_000),
+  control: ratio(manyEvents(r, 2000), 900_000),
+});
 const errorsLowTraffic: MetricSpec = { ...errors, max: 0.02 };
 /**
  * Issue 19's low traffic: Poisson requests at 150 a minute, 10% to the canary, each an error with probability
@@ -143,6 +153,9 @@ describe('false-alarm rate at the fail-test point, at the default 1%, checked ev
     ['error counts, a control error every 3 minutes (few events)', errors, errorsAtFailPoint(0.3)],
     ['error counts, about 40 control errors a minute', errors, errorsAtFailPoint(40)],
     ['error rate at exactly its absolute max', errorsMax, (r) => ({ canary: ratio(r.poisson(10), 200), control: ratio(r.poisson(90), 1800) })],
+    // Large counts: the boundary on counts hands over to the Gaussian one once a count's spread passes 50 events.
+    ['error counts, about 2,000 control errors a minute', errors, manyErrorsAtFailPoint],
+    ['error rate at exactly its absolute max, 20,000 canary requests a minute', errorsMax, (r) => ({ canary: ratio(manyEvents(r, 1000), 20_000), control: ratio(manyEvents(r, 9000), 180_000) })],
     // Few events: the scores read the exact tails, and the dispersion pools minutes until they expect 5 errors (README).
     ['errors at 15 canary requests a minute (1% errors), max-increase and max 2%, the canary at the fail point', errorsLowTraffic, lowTraffic(0.01 * failPoint(1.5), 0.01)],
     ['errors at 15 canary requests a minute, max-increase and max 2%, the canary at both fail points (2%, x1.15 its control)', errorsLowTraffic, lowTraffic(0.02, 0.02 / failPoint(1.5))],

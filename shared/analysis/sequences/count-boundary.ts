@@ -38,8 +38,11 @@ const NEGLIGIBLE = 1e-18;
  * counts (trials minus events).
  */
 export class CountBoundary {
-  private looks = 0;
-  private spent = 0;
+  /** The looks taken, and the probability that a boundary was crossed at one of them. */
+  looks = 0;
+  spent = 0;
+  /** The variance of the count under the null's edge. */
+  private variance = 0;
   /** P(X = low + i and no boundary crossed so far), and P(X = low + i) (the marginal, for the z scale). */
   private live: Float64Array = Float64Array.of(1);
   private marginal: Float64Array = Float64Array.of(1);
@@ -53,6 +56,11 @@ export class CountBoundary {
   /** The current boundary on the z scale (Infinity when no count can reach it at this look). */
   get z(): number {
     return this.threshold;
+  }
+
+  /** The standard deviation of the count under the null's edge, in events, with `cells` added. */
+  spreadWith(cells: readonly BinomialCell[] = []): number {
+    return Math.sqrt(cells.reduce((v, { trials, p }) => v + Math.max(0, trials) * p * (1 - p), this.variance));
   }
 
   /**
@@ -69,6 +77,7 @@ export class CountBoundary {
     for (const { trials, p } of cells) {
       if (!(trials > 0)) continue;
       this.trials += trials;
+      this.variance += trials * p * (1 - p);
       const step = binomial(trials, this.side === 'above' ? p : 1 - p);
       this.live = convolve(this.live, step.pmf);
       this.marginal = convolve(this.marginal, step.pmf);

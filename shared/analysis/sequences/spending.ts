@@ -55,7 +55,15 @@ export class SpendingBoundary {
   private table = new Float64Array(GRID);
   private threshold = Infinity;
 
-  constructor(readonly horizon: number, readonly alpha: number, readonly power: number = SPEND_POWER) {}
+  /**
+   * `after`: the boundary takes over from another at a later look (count-boundary.ts hands over once a count is
+   * large): the looks already taken and the alpha they spent. Its first look then spends what is left by then on
+   * the score's marginal law (so what both spend adds up to at most alpha, by the union bound).
+   */
+  constructor(readonly horizon: number, readonly alpha: number, readonly power: number = SPEND_POWER, after?: { looks: number; spent: number }) {
+    this.looks = after?.looks ?? 0;
+    this.spent = after?.spent ?? 0;
+  }
 
   /** The current boundary on the z scale (Infinity when this look spends nothing). */
   get z(): number {
