@@ -11,7 +11,8 @@
  *   `false-alarm-rate` takes any value; it promises a rate at the fail points, 2% errors or x1.15 stable's, and
  *   healthy canaries at 1% fail far less often), and the ceiling of any analysis that compares the canary with
  *   stable: one exact test at the 30th minute, calibrated to the same false-fail;
- * - what each fails of canaries at ours' fail points, which ours promises to fail at most at its rate.
+ * - what each fails of canaries at ours' fail points, which ours promises to fail at most at its rate, and of
+ *   healthy canaries on a day when stable's rate moves too (Argo's knob carries the rate of the day it was set).
  * ANALYSIS_BENCH_ABLATE=1 also prints, at the default rate, detection and false-fail with one piece of the method
  * changed at a time (what shared/analysis/README.md reports as the ablation of this bench).
  */
