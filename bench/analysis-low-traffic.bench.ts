@@ -19,7 +19,7 @@
 import { evaluateInterval } from '../shared/analysis/evaluate.js';
 import type { MetricSpec } from '../shared/analysis/metric-spec.js';
 import { replayTrace } from '../shared/analysis/replay.js';
-import { logGamma } from '../shared/analysis/sequences/math.js';
+import { binomialPmf } from '../shared/analysis/sequences/count-boundary.js';
 import { DEFAULT_TUNING, type SequenceTuning } from '../shared/analysis/sequences/sequence.js';
 import { parseTrace } from '../shared/analysis/trace.js';
 import { argo } from './analysis/anchors.js';
@@ -106,9 +106,9 @@ function oneLook(cap: number): number {
     const sum = (side: 'canary' | 'control', key: 'num' | 'den') => tr.metrics['error-rate'][side].reduce((a, e) => a + (e[key] as number), 0);
     const [x, k] = [sum('canary', 'num'), sum('canary', 'num') + sum('control', 'num')];
     const share = sum('canary', 'den') / (sum('canary', 'den') + sum('control', 'den'));
-    let tail = 0;
-    for (let j = x; j <= k; j++) tail += Math.exp(logGamma(k + 1) - logGamma(j + 1) - logGamma(k - j + 1) + j * Math.log(share) + (k - j) * Math.log1p(-share));
-    return k === 0 ? 1 : tail;
+    if (k === 0) return 1;
+    const { low, pmf } = binomialPmf(k, share);
+    return pmf.slice(Math.max(0, x - low)).reduce((a, b) => a + b, 0);
   };
   const healthyP = healthy.map(pValue).sort((a, b) => a - b);
   const cut = healthyP[Math.floor(cap * healthyP.length)]; // fails p < cut: at most cap of the healthy ones

@@ -20,8 +20,8 @@ const NEGLIGIBLE = 1e-18;
  * count can only cross at whole events, so most looks spend a fraction of their share, and what they do not
  * spend is lost (the Gaussian recursion does not know it was not spent). Here the null distribution of the count
  * is carried exactly from look to look (a convolution with each interval's binomial), the mass that crossed is
- * removed, and the boundary at look k (of the horizon's N; later looks spend nothing) is the lowest count whose probability of being reached now, and no
- * boundary before, is within what may be spent by then: alpha·(k/N)^SPEND_POWER minus what earlier looks spent.
+ * removed, and the boundary at look k (of the horizon's N; later looks spend nothing) is the lowest count whose
+ * probability of being reached now, and no boundary before, is within what may be spent by then: alpha·(k/N)^SPEND_POWER minus what earlier looks spent.
  * Whatever discreteness leaves unspent carries to later looks, and the last look may spend all that is left. The
  * probability of ever crossing within the horizon is then at most alpha, exactly, for the binomial counts at the
  * null's edge given the trials seen (conditioning on trials that do not depend on the counts, as the rate ratio's
@@ -48,18 +48,12 @@ export class CountBoundary {
   private marginal: Float64Array = Float64Array.of(1);
   private low = 0;
   private trials = 0;
-  private threshold = Infinity;
   private crossing = Infinity;
 
   constructor(readonly horizon: number, readonly alpha: number, readonly side: 'above' | 'below', readonly power: number = SPEND_POWER) {}
 
-  /** The current boundary on the z scale (Infinity when no count can reach it at this look). */
-  get z(): number {
-    return this.threshold;
-  }
-
   /** The standard deviation of the count under the null's edge, in events, with `cells` added. */
-  spreadWith(cells: readonly BinomialCell[] = []): number {
+  spreadWith(cells: readonly BinomialCell[]): number {
     return Math.sqrt(cells.reduce((v, { trials, p }) => v + Math.max(0, trials) * p * (1 - p), this.variance));
   }
 
@@ -78,7 +72,7 @@ export class CountBoundary {
       if (!(trials > 0)) continue;
       this.trials += trials;
       this.variance += trials * p * (1 - p);
-      const step = binomial(trials, this.side === 'above' ? p : 1 - p);
+      const step = binomialPmf(trials, this.side === 'above' ? p : 1 - p);
       this.live = convolve(this.live, step.pmf);
       this.marginal = convolve(this.marginal, step.pmf);
       this.low += step.low;
@@ -97,15 +91,13 @@ export class CountBoundary {
     let tail = 0;
     for (let i = c; i < this.marginal.length; i++) tail += this.marginal[i];
     const before = c > 0 ? tail + this.marginal[c - 1] : 1;
-    this.threshold = normalUpperQuantile(Math.sqrt(tail * before));
-    return this.threshold;
+    return normalUpperQuantile(Math.sqrt(tail * before));
   }
 
   /** A look where no count crosses (past the horizon, or none within what may be spent). */
   private none(): number {
     this.crossing = Infinity;
-    this.threshold = Infinity;
-    return this.threshold;
+    return Infinity;
   }
 
   /**
@@ -125,8 +117,8 @@ export class CountBoundary {
   }
 }
 
-/** The probabilities of Binomial(n, p) from `low` on, without the negligible ends. */
-function binomial(n: number, p: number): { low: number; pmf: Float64Array } {
+/** The probabilities of Binomial(n, p) from `low` on, without the negligible ends (below 1e-18 each). */
+export function binomialPmf(n: number, p: number): { low: number; pmf: Float64Array } {
   if (p <= 0) return { low: 0, pmf: Float64Array.of(1) };
   if (p >= 1) return { low: n, pmf: Float64Array.of(1) };
   const mode = Math.min(n, Math.floor((n + 1) * p));
