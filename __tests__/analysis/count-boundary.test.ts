@@ -5,13 +5,8 @@ import { ProportionSequence } from '../../shared/analysis/sequences/proportion.j
 import { RateRatioSequence } from '../../shared/analysis/sequences/rate-ratio.js';
 import { DEFAULT_TUNING, type ConfidenceSequence } from '../../shared/analysis/sequences/sequence.js';
 import { SpendingBoundary } from '../../shared/analysis/sequences/spending.js';
-import { seeded } from './support/binomial.js';
+import { addTrials, seeded } from './support/binomial.js';
 
-/** The law of a count after adding Binomial(n, p): one Bernoulli trial at a time (slow, plain, exact but for rounding). */
-function addTrials(dist: number[], n: number, p: number): number[] {
-  for (let t = 0; t < n; t++) dist = [...dist, 0].map((q, x) => q * (1 - p) + (x > 0 ? dist[x - 1] * p : 0));
-  return dist;
-}
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 /** Random looks: 0-3 intervals each (some looks bring nothing), 0-12 trials an interval, p from 0.01 to 0.5. */

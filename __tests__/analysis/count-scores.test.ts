@@ -5,19 +5,10 @@ import { normalUpper } from '../../shared/analysis/sequences/normal.js';
 import { ProportionSequence } from '../../shared/analysis/sequences/proportion.js';
 import { RateRatioSequence } from '../../shared/analysis/sequences/rate-ratio.js';
 import { DEFAULT_TUNING } from '../../shared/analysis/sequences/sequence.js';
+import { addTrials } from './support/binomial.js';
 
-/** P(X = k) for every k of a sum of independent Binomial(n_i, p_i) (by convolution: exact but for rounding). */
-function binomialSum(parts: [number, number][]): number[] {
-  let dist = [1];
-  for (const [n, p] of parts) {
-    const next = new Array<number>(dist.length + n).fill(0);
-    let pmf = [1];
-    for (let j = 0; j < n; j++) pmf = [...pmf.map((q) => q * (1 - p)), 0].map((q, i) => q + (i > 0 ? pmf[i - 1] * p : 0));
-    dist.forEach((a, i) => pmf.forEach((b, j) => (next[i + j] += a * b)));
-    dist = next;
-  }
-  return dist;
-}
+/** P(X = k) for every k of a sum of independent Binomial(n_i, p_i) (trial by trial: exact but for rounding). */
+const binomialSum = (parts: [number, number][]): number[] => parts.reduce((dist, [n, p]) => addTrials(dist, n, p), [1]);
 const upper = (dist: number[], x: number) => dist.slice(x).reduce((a, b) => a + b, 0);
 const lower = (dist: number[], x: number) => dist.slice(0, x + 1).reduce((a, b) => a + b, 0);
 

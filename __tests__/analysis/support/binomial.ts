@@ -13,6 +13,15 @@ import { uniforms } from './random.js';
 /** The chance a spec may fail by luck alone when what it checks holds. */
 export const LUCK = 1e-3;
 
+/**
+ * The law of a count after adding Binomial(n, p) to one whose law is `dist` (P(X = x) at index x): one Bernoulli
+ * trial at a time (slow, plain, exact but for rounding; a reference for the analysis' own binomial arithmetic).
+ */
+export function addTrials(dist: number[], n: number, p: number): number[] {
+  for (let t = 0; t < n; t++) dist = [...dist, 0].map((q, x) => q * (1 - p) + (x > 0 ? dist[x - 1] * p : 0));
+  return dist;
+}
+
 /** log P(X = k) for X ~ Binomial(n, p), 0 < p < 1, for every k from 0 to n (by the ratio of neighbours). */
 function logPmf(n: number, p: number): Float64Array {
   const out = new Float64Array(n + 1);
