@@ -24,12 +24,15 @@ const USAGE = 'kwok.x-k8s.io/usage-cpu';
 const get = (namespace: string, name: string) => cluster().find<V1Deployment>(deploymentRef(namespace, name));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 90_000): Promise<T> {
+/** A probe that may say what it saw last (for the timeout's message). */
+type Probe<T> = (() => Promise<T | undefined | false>) & { seen?: string };
+
+async function until<T>(what: string, probe: Probe<T>, timeoutMs = 90_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
     if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${probe.seen ? ` (last seen: ${probe.seen})` : ''}`);
     await sleep(250);
   }
 }
@@ -115,9 +118,13 @@ async function scalerSnapshot(c: Cluster, namespace: string) {
   return { spec: o.spec, annotations: o.metadata?.annotations ?? {} };
 }
 
-const stableAt = (namespace: string, n: number) => async () => {
-  const [d, h] = await Promise.all([get(namespace, 'model'), cluster().get(hpaRef(namespace))]);
-  return d?.spec?.replicas === n && d.status?.readyReplicas === n && h.status?.desiredReplicas === n;
+const stableAt = (namespace: string, n: number): Probe<boolean> => {
+  const probe: Probe<boolean> = async () => {
+    const [d, h] = await Promise.all([get(namespace, 'model'), cluster().get(hpaRef(namespace))]);
+    probe.seen = `stable spec ${d?.spec?.replicas}, ready ${d?.status?.readyReplicas}; HPA current ${h.status?.currentReplicas}, desired ${h.status?.desiredReplicas}, metrics ${JSON.stringify(h.status?.currentMetrics ?? [])}`;
+    return d?.spec?.replicas === n && d.status?.readyReplicas === n && h.status?.desiredReplicas === n;
+  };
+  return probe;
 };
 
 describe('the real HPA controller scales stable mid-canary', () => {
