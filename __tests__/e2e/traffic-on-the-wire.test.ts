@@ -50,21 +50,23 @@ async function servingStable(c: Cluster, namespace: string, replicas: number, en
     spec: {
       parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: gateway.name, namespace: gateway.namespace }],
       hostnames: [hostname],
-      // The sandbox's HTTPRoute CRD has an open schema, so no defaults: the path match is spelled out.
+      // The path match spelled out, as the server would default it.
       rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: 'model', port: 80 }] }],
     },
   });
   await waitForRollout(c, namespace, 'model', 60_000);
-  // The gateway has the route and the pods' endpoints once every stable pod has answered.
+  // The gateway has the route and the pods' endpoints once every stable pod has answered. Until it does, its
+  // 404s and 503s come back in a millisecond: the gap keeps 2,000 tries spread over the 30 s this wait allows
+  // (without it they were spent in 2-4 s, and a gateway slow to sync on a loaded machine failed the spec once).
   const seen = new Set<string>();
-  const warm = await sendLoad(gateway.url, hostname, { count: 2000, maxMs: 30_000, concurrency: 1, until: (r) => (r.status === 200 && seen.add(r.pod), seen.size === replicas) });
+  const warm = await sendLoad(gateway.url, hostname, { count: 2000, maxMs: 30_000, gapMs: 10, concurrency: 1, until: (r) => (r.status === 200 && seen.add(r.pod), seen.size === replicas) });
   if (seen.size !== replicas) throw new Error(`gateway did not reach all ${replicas} stable pods of ${hostname} in ${warm.length} requests (statuses: ${[...new Set(warm.map((r) => r.status))]})`);
   return hostname;
 }
 
 /** Sends requests until one is answered by `version` (the gateway has taken the new route up); bounded. */
 async function untilServedBy(hostname: string, version: string): Promise<void> {
-  const rs = await sendLoad(gateway.url, hostname, { count: 5000, maxMs: 30_000, concurrency: 1, until: (r) => r.version === version });
+  const rs = await sendLoad(gateway.url, hostname, { count: 5000, maxMs: 30_000, gapMs: 5, concurrency: 1, until: (r) => r.version === version });
   if (rs.at(-1)?.version !== version) throw new Error(`no answer from ${version} through the gateway in ${rs.length} requests`);
 }
 
