@@ -9,8 +9,11 @@
  * - at exactly Argo's false-fail, for that failureLimit and for its best under 1%: ours at the highest
  *   false-alarm rate whose false-fail is at most Argo's (bisection on the log scale between 0.1% and 10%:
  *   `false-alarm-rate` takes any value; it promises a rate at the fail points, 2% errors or x1.15 stable's, and
- *   healthy canaries at 1% fail far less often), and the ceiling of any analysis that compares the canary with
- *   stable: one exact test at the 30th minute, calibrated to the same false-fail;
+ *   healthy canaries at 1% fail far less often), and two ceilings, each one exact test at the 30th minute
+ *   calibrated to the same false-fail: of any analysis that compares the canary with stable, and of any test on the
+ *   canary's own counts told the healthy rate (as Argo's calibration tells it); `max` alone at the false-alarm
+ *   rate (what it fails of canaries at the bound) that matches Argo's false-fail; and, for each side, the share of
+ *   bad canaries failed by minutes 10 to 30 (Argo's rule cannot fail before failureLimit + 1 failed minutes);
  * - what each fails of canaries at ours' fail points, which ours promises to fail at most at its rate, and of
  *   healthy canaries on a day when stable's rate moves too (Argo's knob carries the rate of the day it was set).
  * ANALYSIS_BENCH_ABLATE=1 also prints, at the default rate, detection and false-fail with one piece of the method
@@ -68,9 +71,13 @@ interface Variant {
   tuning?: Partial<SequenceTuning>;
   anytime?: boolean;
 }
-const judged = (traces: Trace[], v: Variant = {}) =>
-  failShare(traces.map((tr) => replayTrace(tr, [v.spec ?? ours], { falseAlarmRate: v.falseAlarmRate ?? 0.01, ...(v.anytime ? {} : { horizon: HORIZON }), tuning: { ...DEFAULT_TUNING, ...v.tuning } })));
-const argoRun = (traces: Trace[], limit: number) => failShare(traces.map((tr) => argo(limit)(parseTrace(tr, [argoSpec]).intervals.map((i) => evaluateInterval([argoSpec], i)), [argoSpec])));
+const oursOn = (traces: Trace[], v: Variant = {}): Outcome[] =>
+  traces.map((tr) => replayTrace(tr, [v.spec ?? ours], { falseAlarmRate: v.falseAlarmRate ?? 0.01, ...(v.anytime ? {} : { horizon: HORIZON }), tuning: { ...DEFAULT_TUNING, ...v.tuning } }));
+const argoOn = (traces: Trace[], limit: number): Outcome[] => traces.map((tr) => argo(limit)(parseTrace(tr, [argoSpec]).intervals.map((i) => evaluateInterval([argoSpec], i)), [argoSpec]));
+const judged = (traces: Trace[], v: Variant = {}) => failShare(oursOn(traces, v));
+const argoRun = (traces: Trace[], limit: number) => failShare(argoOn(traces, limit));
+/** The share of canaries failed by each of a few minutes (a bad canary serves its users until then). */
+const failedBy = (outcomes: Outcome[]) => [10, 15, 20, 25, 30].map((m) => `${m}: ${show(outcomes.filter((o) => o.verdict === 'fail' && o.decidedAfter <= m).length / outcomes.length)}`).join(', ');
 /** Argo's lowest failureLimit whose false-fail is at most `cap`. */
 function argoAt(cap: number): { limit: number; ff: number; det: number } {
   let limit = 0;
@@ -84,16 +91,18 @@ const oursDet = judged(bad);
 console.log(`ours (max-increase 50%, max 2%, false-alarm rate 1%): false-fail ${show(oursFf)}, detection ${show(oursDet)}`);
 const first = argoAt(oursFf);
 console.log(`argo failureLimit=${first.limit} (false-fail at most ours): false-fail ${show(first.ff)}, detection ${show(first.det)}; ours / argo detection ${(oursDet / first.det).toFixed(2)}x (target >= 1)`);
-/** Our highest false-alarm rate between 0.1% and 10% whose false-fail is at most `cap` (bisection on the log scale). */
-function oursAt(cap: number): { rate: number; ff: number; det: number } {
-  let [lo, hi] = [0.001, 0.1];
+/** Our highest false-alarm rate between 0.1% and `highest` whose false-fail is at most `cap` (bisection on the log scale). */
+function oursAt(cap: number, v: Variant = {}, highest = 0.1): { rate: number; ff: number; det: number } {
+  let [lo, hi] = [0.001, highest];
   for (let i = 0; i < 9; i++) {
     const mid = Math.sqrt(lo * hi);
-    if (judged(healthy, { falseAlarmRate: mid }) <= cap) lo = mid;
+    if (judged(healthy, { ...v, falseAlarmRate: mid }) <= cap) lo = mid;
     else hi = mid;
   }
-  return { rate: lo, ff: judged(healthy, { falseAlarmRate: lo }), det: judged(bad, { falseAlarmRate: lo }) };
+  return { rate: lo, ff: judged(healthy, { ...v, falseAlarmRate: lo }), det: judged(bad, { ...v, falseAlarmRate: lo }) };
 }
+/** `max` alone: a test on the canary's own counts, told only the bound (its rate is what it fails at the bound). */
+const absoluteOnly: MetricSpec = { ...ours, maxIncrease: undefined };
 
 /**
  * The ceiling of any analysis that compares the canary with stable instead of assuming stable's rate: one look at
@@ -115,13 +124,36 @@ function oneLook(cap: number): number {
   return bad.filter((tr) => pValue(tr) < cut).length / bad.length;
 }
 
+/**
+ * The ceiling of any test on the canary's own counts that is told the healthy rate (as Argo's rule is, through its
+ * calibration), whatever it does with stable: one look at the 30th minute at the canary's error total, the most
+ * powerful test of a 1% rate against 3% (Neyman-Pearson), randomized at its cut so that its false-fail on the same
+ * healthy canaries is exactly `cap`.
+ */
+function oneLookOwnCounts(cap: number): number {
+  const total = (tr: Trace) => tr.metrics['error-rate'].canary.reduce((a, e) => a + (e.num as number), 0);
+  const [h, b] = [healthy.map(total), bad.map(total)];
+  const atLeast = (xs: number[], c: number) => xs.filter((x) => x >= c).length / xs.length;
+  let cut = 0;
+  while (atLeast(h, cut) > cap) cut++;
+  const edge = atLeast(h, cut - 1) - atLeast(h, cut);
+  const chance = edge > 0 ? (cap - atLeast(h, cut)) / edge : 0; // fail a total of cut - 1 with this probability
+  return atLeast(b, cut) + chance * (atLeast(b, cut - 1) - atLeast(b, cut));
+}
+
 console.log('at exactly Argo\'s false-fail (ours\' false-alarm rate matched by bisection):');
 for (const limit of [...new Set([first.limit, argoAt(0.01).limit])]) {
   const a = { ff: argoRun(healthy, limit), det: argoRun(bad, limit) };
   const o = oursAt(a.ff);
   const ceiling = oneLook(a.ff);
-  console.log(`  argo failureLimit=${limit}: false-fail ${show(a.ff)}, detection ${show(a.det)}; ours at false-alarm rate ${(100 * o.rate).toFixed(2)}%: false-fail ${show(o.ff)}, detection ${show(o.det)} (${(o.det / a.det).toFixed(2)}x); one look at minute 30 against stable (the ceiling): ${show(ceiling)} (${(ceiling / a.det).toFixed(2)}x)`);
+  const own = oneLookOwnCounts(a.ff);
+  console.log(`  argo failureLimit=${limit}: false-fail ${show(a.ff)}, detection ${show(a.det)}; ours at false-alarm rate ${(100 * o.rate).toFixed(2)}%: false-fail ${show(o.ff)}, detection ${show(o.det)} (${(o.det / a.det).toFixed(2)}x); one look at minute 30 against stable (the ceiling of comparing): ${show(ceiling)} (${(ceiling / a.det).toFixed(2)}x); one look at the canary's own total, told the healthy rate: ${show(own)} (${(own / a.det).toFixed(2)}x)`);
+  const own2 = oursAt(a.ff, { spec: absoluteOnly }, 0.6);
+  console.log(`    \`max\` alone at the rate whose false-fail is Argo's: ${(100 * own2.rate).toFixed(2)}% (of canaries exactly at the bound), false-fail ${show(own2.ff)}, detection ${show(own2.det)} (${(own2.det / a.det).toFixed(2)}x)`);
+  console.log(`    bad canaries failed by minute, argo failureLimit=${limit}: ${failedBy(argoOn(bad, limit))}`);
+  console.log(`    bad canaries failed by minute, ours at ${(100 * o.rate).toFixed(2)}%: ${failedBy(oursOn(bad, { falseAlarmRate: o.rate }))}`);
 }
+console.log(`bad canaries failed by minute, ours at the default 1%: ${failedBy(oursOn(bad))}`);
 
 // Where ours takes its guarantee: a canary at exactly both fail points (2% errors, the `max`, with stable at
 // 2% / 1.15, so also at x1.15 of it), and one at the fail point of `max-increase` only (x1.15 of stable's 1%).
@@ -138,7 +170,6 @@ console.log(`failed at x1.15 stable's 1% (the fail point of max-increase), 5,000
 
 if (process.env.ANALYSIS_BENCH_ABLATE) {
   const relativeOnly: MetricSpec = { ...ours, max: undefined };
-  const absoluteOnly: MetricSpec = { ...ours, maxIncrease: undefined };
   const variants: [string, Variant][] = [
     ['as shipped', {}],
     ['max-increase alone, at its share (0.8%)', { spec: relativeOnly, falseAlarmRate: 0.008 }],
