@@ -161,6 +161,9 @@ describe('the group-sequential boundary on counts', () => {
         expect(scoreAt(boundary.count - 1)).toBeLessThan(z);
         reached++;
       }
+      // A floor, not a figure: at 15 canary requests a minute the boundary was finite at 10 or fewer of the 30 looks
+      // in 2 of 40,000 simulated runs (this spec's own draws; the other two cases at every look of 3,000), so it
+      // fails by luck about once in 20,000 runs.
       expect(reached).toBeGreaterThan(looks / 3);
     }
   });
