@@ -40,7 +40,15 @@ async function until<T>(what: string, probe: Probe<T>, timeoutMs = 90_000): Prom
 /**
  * Stable `model` (label app=model, Service `model`): 6 pods requesting 100m CPU, each using 50m (the template's
  * usage annotation, so pods the HPA adds use it too), and an HPA of 2..10 targeting 50% CPU: at rest it holds 6.
+ * Emulated usage is per pod, so at 50% every replica count is one the HPA keeps (within its 10% tolerance): one
+ * reading above 55% of freshly started pods on a loaded machine once moved it from 8 to 9 after a promote, where it
+ * stayed at 51%. The HPA scales up only on what it read for SCALE_UP_WINDOW_S (3 metrics-server samples), as a
+ * user damps flapping, so a single reading moves nothing.
  */
+const SCALE_UP_WINDOW_S = 30;
+/** Waits for a scale-up: what they waited before, plus the window. */
+const SCALE_UP_WAIT_MS = 90_000 + SCALE_UP_WINDOW_S * 1000;
+
 async function autoscaledStable(prefix: string): Promise<string> {
   const namespace = await ns(prefix);
   const labels = { app: 'model' };
@@ -59,7 +67,7 @@ async function autoscaledStable(prefix: string): Promise<string> {
   });
   await cluster().create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'model', namespace }, spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } });
   await waitForRollout(cluster(), namespace, 'model', 60_000);
-  await createHpa(cluster(), namespace, { min: 2, max: 10, cpu: 50, behavior: { scaleDown: { stabilizationWindowSeconds: 5 } } });
+  await createHpa(cluster(), namespace, { min: 2, max: 10, cpu: 50, behavior: { scaleUp: { stabilizationWindowSeconds: SCALE_UP_WINDOW_S }, scaleDown: { stabilizationWindowSeconds: 5 } } });
   // The controller has metrics for every stable pod and decided to stay at 6.
   await until('the HPA to read about 50% CPU from all 6 pods', async () => {
     const h = await cluster().get(hpaRef(namespace));
@@ -138,7 +146,7 @@ describe('the real HPA controller scales stable mid-canary', () => {
       expect((await cluster().get(hpaRef(namespace))).spec.minReplicas).toBe(6);
 
       await stableUsage(namespace, '100m'); // 200% of the target on stable's pods
-      await until('the HPA to scale stable to 10', stableAt(namespace, 10));
+      await until('the HPA to scale stable to 10', stableAt(namespace, 10), SCALE_UP_WAIT_MS);
       const canary = (await loadCanary(cluster(), namespace, 'model'))!;
       await setCanaryWeight(cluster(), canary, 25);
       expect((await get(namespace, 'model-canary'))!.spec!.replicas).toBe(3); // 3 of 13 pods
@@ -171,7 +179,7 @@ describe('the real HPA controller scales stable mid-canary', () => {
     const canary = (await loadCanary(cluster(), namespace, 'model'))!;
     const { seen } = await replicasSeen(namespace, async () => {
       await stableUsage(namespace, '100m');
-      await until('the HPA to scale stable to 10', stableAt(namespace, 10));
+      await until('the HPA to scale stable to 10', stableAt(namespace, 10), SCALE_UP_WAIT_MS);
       await setCanaryWeight(cluster(), canary, 25);
       expect((await get(namespace, 'model-canary'))!.spec!.replicas).toBe(3); // ceil(10 x 25%)
       await stableUsage(namespace, '10m'); // 20%: the HPA would go to 4 (of 10), the held minimum keeps 6
